@@ -1,0 +1,35 @@
+# Peidai: the two commands a fresh machine needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench install system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+## Start the whole system on SQLite with demo data (http://127.0.0.1:$${PEIDAI_PORT:-5000}).
+run: install system-deps
+	$(BIN)/peidai db upgrade
+	$(BIN)/peidai demo --if-empty
+	$(BIN)/peidai serve
+
+## Install everything and run the whole test suite.
+test: install system-deps
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## Benchmarks: never part of `make test`.
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,12 @@
+"""Domain-agnostic BPM layer over SpiffWorkflow. Only :mod:`engine.spiff` imports the library."""
+from .clock import Clock, SystemClock, VirtualClock
+from .config import EngineConfig, Role
+from .errors import (Conflict, EngineError, InvalidData, InvalidState, LoopDepthError, ModelValidationError,
+                     NotFound, PermissionDenied, ScriptSecurityError)
+from .service import SYSTEM_ACTOR, Actor, Engine, EventContext, ServiceContext
+
+__all__ = [
+    "Actor", "Clock", "Conflict", "Engine", "EngineConfig", "EngineError", "EventContext", "InvalidData",
+    "InvalidState", "LoopDepthError", "ModelValidationError", "NotFound", "PermissionDenied", "Role",
+    "SYSTEM_ACTOR", "ScriptSecurityError", "ServiceContext", "SystemClock", "VirtualClock",
+]

@@ -1,0 +1,226 @@
+"""Model versions: validation, content hashing, deploy, and a per-process cache of parsed specs."""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import spiff
+from .config import EngineConfig
+from .errors import ModelValidationError, NotFound, ScriptSecurityError
+from .spiff import Problem
+from .tables import ModelVersion, ProcessDefinition
+
+RESERVED_IDS = {"Start", "End", "Root"}
+HUMAN_TYPES = {"UserTask", "ManualTask"}
+
+
+def content_hash(files: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode("utf-8") + b"\0" + files[name].encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def _check_expression(problems, file, element, what, source, mode="eval"):
+    try:
+        spiff.check_script(source, mode)
+    except ScriptSecurityError as exc:
+        problems.append(Problem(file, element, f"{what}：{exc.message}"))
+        return False
+    return True
+
+
+def validate(files: dict[str, str], config: EngineConfig) -> tuple[spiff.ParsedModels, list[Problem]]:
+    """Everything that must hold before a set of files may be deployed.
+
+    Returns the parse result and the problems (errors and warnings); each names the file and,
+    where there is one, the element id.
+    """
+    problems: list[Problem] = []
+    if not any(n.endswith(".bpmn") for n in files):
+        problems.append(Problem("*", None, "没有 BPMN 文件"))
+    forms: dict[str, Any] = {}
+    for name, text in files.items():
+        if name.endswith(".json"):
+            try:
+                schema = json.loads(text)
+                jsonschema.Draft202012Validator.check_schema(schema)
+                forms[name] = schema
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(name, None, f"表单不是有效的 JSON（第 {exc.lineno} 行）：{exc.msg}"))
+            except jsonschema.SchemaError as exc:
+                problems.append(Problem(name, None, f"表单不是有效的 JSON Schema：{exc.message}"))
+    parsed = spiff.parse_files(files)
+    problems.extend(parsed.problems)
+    for file, lane_id, lane_name in parsed.lanes:
+        if config.role_for_lane(lane_name) is None:
+            known = "、".join(f"{r.label}({r.key})" for r in config.roles.values())
+            problems.append(Problem(file, lane_id, f"泳道“{lane_name or '（未命名）'}”没有对应的角色；可用角色：{known}"))
+    for key, elements in parsed.elements.items():
+        for el_id, info in elements.items():
+            file = info.get("file") or key
+            if el_id in RESERVED_IDS:
+                problems.append(Problem(file, el_id, f"元素 id“{el_id}”是引擎保留名，请改名"))
+            props = info.get("properties", {})
+            if info["type"] in HUMAN_TYPES:
+                if not info.get("lane"):
+                    problems.append(Problem(file, el_id, "人工任务不在任何泳道中，无人可以办理"))
+                form = props.get("form")
+                if not form:
+                    problems.append(Problem(file, el_id, "人工任务没有指定表单（属性 form）"))
+                elif form not in files:
+                    problems.append(Problem(file, el_id, f"引用的表单 {form} 不存在"))
+                for prop in ("dueIn", "dueAt", "assignee"):
+                    if props.get(prop):
+                        _check_expression(problems, file, el_id, f"属性 {prop}", props[prop])
+                if props.get("dueIn"):
+                    _check_constant_duration(problems, file, el_id, props["dueIn"])
+            if "timer" in info:
+                _check_timer(problems, file, el_id, info["timer"]["expression"])
+            if "operation" in info:
+                if config.operations and info["operation"] not in config.operations:
+                    problems.append(Problem(file, el_id, f"服务任务操作“{info['operation']}”未注册"))
+                for pname, pexpr in (info.get("operation_params") or {}).items():
+                    _check_expression(problems, file, el_id, f"参数 {pname}", pexpr or "None")
+            if "script" in info:
+                _check_expression(problems, file, el_id, "脚本", info["script"], "exec")
+            for cond in info.get("conditions", []):
+                _check_expression(problems, file, el_id, "条件表达式", cond)
+    return parsed, problems
+
+
+def _constant_value(expression: str):
+    """The value of an expression that uses no task data, or ``None`` if it needs data."""
+    env = spiff.RestrictedEnvironment()
+    try:
+        return env.evaluate(expression, {})
+    except NameError:
+        return None
+
+
+def _check_constant_duration(problems, file, element, expression):
+    try:
+        value = _constant_value(expression)
+    except Exception as exc:
+        problems.append(Problem(file, element, f"期限表达式无法计算：{exc}"))
+        return
+    if value is not None:
+        try:
+            spiff.parse_duration_or_date(value)
+        except ValueError as exc:
+            problems.append(Problem(file, element, str(exc)))
+
+
+def _check_timer(problems, file, element, expression):
+    if not _check_expression(problems, file, element, "定时器表达式", expression or ""):
+        return
+    try:
+        value = _constant_value(expression)
+    except Exception as exc:
+        problems.append(Problem(file, element, f"定时器表达式无法计算：{type(exc).__name__}: {exc}"))
+        return
+    if value is None:
+        return  # reads a data variable: checked when the timer starts
+    try:
+        spiff.parse_duration_or_date(value)
+    except ValueError as exc:
+        problems.append(Problem(file, element, f"定时器表达式 {expression}：{exc}"))
+
+
+@dataclass
+class LoadedVersion:
+    id: int
+    specs: dict[str, dict]
+    elements: dict[str, dict]
+    files: dict[str, str]
+
+    def element(self, process_key: str, element_id: str) -> dict:
+        return self.elements.get(process_key, {}).get(element_id, {})
+
+    def form(self, ref: str | None) -> dict | None:
+        if not ref or ref not in self.files:
+            return None
+        return json.loads(self.files[ref])
+
+
+class ModelRegistry:
+    def __init__(self, config: EngineConfig, runtime: spiff.Runtime, cache_size: int = 32):
+        self.config = config
+        self.runtime = runtime
+        self._cache: OrderedDict[int, LoadedVersion] = OrderedDict()
+        self._lock = threading.Lock()
+        self._cache_size = cache_size
+
+    def validate(self, files):
+        return validate(files, self.config)[1]
+
+    def deploy(self, session: Session, files: dict[str, str], author: str, comment: str, now) -> tuple[ModelVersion, bool, list[Problem]]:
+        """Validate and store ``files`` as a new version. Returns (version, created, warnings).
+
+        Deploying content that is already deployed returns that version unchanged.
+        """
+        digest = content_hash(files)
+        existing = session.scalar(select(ModelVersion).where(ModelVersion.content_hash == digest))
+        if existing is not None:
+            return existing, False, []
+        parsed, problems = validate(files, self.config)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise ModelValidationError(errors)
+        elements = {k: v for k, v in parsed.elements.items()}
+        version = ModelVersion(
+            content_hash=digest,
+            files_json=json.dumps(files, ensure_ascii=False),
+            spec_json=self.runtime.spec_codec.dumps(parsed),
+            info_json=json.dumps({"elements": elements, "names": parsed.names}, ensure_ascii=False, default=str),
+            author=author,
+            comment=comment or "",
+            created_at=now,
+        )
+        session.add(version)
+        session.flush()
+        for key, name in parsed.names.items():
+            session.add(ProcessDefinition(version_id=version.id, key=key, name=name))
+        session.flush()
+        return version, True, [p for p in problems if p.severity != "error"]
+
+    def latest_version_id(self, session: Session, process_key: str) -> int:
+        vid = session.scalar(
+            select(ProcessDefinition.version_id)
+            .where(ProcessDefinition.key == process_key)
+            .order_by(ProcessDefinition.version_id.desc())
+            .limit(1)
+        )
+        if vid is None:
+            raise NotFound(f"流程“{process_key}”尚未部署", process_key=process_key)
+        return vid
+
+    def load(self, session: Session, version_id: int) -> LoadedVersion:
+        with self._lock:
+            hit = self._cache.get(version_id)
+            if hit is not None:
+                self._cache.move_to_end(version_id)
+                return hit
+        row = session.get(ModelVersion, version_id)
+        if row is None:
+            raise NotFound(f"模型版本 {version_id} 不存在")
+        info = json.loads(row.info_json)
+        loaded = LoadedVersion(
+            id=row.id,
+            specs=self.runtime.spec_codec.loads(row.spec_json),
+            elements=info["elements"],
+            files=json.loads(row.files_json),
+        )
+        with self._lock:
+            self._cache[version_id] = loaded
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return loaded

@@ -1,0 +1,669 @@
+"""The engine's service API. Every command is one database transaction:
+
+load the instance -> run SpiffWorkflow -> save the state with its projections (human tasks,
+timers), audit events and outbox messages -> commit. The instance row's ``lock_version`` decides
+between two commands on one instance: the loser gets :class:`~engine.errors.Conflict`.
+
+Loaded workflows are kept in a small per-process cache keyed by ``(instance id, lock_version)``;
+a command takes its workflow out of the cache (so no two threads share one) and puts it back only
+after its commit succeeded, so the cache never holds state the database does not.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import spiff
+from .clock import Clock
+from .config import EngineConfig, Role
+from .errors import (
+    Conflict,
+    EngineError,
+    InvalidData,
+    InvalidState,
+    LoopDepthError,
+    NotFound,
+    PermissionDenied,
+)
+from .registry import LoadedVersion, ModelRegistry
+from .tables import AuditEvent, HumanTask, Instance, Membership, ModelVersion, OutboxMessage, Timer, User
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "system"
+OPEN, DONE, CANCELLED = "open", "completed", "cancelled"
+RUNNING, SUSPENDED, COMPLETED, CANCELLED_I, ERROR = "running", "suspended", "completed", "cancelled", "error"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user name and the (role, scope) pairs the user holds (scope None = all)."""
+
+    username: str
+    memberships: frozenset = frozenset()
+
+    @property
+    def roles(self) -> set[str]:
+        return {r for r, _ in self.memberships}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def holds(self, role: str, scope: str | None) -> bool:
+        return (role, None) in self.memberships or (scope is not None and (role, scope) in self.memberships)
+
+
+SYSTEM_ACTOR = Actor(SYSTEM)
+
+
+@dataclass
+class _Entry:
+    lock_version: int
+    wf: Any
+    fragments: dict
+    open_tasks: dict[str, dict]        # task uuid -> projected row values
+    timers: set[tuple[str, datetime]]  # (task uuid, due)
+
+
+@dataclass
+class EventContext:
+    """Passed to listeners and service-task handlers: the transaction and what it is about."""
+
+    engine: "Engine"
+    session: Session
+    instance_id: int | None
+    actor: Actor
+    now: datetime
+    task: spiff.TaskView | None = None
+
+    def emit(self, topic: str, payload: dict, key: str) -> None:
+        """Write a side effect to the outbox (same transaction). ``key`` makes it idempotent."""
+        self.engine._emit(self.session, topic, payload, key, self.instance_id, self.now)
+
+    def start_instance(self, process_key: str, data: dict, **kwargs) -> int:
+        return self.engine._start_in(self.session, process_key, data, self.actor, self.now, parent_id=self.instance_id, **kwargs)
+
+
+ServiceContext = EventContext
+
+
+@dataclass
+class _Command:
+    session: Session
+    instance_id: int
+    actor: Actor
+    now: datetime
+    events: list = field(default_factory=list)
+
+
+class Engine:
+    def __init__(self, session_factory: sessionmaker, clock: Clock, config: EngineConfig, cache_size: int = 512):
+        self.sessions = session_factory
+        self.clock = clock
+        self.config = config
+        self.runtime = spiff.Runtime(config.script_globals, self._dispatch)
+        self.models = ModelRegistry(config, self.runtime)
+        self._cache: OrderedDict[int, _Entry] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cache_size = cache_size
+        self._local = threading.local()
+        self.dialect = session_factory.kw["bind"].dialect.name if session_factory.kw.get("bind") is not None else ""
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            with session.begin():
+                yield session
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _take(self, instance_id: int, lock_version: int) -> _Entry | None:
+        with self._cache_lock:
+            entry = self._cache.pop(instance_id, None)
+        if entry is not None and entry.lock_version == lock_version:
+            return entry
+        return None
+
+    def _put(self, instance_id: int, entry: _Entry) -> None:
+        if self._cache_size <= 0:
+            return
+        with self._cache_lock:
+            self._cache[instance_id] = entry
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _emit(self, session, topic, payload, key, instance_id, now):
+        exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
+        if exists is not None:
+            return
+        session.execute(insert(OutboxMessage).values(
+            idempotency_key=key, topic=topic, payload_json=json.dumps(payload, ensure_ascii=False, default=str),
+            instance_id=instance_id, status="pending", attempts=0, created_at=now, next_attempt_at=now,
+        ))
+
+    def _audit(self, session, now, actor, action, instance_id=None, task_uuid=None, element_id=None, data=None, comment=""):
+        session.execute(insert(AuditEvent).values(
+            at=now, actor=actor.username if isinstance(actor, Actor) else actor, action=action,
+            instance_id=instance_id, task_uuid=task_uuid, element_id=element_id,
+            data_json=json.dumps(data or {}, ensure_ascii=False, default=str), comment=comment or "",
+        ))
+
+    def _notify(self, ctx: EventContext, event: str, payload: dict) -> None:
+        for listener in self.config.listeners:
+            listener(ctx, event, payload)
+
+    def _dispatch(self, task: spiff.TaskView, operation: str, params: dict):
+        cmd: _Command | None = getattr(self._local, "command", None)
+        handler = self.config.operations.get(operation)
+        if handler is None:
+            raise InvalidState(f"服务任务操作“{operation}”未注册", operation=operation)
+        if cmd is None:
+            raise RuntimeError("service task ran outside an engine command")
+        ctx = EventContext(self, cmd.session, cmd.instance_id, cmd.actor, cmd.now, task)
+        return handler(ctx, **params)
+
+    @contextmanager
+    def _running(self, cmd: _Command):
+        previous = getattr(self._local, "command", None)
+        self._local.command = cmd
+        try:
+            with spiff.use_clock(lambda: cmd.now):
+                yield
+        finally:
+            self._local.command = previous
+
+    # ------------------------------------------------------------------ models
+
+    def validate_models(self, files: dict[str, str]):
+        return self.models.validate(files)
+
+    def deploy(self, files: dict[str, str], actor: Actor = SYSTEM_ACTOR, comment: str = "") -> dict:
+        """Validate and deploy a set of files as one immutable version. A bad one changes nothing."""
+        now = self.now()
+        with self.unit_of_work() as s:
+            version, created, warnings = self.models.deploy(s, files, actor.username, comment, now)
+            if created:
+                self._audit(s, now, actor, "model_deployed", data={"version": version.id, "hash": version.content_hash}, comment=comment)
+            return {"version": version.id, "hash": version.content_hash, "created": created,
+                    "warnings": [w.as_dict() for w in warnings]}
+
+    def list_versions(self) -> list[dict]:
+        with self.sessions() as s:
+            rows = s.execute(select(ModelVersion.id, ModelVersion.content_hash, ModelVersion.author,
+                                    ModelVersion.comment, ModelVersion.created_at, ModelVersion.info_json)
+                             .order_by(ModelVersion.id)).all()
+            return [{"version": r.id, "hash": r.content_hash, "author": r.author, "comment": r.comment,
+                     "created_at": r.created_at, "processes": json.loads(r.info_json)["names"]} for r in rows]
+
+    def version_files(self, version_id: int) -> dict[str, str]:
+        with self.sessions() as s:
+            return dict(self.models.load(s, version_id).files)
+
+    def form(self, version_id: int, ref: str | None) -> dict | None:
+        with self.sessions() as s:
+            return self.models.load(s, version_id).form(ref)
+
+    # ------------------------------------------------------------------ projections
+
+    def _task_row(self, version: LoadedVersion, process_key: str, inst, task: spiff.TaskView, now) -> dict:
+        info = version.element(process_key, task.element_id)
+        props = task.properties or info.get("properties", {})
+        role = self.config.role_for_lane(task.lane)
+        scope = None
+        if role is not None and role.scope_field:
+            value = task.data.get(role.scope_field)
+            scope = None if value is None else str(value)
+        assignee = None
+        if props.get("assignee"):
+            value = self.runtime.environment.evaluate(props["assignee"], dict(task.data))
+            assignee = str(value) if value else None
+        due = None
+        if props.get("dueIn"):
+            expr = self.runtime.environment.evaluate(props["dueIn"], dict(task.data))
+            if expr:
+                due = spiff.iso_duration_from(now, str(expr))
+        elif props.get("dueAt"):
+            value = self.runtime.environment.evaluate(props["dueAt"], dict(task.data))
+            if value:
+                due = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        fields = {col: task.data.get(src) for col, src in self.config.projected_fields.items()}
+        return {
+            "task_uuid": task.uuid, "instance_id": inst["id"], "process_key": process_key,
+            "element_id": task.element_id, "name": task.name or task.element_id,
+            "role": role.key if role else (task.lane or ""), "scope": scope,
+            "candidates": f",{assignee}," if assignee else None, "assignee": assignee,
+            "state": OPEN, "form": props.get("form"),
+            "org_unit": _s(fields.get("org_unit", inst.get("org_unit"))),
+            "category": _s(fields.get("category", inst.get("category"))),
+            "batch": _s(fields.get("batch", inst.get("batch"))),
+            "title": _s(task.data.get(self.config.projected_fields.get("title", "title"))) or inst.get("title") or "",
+            "created_at": now, "due_at": due, "started_by": inst.get("started_by", ""),
+        }
+
+    def _save(self, cmd: _Command, inst: dict, version: LoadedVersion, wf, entry: _Entry | None,
+              completed: dict[str, tuple[str, str | None]] | None = None) -> _Entry:
+        """Write state + projections with the optimistic lock; returns the new cache entry."""
+        s, now = cmd.session, cmd.now
+        self.runtime.check_depth(wf)
+        fragments = entry.fragments if entry else {}
+        state_text = self.runtime.dump(wf, fragments)
+        if inst["status"] in (RUNNING, ERROR) and self.runtime.is_completed(wf):
+            status = COMPLETED
+        else:
+            status = inst["status"] if inst["status"] != ERROR else RUNNING
+        values = {"state": state_text, "lock_version": inst["lock_version"] + 1, "status": status, "error": None}
+        if status == COMPLETED:
+            values["ended_at"] = now
+        result = s.execute(update(Instance).where(Instance.id == inst["id"], Instance.lock_version == inst["lock_version"]).values(**values))
+        if result.rowcount != 1:
+            raise Conflict("该事项已被他人处理或正在处理，请刷新后重试", instance_id=inst["id"])
+
+        # human tasks
+        if entry is not None:
+            before = entry.open_tasks
+        else:
+            before = {r.task_uuid: {"element_id": r.element_id} for r in s.execute(
+                select(HumanTask.task_uuid, HumanTask.element_id).where(HumanTask.instance_id == inst["id"], HumanTask.state == OPEN))}
+        ready = {t.uuid: t for t in self.runtime.ready_human_tasks(wf)}
+        completed = completed or {}
+        for uuid in before.keys() - ready.keys():
+            if uuid in completed:
+                actor, outcome = completed[uuid]
+                s.execute(update(HumanTask).where(HumanTask.task_uuid == uuid).values(
+                    state=DONE, completed_at=now, completed_by=actor, outcome=outcome))
+            else:
+                s.execute(update(HumanTask).where(HumanTask.task_uuid == uuid).values(state=CANCELLED, completed_at=now))
+        new_rows = [self._task_row(version, inst["process_key"], inst, ready[u], now) for u in ready.keys() - before.keys()]
+        if new_rows:
+            s.execute(insert(HumanTask), new_rows)
+        open_tasks = {u: {"element_id": t.element_id} for u, t in ready.items()}
+
+        # timers
+        timers = set((u, d) for u, _, d in self.runtime.waiting_timers(wf)) if status == RUNNING or status == SUSPENDED else set()
+        before_timers = entry.timers if entry is not None else None
+        if before_timers is None:
+            s.execute(delete(Timer).where(Timer.instance_id == inst["id"]))
+            before_timers = set()
+        gone = before_timers - timers
+        if gone:
+            s.execute(delete(Timer).where(Timer.instance_id == inst["id"], Timer.task_uuid.in_([u for u, _ in gone])))
+        added = timers - before_timers
+        if added:
+            elements = {u: e for u, e, _ in self.runtime.waiting_timers(wf)}
+            s.execute(insert(Timer), [{"instance_id": inst["id"], "task_uuid": u, "element_id": elements.get(u, ""), "due_at": d} for u, d in added])
+
+        ctx = EventContext(self, s, inst["id"], cmd.actor, now)
+        for row in new_rows:
+            self._notify(ctx, "task_created", row)
+        for uuid, (actor, outcome) in completed.items():
+            self._notify(ctx, "task_completed", {"task_uuid": uuid, "actor": actor, "outcome": outcome})
+        if status == COMPLETED and inst["status"] != COMPLETED:
+            self._audit(s, now, SYSTEM, "instance_completed", inst["id"])
+            self._notify(ctx, "instance_completed", {"instance_id": inst["id"], "process_key": inst["process_key"],
+                                                     "data": self.runtime.data(wf)})
+        inst["lock_version"] += 1
+        inst["status"] = status
+        return _Entry(inst["lock_version"], wf, fragments, open_tasks, timers)
+
+    # ------------------------------------------------------------------ instances
+
+    def start(self, process_key: str, data: dict | None = None, actor: Actor = SYSTEM_ACTOR, *,
+              business_key: str | None = None, title: str = "", parent_id: int | None = None) -> int:
+        """Start the newest deployed version of ``process_key`` and run it to its first wait."""
+        now = self.now()
+        with self.unit_of_work() as s:
+            return self._start_in(s, process_key, data or {}, actor, now, business_key=business_key, title=title, parent_id=parent_id)
+
+    def _start_in(self, s: Session, process_key, data, actor, now, *, business_key=None, title="", parent_id=None, version_id=None) -> int:
+        if not isinstance(data, dict):
+            raise InvalidData("启动数据必须是 JSON 对象")
+        version_id = version_id or self.models.latest_version_id(s, process_key)
+        version = self.models.load(s, version_id)
+        spec = version.specs.get(process_key)
+        if spec is None:
+            raise NotFound(f"版本 {version_id} 中没有流程“{process_key}”")
+        fields = {col: _s(data.get(src)) for col, src in self.config.projected_fields.items() if col != "title"}
+        title = title or _s(data.get(self.config.projected_fields.get("title", "title"))) or ""
+        inst_id = s.execute(insert(Instance).values(
+            process_key=process_key, version_id=version_id, status=RUNNING, lock_version=1, state="",
+            business_key=business_key, title=title[:300], parent_id=parent_id, started_by=actor.username,
+            started_at=now, **fields,
+        ).returning(Instance.id)).scalar_one()
+        inst = {"id": inst_id, "process_key": process_key, "status": RUNNING, "lock_version": 1, "title": title,
+                "started_by": actor.username, **fields}
+        self._audit(s, now, actor, "instance_started", inst_id, data=data)
+        cmd = _Command(s, inst_id, actor, now)
+        with self._running(cmd):
+            wf = self.runtime.new(spec["spec"], spec["subprocess_specs"], data)
+            self._notify(EventContext(self, s, inst_id, actor, now), "instance_started", {"process_key": process_key, "data": data})
+            self._run(wf)
+            entry = self._save(cmd, inst, version, wf, None)
+        self._after_commit(s, inst_id, entry)
+        return inst_id
+
+    def _after_commit(self, s: Session, instance_id: int, entry: _Entry) -> None:
+        """Cache the workflow once the surrounding transaction has committed."""
+        from sqlalchemy import event
+
+        def put(_session):
+            self._put(instance_id, entry)
+
+        event.listen(s, "after_commit", put, once=True)
+
+    def _run(self, wf) -> None:
+        try:
+            self.runtime.run(wf)
+        except spiff.WorkflowFailure as exc:
+            raise InvalidState(f"流程执行出错（{exc.element_id or '未知元素'}）：{exc}", element=exc.element_id) from exc
+
+    def _load_row(self, s: Session, instance_id: int, lock: bool = False, skip_locked: bool = False):
+        q = select(Instance.id, Instance.process_key, Instance.version_id, Instance.status, Instance.lock_version,
+                   Instance.state, Instance.org_unit, Instance.category, Instance.batch, Instance.title,
+                   Instance.started_by).where(Instance.id == instance_id)
+        if lock and self.dialect == "postgresql":
+            q = q.with_for_update(skip_locked=skip_locked)
+        row = s.execute(q).mappings().first()
+        return dict(row) if row is not None else None
+
+    def _checkout(self, s: Session, inst: dict):
+        version = self.models.load(s, inst["version_id"])
+        entry = self._take(inst["id"], inst["lock_version"])
+        if entry is not None:
+            return version, entry.wf, entry
+        spec = version.specs[inst["process_key"]]
+        wf = self.runtime.load(inst["state"], spec["spec"], spec["subprocess_specs"])
+        return version, wf, None
+
+    def _command(self, instance_id: int, actor: Actor, fn: Callable, *, allow=(RUNNING,), lock=False,
+                 skip_locked=False, now: datetime | None = None):
+        """Load -> fn(cmd, inst, version, wf) -> save, in one transaction. Returns fn's result."""
+        now = now or self.now()
+        with self.unit_of_work() as s:
+            inst = self._load_row(s, instance_id, lock=lock, skip_locked=skip_locked)
+            if inst is None:
+                if skip_locked:
+                    return None
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            if inst["status"] not in allow:
+                raise InvalidState(f"流程实例当前状态为“{STATUS_LABELS.get(inst['status'], inst['status'])}”，不能执行此操作",
+                                   status=inst["status"])
+            version, wf, entry = self._checkout(s, inst)
+            cmd = _Command(s, instance_id, actor, now)
+            with self._running(cmd):
+                result, completed = fn(cmd, inst, version, wf)
+                new_entry = self._save(cmd, inst, version, wf, entry, completed)
+            self._after_commit(s, instance_id, new_entry)
+            return result
+
+    def cancel(self, instance_id: int, actor: Actor, reason: str) -> None:
+        if not (reason or "").strip():
+            raise InvalidData("取消流程必须填写原因")
+
+        def fn(cmd, inst, version, wf):
+            self.runtime.cancel(wf)
+            inst["status"] = CANCELLED_I
+            cmd.session.execute(update(Instance).where(Instance.id == inst["id"]).values(ended_at=cmd.now))
+            self._audit(cmd.session, cmd.now, actor, "instance_cancelled", inst["id"], comment=reason)
+            self._notify(EventContext(self, cmd.session, inst["id"], actor, cmd.now), "instance_cancelled",
+                         {"instance_id": inst["id"], "reason": reason})
+            return None, {}
+
+        self._command(instance_id, actor, fn, allow=(RUNNING, SUSPENDED, ERROR))
+
+    def _set_status(self, instance_id, actor, status, allow, action, reason):
+        now = self.now()
+        with self.unit_of_work() as s:
+            inst = self._load_row(s, instance_id, lock=True)
+            if inst is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            if inst["status"] not in allow:
+                raise InvalidState(f"流程实例当前状态为“{STATUS_LABELS.get(inst['status'], inst['status'])}”，不能执行此操作")
+            res = s.execute(update(Instance).where(Instance.id == instance_id, Instance.lock_version == inst["lock_version"])
+                            .values(status=status, lock_version=inst["lock_version"] + 1))
+            if res.rowcount != 1:
+                raise Conflict("该事项已被他人处理，请刷新后重试")
+            self._audit(s, now, actor, action, instance_id, comment=reason or "")
+        with self._cache_lock:
+            entry = self._cache.get(instance_id)
+            if entry is not None and entry.lock_version == inst["lock_version"]:
+                entry.lock_version += 1
+
+    def suspend(self, instance_id: int, actor: Actor, reason: str = "") -> None:
+        self._set_status(instance_id, actor, SUSPENDED, (RUNNING,), "instance_suspended", reason)
+
+    def resume(self, instance_id: int, actor: Actor, reason: str = "") -> None:
+        self._set_status(instance_id, actor, RUNNING, (SUSPENDED,), "instance_resumed", reason)
+
+    def instance(self, instance_id: int) -> dict:
+        with self.sessions() as s:
+            row = s.execute(select(Instance.id, Instance.process_key, Instance.version_id, Instance.status,
+                                   Instance.business_key, Instance.title, Instance.org_unit, Instance.category,
+                                   Instance.batch, Instance.parent_id, Instance.started_by, Instance.started_at,
+                                   Instance.ended_at, Instance.error, Instance.lock_version)
+                            .where(Instance.id == instance_id)).mappings().first()
+            if row is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            return dict(row)
+
+    def instance_detail(self, instance_id: int) -> dict:
+        """Data, element states (for the progress diagram) and the BPMN of the instance's version.
+        Deserializes the workflow: for one instance page, never for lists."""
+        with self.sessions() as s:
+            inst = self._load_row(s, instance_id)
+            if inst is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            version = self.models.load(s, inst["version_id"])
+            spec = version.specs[inst["process_key"]]
+            wf = self.runtime.load(inst["state"], spec["spec"], spec["subprocess_specs"])
+            file = next((info.get("file") for info in version.elements.get(inst["process_key"], {}).values() if info.get("file")), None)
+            return {"instance": inst | {"state": None}, "data": self.runtime.data(wf),
+                    "elements": self.runtime.element_states(wf), "bpmn_file": file,
+                    "bpmn": version.files.get(file) if file else None}
+
+    # ------------------------------------------------------------------ human tasks
+
+    def _task(self, s: Session, task_id: int | str) -> HumanTask:
+        q = select(HumanTask)
+        q = q.where(HumanTask.task_uuid == task_id) if isinstance(task_id, str) and not task_id.isdigit() else q.where(HumanTask.id == int(task_id))
+        row = s.scalar(q)
+        if row is None:
+            raise NotFound("待办事项不存在")
+        return row
+
+    def can_act(self, actor: Actor, task: HumanTask) -> bool:
+        if task.assignee:
+            return task.assignee == actor.username
+        return actor.holds(task.role, task.scope)
+
+    def can_see(self, actor: Actor, task: HumanTask) -> bool:
+        return (self.can_act(actor, task) or task.completed_by == actor.username
+                or task.started_by == actor.username or actor.holds(task.role, task.scope)
+                or self.config.admin_role in actor.roles)
+
+    def get_task(self, task_id, actor: Actor) -> dict:
+        with self.sessions() as s:
+            t = self._task(s, task_id)
+            if not self.can_see(actor, t):
+                raise NotFound("待办事项不存在")
+            out = _row_dict(t)
+            inst = s.get(Instance, t.instance_id)
+            out["version_id"] = inst.version_id
+            out["can_act"] = t.state == OPEN and self.can_act(actor, t)
+            out["can_claim"] = t.state == OPEN and t.assignee is None and actor.holds(t.role, t.scope)
+            return out
+
+    def complete_task(self, task_id, data: dict, actor: Actor, *, comment: str = "", outcome: str | None = None,
+                      expected_version: int | None = None) -> dict:
+        """Complete a human task with form data. Validation of the data against the task's form is
+        the caller's job (it renders the form); the engine checks who may act and the lock."""
+        if not isinstance(data, dict):
+            raise InvalidData("提交的数据必须是 JSON 对象")
+        with self.sessions() as s:
+            t = self._task(s, task_id)
+            if t.state != OPEN:
+                raise Conflict("该待办已经办理完毕", task_state=t.state)
+            if not self.can_act(actor, t):
+                raise PermissionDenied("您无权办理此事项")
+            uuid, instance_id, element = t.task_uuid, t.instance_id, t.element_id
+
+        def fn(cmd, inst, version, wf):
+            try:
+                view = self.runtime.complete(wf, uuid, data)
+            except LookupError:
+                raise Conflict("该待办已经办理完毕或已被撤销")
+            except spiff.WorkflowFailure as exc:
+                raise InvalidState(f"流程执行出错（{exc.element_id or element}）：{exc}", element=exc.element_id) from exc
+            self._audit(cmd.session, cmd.now, actor, "task_completed", inst["id"], uuid, element, data=data, comment=comment)
+            self._run(wf)
+            return {"instance_id": inst["id"], "task_uuid": uuid, "element_id": view.element_id}, {uuid: (actor.username, outcome)}
+
+        return self._command(instance_id, actor, fn)
+
+    def _task_update(self, task_id, actor: Actor, check: Callable[[HumanTask], None], values: Callable[[HumanTask], dict],
+                     action: str, comment: str = "", data: dict | None = None) -> None:
+        now = self.now()
+        with self.unit_of_work() as s:
+            t = self._task(s, task_id)
+            if t.state != OPEN:
+                raise Conflict("该待办已经办理完毕")
+            check(t)
+            before_assignee = t.assignee
+            res = s.execute(update(HumanTask).where(HumanTask.id == t.id, HumanTask.state == OPEN,
+                                                    (HumanTask.assignee == before_assignee) if before_assignee else HumanTask.assignee.is_(None))
+                            .values(**values(t)))
+            if res.rowcount != 1:
+                raise Conflict("该待办已被他人处理，请刷新后重试")
+            self._audit(s, now, actor, action, t.instance_id, t.task_uuid, t.element_id, data=data, comment=comment)
+            if action in ("task_assigned", "task_transferred"):
+                row = _row_dict(t) | values(t)
+                self._notify(EventContext(self, s, t.instance_id, actor, now), "task_created", row)
+
+    def claim(self, task_id, actor: Actor) -> None:
+        def check(t):
+            if t.assignee == actor.username:
+                raise Conflict("您已认领此事项")
+            if t.assignee:
+                raise Conflict("此事项已被他人认领")
+            if not actor.holds(t.role, t.scope):
+                raise PermissionDenied("您不在此事项的办理范围内")
+        self._task_update(task_id, actor, check, lambda t: {"assignee": actor.username}, "task_claimed")
+
+    def unclaim(self, task_id, actor: Actor) -> None:
+        def check(t):
+            if t.assignee != actor.username:
+                raise PermissionDenied("只能退回自己认领的事项")
+        self._task_update(task_id, actor, check, lambda t: {"assignee": None}, "task_unclaimed")
+
+    def assign(self, task_id, actor: Actor, username: str, comment: str = "") -> None:
+        """A manager of the task's role (membership without scope) or an admin gives it to a user."""
+        target = self.actor_for(username)
+
+        def check(t):
+            if not (actor.holds(t.role, None) or self.config.admin_role in actor.roles or
+                    (t.assignee is None and actor.holds(t.role, t.scope))):
+                raise PermissionDenied("您无权分派此事项")
+            if not target.holds(t.role, t.scope):
+                raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围")
+        self._task_update(task_id, actor, check, lambda t: {"assignee": username}, "task_assigned", comment, {"to": username})
+
+    def transfer(self, task_id, actor: Actor, username: str, comment: str) -> None:
+        """转办: the holder hands the task to another user of the same role and scope, with a comment."""
+        if not (comment or "").strip():
+            raise InvalidData("转办必须填写说明")
+        target = self.actor_for(username)
+
+        def check(t):
+            if not self.can_act(actor, t):
+                raise PermissionDenied("您无权转办此事项")
+            if username == actor.username:
+                raise InvalidData("不能转办给自己")
+            if not target.holds(t.role, t.scope):
+                raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围")
+        self._task_update(task_id, actor, check, lambda t: {"assignee": username}, "task_transferred", comment, {"to": username})
+
+    # ------------------------------------------------------------------ timers
+
+    def fire_due_timers(self, now: datetime | None = None, limit: int = 500) -> dict:
+        """Fire what is due. Safe to run twice at once: each instance is locked (or its optimistic
+        lock decides), a locked one is skipped, an error is logged and the sweep goes on."""
+        now = now or self.now()
+        counts = {"due": 0, "fired": 0, "skipped": 0, "errors": 0}
+        with self.sessions() as s:
+            ids = list(s.scalars(select(Timer.instance_id).where(Timer.due_at <= now)
+                                 .group_by(Timer.instance_id).order_by(Timer.instance_id).limit(limit)))
+        counts["due"] = len(ids)
+
+        def fn(cmd, inst, version, wf):
+            self.runtime.fire_timers(wf)
+            self._audit(cmd.session, cmd.now, SYSTEM, "timer_fired", inst["id"])
+            return True, {}
+
+        for instance_id in ids:
+            try:
+                done = self._command(instance_id, SYSTEM_ACTOR, fn, lock=True, skip_locked=True, now=now)
+                counts["fired" if done else "skipped"] += 1
+            except (Conflict, InvalidState) as exc:
+                if isinstance(exc, InvalidState) and exc.details.get("status") is None:
+                    counts["errors"] += 1
+                    self._record_error(instance_id, exc, now)
+                else:
+                    counts["skipped"] += 1
+            except Exception as exc:  # one broken instance must not stop the sweep
+                log.exception("timer on instance %s failed", instance_id)
+                counts["errors"] += 1
+                self._record_error(instance_id, exc, now)
+        return counts
+
+    def _record_error(self, instance_id: int, exc: Exception, now: datetime) -> None:
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        with self.unit_of_work() as s:
+            s.execute(update(Instance).where(Instance.id == instance_id).values(
+                status=ERROR, error=message, lock_version=Instance.lock_version + 1))
+            s.execute(delete(Timer).where(Timer.instance_id == instance_id))
+            self._audit(s, now, SYSTEM, "instance_failed", instance_id, comment=message)
+            self._emit(s, "incident", {"instance_id": instance_id, "error": message}, f"incident:{instance_id}:{now.isoformat()}",
+                       instance_id, now)
+
+    def next_timer_due(self) -> datetime | None:
+        with self.sessions() as s:
+            return s.scalar(select(Timer.due_at).order_by(Timer.due_at).limit(1))
+
+    # ------------------------------------------------------------------ identity
+
+    def actor_for(self, username: str) -> Actor:
+        with self.sessions() as s:
+            user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+            if user is None:
+                raise NotFound(f"用户 {username} 不存在或已停用")
+            ms = s.execute(select(Membership.role, Membership.scope).where(Membership.user_id == user.id)).all()
+            return Actor(username, frozenset((m.role, m.scope) for m in ms))
+
+    def role(self, key: str) -> Role | None:
+        return self.config.roles.get(key)
+
+
+STATUS_LABELS = {RUNNING: "运行中", SUSPENDED: "已挂起", COMPLETED: "已完成", CANCELLED_I: "已取消", ERROR: "出错"}
+
+
+def _s(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _row_dict(t: HumanTask) -> dict:
+    return {c.key: getattr(t, c.key) for c in HumanTask.__table__.columns}

@@ -1,0 +1,1 @@
+"""Peidai (培带): wiring, settings and the command line."""

@@ -1,0 +1,13 @@
+"""All tables of all packages, for Alembic: import each package's table module here."""
+import importlib
+
+from engine.tables import Base
+
+for _module in ("workflows.tables", "worker.tables", "webapp.tables"):
+    try:
+        importlib.import_module(_module)
+    except ModuleNotFoundError as exc:
+        if exc.name != _module:
+            raise
+
+metadata = Base.metadata

@@ -1,0 +1,60 @@
+"""Settings from the environment (``PEIDAI_*``), with embedded defaults for ``make run``."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Settings:
+    database_url: str = ""
+    broker_url: str = ""
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    secret_key: str = ""
+    port: int = 5000
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "peidai@localhost"
+    timer_interval: float = 30.0
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = os.environ
+        data_dir = Path(env.get("PEIDAI_DATA_DIR", PROJECT_ROOT / "var"))
+        s = cls(
+            database_url=env.get("PEIDAI_DATABASE_URL", f"sqlite:///{data_dir / 'peidai.sqlite'}"),
+            broker_url=env.get("PEIDAI_BROKER_URL", ""),
+            data_dir=data_dir,
+            secret_key=env.get("PEIDAI_SECRET_KEY", ""),
+            port=int(env.get("PEIDAI_PORT", "5000")),
+            smtp_host=env.get("PEIDAI_SMTP_HOST", ""),
+            smtp_port=int(env.get("PEIDAI_SMTP_PORT", "25")),
+            smtp_user=env.get("PEIDAI_SMTP_USER", ""),
+            smtp_password=env.get("PEIDAI_SMTP_PASSWORD", ""),
+            smtp_sender=env.get("PEIDAI_SMTP_SENDER", "peidai@localhost"),
+            timer_interval=float(env.get("PEIDAI_TIMER_INTERVAL", "30")),
+        )
+        for k, v in overrides.items():
+            setattr(s, k, v)
+        if not s.secret_key:
+            s.secret_key = _local_secret(s.data_dir)
+        return s
+
+
+def _local_secret(data_dir: Path) -> str:
+    """A per-installation secret kept in the data folder (production sets PEIDAI_SECRET_KEY)."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        return key
