@@ -44,6 +44,8 @@ class EngineConfig:
     # projection column -> instance data field
     projected_fields: dict[str, str] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
+    # outbox topic -> deliverer(payload: dict, message_id: int, system) run by the worker
+    deliverers: dict[str, Callable[..., None]] = field(default_factory=dict)
     admin_role: str = "admin"
 
     def role_for_lane(self, lane: str | None) -> Role | None:

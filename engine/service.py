@@ -605,7 +605,7 @@ class Engine:
         now = now or self.now()
         counts = {"due": 0, "fired": 0, "skipped": 0, "errors": 0}
         with self.sessions() as s:
-            ids = list(s.scalars(select(Timer.instance_id).where(Timer.due_at <= now)
+            ids = list(s.scalars(select(Timer.instance_id).where(Timer.due_at < now)  # the library fires strictly after the due time
                                  .group_by(Timer.instance_id).order_by(Timer.instance_id).limit(limit)))
         counts["due"] = len(ids)
 

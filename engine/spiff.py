@@ -530,6 +530,17 @@ class WorkflowFailure(Exception):
         self.cause = cause
 
 
+def _failing_element(exc: BaseException) -> str | None:
+    """The BPMN id of the innermost task the library was working on when ``exc`` was raised."""
+    element, tb = None, exc.__traceback__
+    while tb is not None:
+        task = tb.tb_frame.f_locals.get("my_task")
+        spec = getattr(task, "task_spec", None)
+        element = getattr(spec, "bpmn_id", None) or element
+        tb = tb.tb_next
+    return element
+
+
 def _all_tasks(workflow) -> Iterator:
     yield from workflow.tasks.values()
     for sp in workflow.subprocesses.values():
@@ -572,17 +583,21 @@ class Runtime:
 
     def run(self, wf, start: bool = False) -> None:
         """Run engine steps until only human tasks or waiting events are left."""
+        current = []
+
+        def track(task):
+            current[:] = [task]
+
         try:
             for _ in range(1000):
-                wf.do_engine_steps()
+                wf.do_engine_steps(will_complete_task=track)
                 if wf.get_next_task(state=TaskState.READY, manual=False) is None:
                     break
         except (SpiffWorkflowException, ScriptSecurityError) as exc:
             raise self._wrap(exc) from exc
-        except WorkflowFailure:
-            raise
         except Exception as exc:
-            raise WorkflowFailure(f"{type(exc).__name__}: {exc}", None, exc) from exc
+            element = _failing_element(exc) or (getattr(current[0].task_spec, "bpmn_id", None) if current else None)
+            raise WorkflowFailure(f"{type(exc).__name__}: {exc}", element, exc) from exc
 
     def find_task(self, wf, task_uuid: str):
         try:
@@ -599,6 +614,8 @@ class Runtime:
             task.run()
         except (SpiffWorkflowException, ScriptSecurityError) as exc:
             raise self._wrap(exc) from exc
+        except Exception as exc:
+            raise WorkflowFailure(f"{type(exc).__name__}: {exc}", _failing_element(exc) or getattr(task.task_spec, "bpmn_id", None), exc) from exc
         return TaskView.of(task)
 
     def ready_human_tasks(self, wf) -> list[TaskView]:

@@ -15,7 +15,7 @@ from engine.queries import inbox
 
 from .settings import PROJECT_ROOT
 
-CLI_MODULES = ("workflows.cli", "worker.cli", "webapp.cli")
+CLI_MODULES = ("workflows.cli", "workflows.notifications.cli", "workflows.documents.cli", "worker.cli", "webapp.cli")
 MODEL_SUFFIXES = (".bpmn", ".dmn", ".json")
 
 

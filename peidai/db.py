@@ -12,6 +12,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # each package that owns tables keeps its migrations in its own branch folder
 VERSION_LOCATIONS = [ROOT / "engine" / "migrations_versions", ROOT / "workflows" / "migrations_versions",
+                     ROOT / "workflows" / "notifications" / "migrations_versions",
+                     ROOT / "workflows" / "documents" / "migrations_versions",
                      ROOT / "worker" / "migrations_versions", ROOT / "webapp" / "migrations_versions"]
 
 

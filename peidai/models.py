@@ -3,7 +3,8 @@ import importlib
 
 from engine.tables import Base
 
-for _module in ("workflows.tables", "worker.tables", "webapp.tables"):
+for _module in ("workflows.tables", "workflows.notifications.tables", "workflows.documents.tables",
+                "worker.tables", "webapp.tables"):
     try:
         importlib.import_module(_module)
     except ModuleNotFoundError as exc:

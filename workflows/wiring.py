@@ -1,20 +1,29 @@
-"""What the mentor programme hands the engine: roles, service-task operations, listeners."""
+"""What the mentor programme hands the engine: roles, service-task operations, listeners and
+outbox deliverers. Each part lives in its own module; a module that exists contributes any of
+``OPERATIONS`` (dict), ``LISTENERS`` (list), ``DELIVERERS`` (dict) and ``SCRIPT_GLOBALS`` (dict).
+"""
 from __future__ import annotations
+
+import importlib
 
 from engine import EngineConfig
 
 from .roles import PROJECTED_FIELDS, ROLES
 
+PARTS = ("workflows.handlers", "workflows.notifications", "workflows.documents")
+
 
 def engine_config() -> EngineConfig:
-    operations: dict = {}
-    listeners: list = []
-    try:  # the programme's handlers, once they exist
-        from .handlers import LISTENERS, OPERATIONS
-        operations.update(OPERATIONS)
-        listeners.extend(LISTENERS)
-    except ModuleNotFoundError as exc:
-        if exc.name != "workflows.handlers":
-            raise
-    return EngineConfig(roles=dict(ROLES), operations=operations, projected_fields=dict(PROJECTED_FIELDS),
-                        listeners=listeners, admin_role="admin")
+    config = EngineConfig(roles=dict(ROLES), projected_fields=dict(PROJECTED_FIELDS), admin_role="admin")
+    for name in PARTS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        config.operations.update(getattr(module, "OPERATIONS", {}))
+        config.listeners.extend(getattr(module, "LISTENERS", []))
+        config.deliverers.update(getattr(module, "DELIVERERS", {}))
+        config.script_globals.update(getattr(module, "SCRIPT_GLOBALS", {}))
+    return config
