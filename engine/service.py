@@ -289,7 +289,7 @@ class Engine:
                     state=DONE, completed_at=now, completed_by=actor, outcome=outcome))
             else:
                 s.execute(update(HumanTask).where(HumanTask.task_uuid == uuid).values(state=CANCELLED, completed_at=now))
-        new_rows = [self._task_row(version, inst["process_key"], inst, ready[u], now) for u in ready.keys() - before.keys()]
+        new_rows = [self._task_row(version, inst["process_key"], inst, t, now) for u, t in ready.items() if u not in before]
         if new_rows:
             s.execute(insert(HumanTask), new_rows)
         open_tasks = {u: {"element_id": t.element_id} for u, t in ready.items()}
@@ -394,6 +394,12 @@ class Engine:
                  skip_locked=False, now: datetime | None = None):
         """Load -> fn(cmd, inst, version, wf) -> save, in one transaction. Returns fn's result."""
         now = now or self.now()
+        try:
+            return self._command_tx(instance_id, actor, fn, allow, lock, skip_locked, now)
+        except _NothingToDo:
+            return None
+
+    def _command_tx(self, instance_id, actor, fn, allow, lock, skip_locked, now):
         with self.unit_of_work() as s:
             inst = self._load_row(s, instance_id, lock=lock, skip_locked=skip_locked)
             if inst is None:
@@ -605,11 +611,16 @@ class Engine:
         now = now or self.now()
         counts = {"due": 0, "fired": 0, "skipped": 0, "errors": 0}
         with self.sessions() as s:
-            ids = list(s.scalars(select(Timer.instance_id).where(Timer.due_at < now)  # the library fires strictly after the due time
+            # the library fires strictly after the due time; suspended instances wait for resume
+            ids = list(s.scalars(select(Timer.instance_id).join(Instance, Instance.id == Timer.instance_id)
+                                 .where(Timer.due_at < now, Instance.status == RUNNING)
                                  .group_by(Timer.instance_id).order_by(Timer.instance_id).limit(limit)))
         counts["due"] = len(ids)
 
         def fn(cmd, inst, version, wf):
+            # another sweep may have fired it between our query and our lock
+            if cmd.session.scalar(select(Timer.id).where(Timer.instance_id == inst["id"], Timer.due_at < cmd.now).limit(1)) is None:
+                raise _NothingToDo()
             self.runtime.fire_timers(wf)
             self._audit(cmd.session, cmd.now, SYSTEM, "timer_fired", inst["id"])
             return True, {}
@@ -656,6 +667,10 @@ class Engine:
 
     def role(self, key: str) -> Role | None:
         return self.config.roles.get(key)
+
+
+class _NothingToDo(Exception):
+    """Raised inside a command to roll it back quietly (nothing to change)."""
 
 
 STATUS_LABELS = {RUNNING: "运行中", SUSPENDED: "已挂起", COMPLETED: "已完成", CANCELLED_I: "已取消", ERROR: "出错"}

@@ -244,9 +244,10 @@ def _element_info(ts) -> dict:
         info["script"] = script
     conditions = []
     for cond in getattr(ts, "cond_task_specs", None) or []:
-        expr = cond.get("condition") if isinstance(cond, dict) else None
-        if expr:
-            conditions.append(expr)
+        condition = cond[0] if isinstance(cond, (tuple, list)) else None
+        args = getattr(condition, "args", None)
+        if args and isinstance(args[0], str):
+            conditions.append(args[0])
     if conditions:
         info["conditions"] = conditions
     info["outputs"] = [o.name for o in getattr(ts, "outputs", [])]
