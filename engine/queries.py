@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 
 from .service import DONE, OPEN, Actor, Engine
-from .tables import HumanTask, Instance
+from .tables import AuditEvent, HumanTask, Instance
 
 BOXES = ("todo", "group", "done", "started")
 
@@ -86,3 +86,13 @@ def instance_tasks(engine: Engine, instance_id: int) -> list[dict]:
 
 def _task_dict(t: HumanTask) -> dict:
     return {c.key: getattr(t, c.key) for c in HumanTask.__table__.columns}
+
+
+def audit_trail(engine: Engine, instance_id: int) -> list[dict]:
+    """Every recorded action on an instance, oldest first (for its timeline)."""
+    import json
+    with engine.sessions() as s:
+        rows = s.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.task_uuid,
+                                AuditEvent.element_id, AuditEvent.data_json, AuditEvent.comment)
+                         .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)).mappings().all()
+        return [dict(r) | {"data": json.loads(r["data_json"] or "{}")} for r in rows]

@@ -16,10 +16,11 @@ import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import spiff
@@ -63,6 +64,31 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(SYSTEM)
+
+# Hot-path statements are built once: constructing SQLAlchemy statements per command costs more
+# than executing them.
+_INSTANCE_COLUMNS = (Instance.id, Instance.process_key, Instance.version_id, Instance.status, Instance.lock_version,
+                     Instance.org_unit, Instance.category, Instance.batch, Instance.title, Instance.started_by)
+# the state text is read only when the cache does not hold the workflow
+_LOAD_STATE = select(Instance.state).where(Instance.id == bindparam("b_id"), Instance.lock_version == bindparam("b_lock"))
+_LOAD_INSTANCE = select(*_INSTANCE_COLUMNS).where(Instance.id == bindparam("b_id"))
+_LOAD_INSTANCE_LOCKED = _LOAD_INSTANCE.with_for_update()
+_LOAD_INSTANCE_SKIP_LOCKED = _LOAD_INSTANCE.with_for_update(skip_locked=True)
+_SAVE_INSTANCE = (update(Instance.__table__)
+                  .where(Instance.__table__.c.id == bindparam("b_id"), Instance.__table__.c.lock_version == bindparam("b_lock"))
+                  .values(state=bindparam("state"), lock_version=bindparam("lock_version"), status=bindparam("status"),
+                          error=None, ended_at=bindparam("ended_at")))
+_COMPLETE_TASK = (update(HumanTask.__table__).where(HumanTask.__table__.c.task_uuid == bindparam("b_uuid"))
+                  .values(state=DONE, completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"),
+                          outcome=bindparam("outcome")))
+_CANCEL_TASK = (update(HumanTask.__table__).where(HumanTask.__table__.c.task_uuid == bindparam("b_uuid"))
+                .values(state=CANCELLED, completed_at=bindparam("completed_at")))
+_OPEN_TASKS = select(HumanTask.task_uuid, HumanTask.element_id).where(
+    HumanTask.instance_id == bindparam("b_id"), HumanTask.state == OPEN)
+_INSERT_TASKS = insert(HumanTask.__table__)
+_INSERT_AUDIT = insert(AuditEvent.__table__)
+_TASK_BY_ID = select(HumanTask.id, HumanTask.task_uuid, HumanTask.instance_id, HumanTask.element_id, HumanTask.state,
+                     HumanTask.assignee, HumanTask.role, HumanTask.scope).where(HumanTask.id == bindparam("b_id"))
 
 
 @dataclass
@@ -122,12 +148,22 @@ class Engine:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
+        """One write transaction. Workflows saved in it enter the cache only once it committed."""
         with self.sessions() as session:
             with session.begin():
+                session.connection(execution_options={"peidai_write": True})
                 yield session
+            for instance_id, entry in session.info.pop("peidai_cache", {}).items():
+                self._put(instance_id, entry)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    @cached_property
+    def outbox(self):
+        """Delivery, retries and incidents of outbox messages (:class:`engine.outbox.Outbox`)."""
+        from .outbox import Outbox
+        return Outbox(self)
 
     def clear_cache(self) -> None:
         with self._cache_lock:
@@ -158,11 +194,11 @@ class Engine:
         ))
 
     def _audit(self, session, now, actor, action, instance_id=None, task_uuid=None, element_id=None, data=None, comment=""):
-        session.execute(insert(AuditEvent).values(
-            at=now, actor=actor.username if isinstance(actor, Actor) else actor, action=action,
-            instance_id=instance_id, task_uuid=task_uuid, element_id=element_id,
-            data_json=json.dumps(data or {}, ensure_ascii=False, default=str), comment=comment or "",
-        ))
+        session.connection().execute(_INSERT_AUDIT, {
+            "at": now, "actor": actor.username if isinstance(actor, Actor) else actor, "action": action,
+            "instance_id": instance_id, "task_uuid": task_uuid, "element_id": element_id,
+            "data_json": json.dumps(data or {}, ensure_ascii=False, default=str), "comment": comment or "",
+        })
 
     def _notify(self, ctx: EventContext, event: str, payload: dict) -> None:
         for listener in self.config.listeners:
@@ -262,15 +298,16 @@ class Engine:
         s, now = cmd.session, cmd.now
         self.runtime.check_depth(wf)
         fragments = entry.fragments if entry else {}
+        self.runtime.prune(wf, fragments)
         state_text = self.runtime.dump(wf, fragments)
         if inst["status"] in (RUNNING, ERROR) and self.runtime.is_completed(wf):
             status = COMPLETED
         else:
             status = inst["status"] if inst["status"] != ERROR else RUNNING
-        values = {"state": state_text, "lock_version": inst["lock_version"] + 1, "status": status, "error": None}
-        if status == COMPLETED:
-            values["ended_at"] = now
-        result = s.execute(update(Instance).where(Instance.id == inst["id"], Instance.lock_version == inst["lock_version"]).values(**values))
+        conn = s.connection()
+        result = conn.execute(_SAVE_INSTANCE, {
+            "b_id": inst["id"], "b_lock": inst["lock_version"], "state": state_text, "lock_version": inst["lock_version"] + 1,
+            "status": status, "ended_at": now if status in (COMPLETED, CANCELLED_I) else None})
         if result.rowcount != 1:
             raise Conflict("该事项已被他人处理或正在处理，请刷新后重试", instance_id=inst["id"])
 
@@ -278,24 +315,23 @@ class Engine:
         if entry is not None:
             before = entry.open_tasks
         else:
-            before = {r.task_uuid: {"element_id": r.element_id} for r in s.execute(
-                select(HumanTask.task_uuid, HumanTask.element_id).where(HumanTask.instance_id == inst["id"], HumanTask.state == OPEN))}
+            before = {r.task_uuid: {"element_id": r.element_id} for r in conn.execute(_OPEN_TASKS, {"b_id": inst["id"]})}
         ready = {t.uuid: t for t in self.runtime.ready_human_tasks(wf)}
         completed = completed or {}
         for uuid in before.keys() - ready.keys():
             if uuid in completed:
                 actor, outcome = completed[uuid]
-                s.execute(update(HumanTask).where(HumanTask.task_uuid == uuid).values(
-                    state=DONE, completed_at=now, completed_by=actor, outcome=outcome))
+                conn.execute(_COMPLETE_TASK, {"b_uuid": uuid, "completed_at": now, "completed_by": actor, "outcome": outcome})
             else:
-                s.execute(update(HumanTask).where(HumanTask.task_uuid == uuid).values(state=CANCELLED, completed_at=now))
+                conn.execute(_CANCEL_TASK, {"b_uuid": uuid, "completed_at": now})
         new_rows = [self._task_row(version, inst["process_key"], inst, t, now) for u, t in ready.items() if u not in before]
         if new_rows:
-            s.execute(insert(HumanTask), new_rows)
+            conn.execute(_INSERT_TASKS, new_rows)
         open_tasks = {u: {"element_id": t.element_id} for u, t in ready.items()}
 
         # timers
-        timers = set((u, d) for u, _, d in self.runtime.waiting_timers(wf)) if status == RUNNING or status == SUSPENDED else set()
+        waiting = self.runtime.waiting_timers(wf) if status in (RUNNING, SUSPENDED) else []
+        timers = set((u, d) for u, _, d in waiting)
         before_timers = entry.timers if entry is not None else None
         if before_timers is None:
             s.execute(delete(Timer).where(Timer.instance_id == inst["id"]))
@@ -305,7 +341,7 @@ class Engine:
             s.execute(delete(Timer).where(Timer.instance_id == inst["id"], Timer.task_uuid.in_([u for u, _ in gone])))
         added = timers - before_timers
         if added:
-            elements = {u: e for u, e, _ in self.runtime.waiting_timers(wf)}
+            elements = {u: e for u, e, _ in waiting}
             s.execute(insert(Timer), [{"instance_id": inst["id"], "task_uuid": u, "element_id": elements.get(u, ""), "due_at": d} for u, d in added])
 
         ctx = EventContext(self, s, inst["id"], cmd.actor, now)
@@ -357,14 +393,10 @@ class Engine:
         self._after_commit(s, inst_id, entry)
         return inst_id
 
-    def _after_commit(self, s: Session, instance_id: int, entry: _Entry) -> None:
-        """Cache the workflow once the surrounding transaction has committed."""
-        from sqlalchemy import event
-
-        def put(_session):
-            self._put(instance_id, entry)
-
-        event.listen(s, "after_commit", put, once=True)
+    @staticmethod
+    def _after_commit(s: Session, instance_id: int, entry: _Entry) -> None:
+        """Cache the workflow once the surrounding transaction has committed (see unit_of_work)."""
+        s.info.setdefault("peidai_cache", {})[instance_id] = entry
 
     def _run(self, wf) -> None:
         try:
@@ -373,12 +405,10 @@ class Engine:
             raise InvalidState(f"流程执行出错（{exc.element_id or '未知元素'}）：{exc}", element=exc.element_id) from exc
 
     def _load_row(self, s: Session, instance_id: int, lock: bool = False, skip_locked: bool = False):
-        q = select(Instance.id, Instance.process_key, Instance.version_id, Instance.status, Instance.lock_version,
-                   Instance.state, Instance.org_unit, Instance.category, Instance.batch, Instance.title,
-                   Instance.started_by).where(Instance.id == instance_id)
+        q = _LOAD_INSTANCE
         if lock and self.dialect == "postgresql":
-            q = q.with_for_update(skip_locked=skip_locked)
-        row = s.execute(q).mappings().first()
+            q = _LOAD_INSTANCE_SKIP_LOCKED if skip_locked else _LOAD_INSTANCE_LOCKED
+        row = s.connection().execute(q, {"b_id": instance_id}).mappings().first()
         return dict(row) if row is not None else None
 
     def _checkout(self, s: Session, inst: dict):
@@ -387,10 +417,13 @@ class Engine:
         if entry is not None:
             return version, entry.wf, entry
         spec = version.specs[inst["process_key"]]
-        wf = self.runtime.load(inst["state"], spec["spec"], spec["subprocess_specs"])
+        state = s.connection().execute(_LOAD_STATE, {"b_id": inst["id"], "b_lock": inst["lock_version"]}).scalar()
+        if state is None:
+            raise Conflict("该事项已被他人处理，请刷新后重试", instance_id=inst["id"])
+        wf = self.runtime.load(state, spec["spec"], spec["subprocess_specs"])
         return version, wf, None
 
-    def _command(self, instance_id: int, actor: Actor, fn: Callable, *, allow=(RUNNING,), lock=False,
+    def _command(self, instance_id: int | Callable[[Session], int], actor: Actor, fn: Callable, *, allow=(RUNNING,), lock=False,
                  skip_locked=False, now: datetime | None = None):
         """Load -> fn(cmd, inst, version, wf) -> save, in one transaction. Returns fn's result."""
         now = now or self.now()
@@ -401,6 +434,8 @@ class Engine:
 
     def _command_tx(self, instance_id, actor, fn, allow, lock, skip_locked, now):
         with self.unit_of_work() as s:
+            if callable(instance_id):
+                instance_id = instance_id(s)
             inst = self._load_row(s, instance_id, lock=lock, skip_locked=skip_locked)
             if inst is None:
                 if skip_locked:
@@ -424,7 +459,6 @@ class Engine:
         def fn(cmd, inst, version, wf):
             self.runtime.cancel(wf)
             inst["status"] = CANCELLED_I
-            cmd.session.execute(update(Instance).where(Instance.id == inst["id"]).values(ended_at=cmd.now))
             self._audit(cmd.session, cmd.now, actor, "instance_cancelled", inst["id"], comment=reason)
             self._notify(EventContext(self, cmd.session, inst["id"], actor, cmd.now), "instance_cancelled",
                          {"instance_id": inst["id"], "reason": reason})
@@ -476,9 +510,10 @@ class Engine:
                 raise NotFound(f"流程实例 {instance_id} 不存在")
             version = self.models.load(s, inst["version_id"])
             spec = version.specs[inst["process_key"]]
-            wf = self.runtime.load(inst["state"], spec["spec"], spec["subprocess_specs"])
+            state = s.connection().execute(_LOAD_STATE, {"b_id": instance_id, "b_lock": inst["lock_version"]}).scalar()
+            wf = self.runtime.load(state, spec["spec"], spec["subprocess_specs"])
             file = next((info.get("file") for info in version.elements.get(inst["process_key"], {}).values() if info.get("file")), None)
-            return {"instance": inst | {"state": None}, "data": self.runtime.data(wf),
+            return {"instance": inst, "data": self.runtime.data(wf),
                     "elements": self.runtime.element_states(wf), "bpmn_file": file,
                     "bpmn": version.files.get(file) if file else None}
 
@@ -520,15 +555,24 @@ class Engine:
         the caller's job (it renders the form); the engine checks who may act and the lock."""
         if not isinstance(data, dict):
             raise InvalidData("提交的数据必须是 JSON 对象")
-        with self.sessions() as s:
-            t = self._task(s, task_id)
+        found = {}
+
+        def resolve(s: Session) -> int:
+            if isinstance(task_id, int) or (isinstance(task_id, str) and task_id.isdigit()):
+                t = s.connection().execute(_TASK_BY_ID, {"b_id": int(task_id)}).first()
+            else:
+                t = self._task(s, task_id)
+            if t is None:
+                raise NotFound("待办事项不存在")
             if t.state != OPEN:
                 raise Conflict("该待办已经办理完毕", task_state=t.state)
             if not self.can_act(actor, t):
                 raise PermissionDenied("您无权办理此事项")
-            uuid, instance_id, element = t.task_uuid, t.instance_id, t.element_id
+            found.update(uuid=t.task_uuid, element=t.element_id)
+            return t.instance_id
 
         def fn(cmd, inst, version, wf):
+            uuid, element = found["uuid"], found["element"]
             try:
                 view = self.runtime.complete(wf, uuid, data)
             except LookupError:
@@ -539,7 +583,7 @@ class Engine:
             self._run(wf)
             return {"instance_id": inst["id"], "task_uuid": uuid, "element_id": view.element_id}, {uuid: (actor.username, outcome)}
 
-        return self._command(instance_id, actor, fn)
+        return self._command(resolve, actor, fn)
 
     def _task_update(self, task_id, actor: Actor, check: Callable[[HumanTask], None], values: Callable[[HumanTask], dict],
                      action: str, comment: str = "", data: dict | None = None) -> None:
@@ -603,6 +647,52 @@ class Engine:
                 raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围")
         self._task_update(task_id, actor, check, lambda t: {"assignee": username}, "task_transferred", comment, {"to": username})
 
+    def _withdraw_blocker(self, s: Session, t: HumanTask, actor: Actor) -> str | None:
+        """Why ``actor`` cannot withdraw completed task ``t`` (None: it can)."""
+        if t.state != DONE or t.completed_by != actor.username:
+            return "只能撤回本人已办理的事项"
+        inst = s.get(Instance, t.instance_id)
+        if inst is None or inst.status != RUNNING:
+            return "流程已结束，不能撤回"
+        last = s.scalar(select(HumanTask.id).where(HumanTask.instance_id == t.instance_id, HumanTask.state == DONE)
+                        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1))
+        if last != t.id:
+            return "后续环节已办理，不能撤回"
+        if s.scalar(select(HumanTask.id).where(HumanTask.instance_id == t.instance_id, HumanTask.state == OPEN,
+                                               HumanTask.element_id == t.element_id).limit(1)) is not None:
+            return "会签尚未结束，不能撤回单个意见"
+        return None
+
+    def can_withdraw(self, task_id, actor: Actor) -> bool:
+        with self.sessions() as s:
+            try:
+                return self._withdraw_blocker(s, self._task(s, task_id), actor) is None
+            except NotFound:
+                return False
+
+    def withdraw(self, task_id, actor: Actor, comment: str = "") -> None:
+        """撤回: the actor takes back its own last completion while the next step has not acted;
+        the task opens again for the actor and the tasks that followed it are cancelled."""
+        with self.sessions() as s:
+            t = self._task(s, task_id)
+            row_id, uuid, instance_id, element = t.id, t.task_uuid, t.instance_id, t.element_id
+        self._take(instance_id, -1)  # _save must read the open tasks from the database
+
+        def fn(cmd, inst, version, wf):
+            blocker = self._withdraw_blocker(cmd.session, cmd.session.get(HumanTask, row_id), actor)
+            if blocker:
+                raise InvalidState(blocker)
+            try:
+                self.runtime.reset_to(wf, uuid)
+            except LookupError:
+                raise InvalidState("该事项无法撤回")
+            cmd.session.execute(update(HumanTask).where(HumanTask.id == row_id).values(
+                state=OPEN, completed_at=None, completed_by=None, outcome=None, assignee=actor.username))
+            self._audit(cmd.session, cmd.now, actor, "task_withdrawn", inst["id"], uuid, element, comment=comment)
+            return None, {}
+
+        self._command(instance_id, actor, fn)
+
     # ------------------------------------------------------------------ timers
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 500) -> dict:
@@ -617,17 +707,9 @@ class Engine:
                                  .group_by(Timer.instance_id).order_by(Timer.instance_id).limit(limit)))
         counts["due"] = len(ids)
 
-        def fn(cmd, inst, version, wf):
-            # another sweep may have fired it between our query and our lock
-            if cmd.session.scalar(select(Timer.id).where(Timer.instance_id == inst["id"], Timer.due_at < cmd.now).limit(1)) is None:
-                raise _NothingToDo()
-            self.runtime.fire_timers(wf)
-            self._audit(cmd.session, cmd.now, SYSTEM, "timer_fired", inst["id"])
-            return True, {}
-
         for instance_id in ids:
             try:
-                done = self._command(instance_id, SYSTEM_ACTOR, fn, lock=True, skip_locked=True, now=now)
+                done = self.fire_timers_for(instance_id, now)
                 counts["fired" if done else "skipped"] += 1
             except (Conflict, InvalidState) as exc:
                 if isinstance(exc, InvalidState) and exc.details.get("status") is None:
@@ -640,6 +722,20 @@ class Engine:
                 counts["errors"] += 1
                 self._record_error(instance_id, exc, now)
         return counts
+
+    def fire_timers_for(self, instance_id: int, now: datetime | None = None) -> bool:
+        """Fire the due timers of one instance. Returns False when there was nothing to fire or
+        another process holds the instance (it will fire them)."""
+
+        def fn(cmd, inst, version, wf):
+            # another sweep may have fired it between our query and our lock
+            if cmd.session.scalar(select(Timer.id).where(Timer.instance_id == inst["id"], Timer.due_at < cmd.now).limit(1)) is None:
+                raise _NothingToDo()
+            self.runtime.fire_timers(wf)
+            self._audit(cmd.session, cmd.now, SYSTEM, "timer_fired", inst["id"])
+            return True, {}
+
+        return bool(self._command(instance_id, SYSTEM_ACTOR, fn, lock=True, skip_locked=True, now=now or self.now()))
 
     def _record_error(self, instance_id: int, exc: Exception, now: datetime) -> None:
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"

@@ -47,6 +47,7 @@ from .errors import ScriptSecurityError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 MAX_SAFE_DEPTH = 900  # SpiffWorkflow's iterators stop at 1000
 
 
@@ -439,18 +440,39 @@ class WorkflowCodec:
         self._json = self.encoder(ensure_ascii=False)
         self._task_converter = self.registry.convert_to_dict
 
-    def _task_json(self, task, cache: dict | None) -> str:
-        if cache is not None:
-            hit = cache.get(task.id)
-            if hit is not None and hit[0] == task.state and hit[1] == task.last_state_change and hit[2] == len(task._children):
-                return hit[3]
+    def _task_json(self, task, cache: dict | None, parents: dict) -> str:
+        """One task's JSON, reused while nothing it is made of has changed.
+
+        A task's serialized form depends on its own state, children and data, and (through the
+        data delta) on its parent's data. Live tasks (READY, WAITING, STARTED, ERROR) may change
+        data without changing state, so they are always converted again. Every other task is
+        keyed by its state, last state change and number of children, and by its parent's
+        state and last state change — plus, when the parent is not finished (a running loop or
+        subprocess task merges data into itself), a fingerprint of the parent's data, computed
+        once per dump (``parents``).
+        """
+        if cache is None or task.state & LIVE:
+            return self._json.encode(self.registry.convert(task))
+        parent = task.parent
+        if parent is None:
+            key = (task.state, task.last_state_change, len(task._children))
+        else:
+            fingerprint = None
+            if not parent.state & FINISHED:
+                fingerprint = parents.get(parent.id)
+                if fingerprint is None:
+                    fingerprint = parents[parent.id] = self._json.encode(self.registry.convert(parent.data))
+            key = (task.state, task.last_state_change, len(task._children), parent.state, parent.last_state_change, fingerprint)
+        hit = cache.get(task.id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
         text = self._json.encode(self.registry.convert(task))
-        if cache is not None and task.state & FINISHED:
-            cache[task.id] = (task.state, task.last_state_change, len(task._children), text)
+        cache[task.id] = (key, text)
         return text
 
     def _tasks_json(self, tasks: dict, cache) -> str:
-        return "{" + ",".join(f'"{tid}":{self._task_json(t, cache)}' for tid, t in tasks.items()) + "}"
+        parents: dict = {}
+        return "{" + ",".join(f'"{tid}":{self._task_json(t, cache, parents)}' for tid, t in tasks.items()) + "}"
 
     def dump(self, workflow, cache: dict | None = None) -> str:
         self.registry._encoder_mode = True
@@ -619,6 +641,15 @@ class Runtime:
             raise WorkflowFailure(f"{type(exc).__name__}: {exc}", _failing_element(exc) or getattr(task.task_spec, "bpmn_id", None), exc) from exc
         return TaskView.of(task)
 
+    def reset_to(self, wf, task_uuid: str) -> TaskView:
+        """Make a completed human task ready again, dropping what followed it (withdraw).
+        The task keeps its data, so its form shows what was submitted."""
+        task = self.find_task(wf, task_uuid)
+        if task is None or task.state != TaskState.COMPLETED or not task.task_spec.manual:
+            raise LookupError(task_uuid)
+        wf.reset_from_task_id(task.id, data=dict(task.data))
+        return TaskView.of(task)
+
     def ready_human_tasks(self, wf) -> list[TaskView]:
         # Walk the task maps, not the depth-limited iterators.
         return [TaskView.of(t) for t in _all_tasks(wf) if t.state == TaskState.READY and t.task_spec.manual]
@@ -676,6 +707,32 @@ class Runtime:
                     elements=[getattr(task.task_spec, "bpmn_id", "")],
                 )
 
+    def prune(self, wf, fragments: dict | None = None) -> list[str]:
+        """Drop finished subprocess workflows whose calling task has finished too.
+
+        SpiffWorkflow keeps every subprocess it ever ran, and its task iterators walk them on
+        every step, so a loop of subprocesses makes each step slower than the last. Once a
+        subprocess has completed and merged its data into the calling task nothing reads it
+        again. Returns the element ids that were pruned (the progress diagram keeps them).
+        """
+        pruned: list[str] = []
+        for task_id, sp in list(wf.subprocesses.items()):
+            if task_id not in wf.subprocesses or not sp.completed:
+                continue
+            caller = wf.get_task_from_id(task_id)
+            if caller is None or not caller.state & FINISHED:
+                continue
+            for task in wf.delete_subprocess(caller):
+                el = getattr(task.task_spec, "bpmn_id", None)
+                if el and task.state == TaskState.COMPLETED:
+                    pruned.append(el)
+        if pruned:
+            history = wf.task_tree.internal_data.setdefault("peidai_pruned", [])
+            history.extend(e for e in dict.fromkeys(pruned) if e not in history)
+            if fragments is not None:
+                fragments.pop(wf.task_tree.id, None)  # its internal data changed without a state change
+        return pruned
+
     def cancel(self, wf) -> None:
         wf.cancel()
 
@@ -686,7 +743,7 @@ class Runtime:
 
     def element_states(self, wf) -> dict[str, str]:
         """element id -> 'completed' | 'active' | 'waiting' (for the progress diagram)."""
-        out: dict[str, str] = {}
+        out: dict[str, str] = {el: "completed" for el in wf.task_tree.internal_data.get("peidai_pruned", [])}
         for t in _all_tasks(wf):
             el = getattr(t.task_spec, "bpmn_id", None)
             if not el:

@@ -210,3 +210,39 @@ def test_listener_outbox_rows_roll_back_with_a_failed_command(system, people, de
     with engine.sessions() as s:
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 2  # nothing from the failed command
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "task_completed")) == 1
+
+
+def test_cached_task_fragments_serialize_exactly_like_a_fresh_dump(engine, people, clock, deploy_fixture_models):
+    """The fragment cache may only ever skip work, never change what is stored."""
+    fresh_dumps = []
+    original = engine.runtime.dump
+
+    def checked(wf, cache=None):
+        text = original(wf, cache)
+        fresh_dumps.append(text == original(wf, None))
+        return text
+
+    engine.runtime.dump = checked
+    iid = engine.start("approval", START, people["sub"])
+    drive(engine, clock, people, iid, restore_between_steps=False)
+    assert len(fresh_dumps) > 10 and all(fresh_dumps)
+
+
+def test_finished_yearly_subprocesses_are_pruned_but_shown_as_completed(engine, people, clock, deploy_fixture_models):
+    iid = engine.start("approval", {**START, "years": 12}, people["sub"])
+    engine.complete_task(instance_tasks(engine, iid)[0]["id"], {"name": "张三"}, people["sub"])
+    review = [t for t in instance_tasks(engine, iid) if t["state"] == "open"][0]
+    engine.complete_task(review["id"], {"decision": "approve"}, people["rev"])
+    for t in [t for t in instance_tasks(engine, iid) if t["state"] == "open"]:
+        engine.complete_task(t["id"], {"opinion": "yes"}, people[t["assignee"]])
+    for _ in range(12):
+        clock.advance(days=367)
+        assert engine.fire_due_timers()["fired"] == 1
+        annual = [t for t in instance_tasks(engine, iid) if t["state"] == "open" and t["element_id"] == "Task_Annual"][0]
+        engine.complete_task(annual["id"], {"decision": "approve"}, people["rev"])
+        with engine.sessions() as s:
+            state = json.loads(s.get(Instance, iid).state)
+        assert len(state["subprocesses"]) <= 1  # only the running year is kept
+    detail = engine.instance_detail(iid)
+    assert detail["instance"]["status"] == "completed" and detail["data"]["year"] == 12
+    assert detail["elements"]["Timer_Year"] == detail["elements"]["Task_Annual"] == "completed"

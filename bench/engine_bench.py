@@ -1,0 +1,230 @@
+"""Engine benchmark: what persistence costs on top of the library, and whether step cost grows
+with an instance's history. Run with ``make bench`` (or ``python -m bench.engine_bench``).
+
+The same approval scenario (user tasks in lanes, an exclusive gateway with a return, a parallel
+multi-instance expert review, script tasks, a loop of three yearly timers) runs N times:
+
+(a) in memory: SpiffWorkflow through ``engine.spiff.Runtime`` with no database at all;
+(b) through the engine's service API (start, complete_task, fire_due_timers, reading the task
+    projection to find the next task) with persistence on SQLite and on PostgreSQL.
+
+``engine_ratio_*`` is (b)/(a) measured in this run. ``age_ratio`` is the per-step cost of a loop
+step (fire the yearly timer, complete the yearly task) after 30 loops over the same after 3.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import socket
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import bindparam, select
+
+from engine import Actor, EngineConfig, Role, VirtualClock
+from engine.identity import upsert_user
+from engine.spiff import Runtime, parse_files, use_clock
+from engine.tables import HumanTask
+from peidai.bootstrap import bootstrap
+from peidai.db import make_engine, upgrade
+from peidai.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "tests" / "fixtures" / "models"
+ROLES = {r.key: r for r in [Role("unit_submitter", "单位申报人", "unit_id"), Role("unit_reviewer", "单位审核人", "unit_id"),
+                            Role("expert", "评审专家", "category")]}
+EXPERTS = ["e1", "e2", "e3"]
+START = {"unit_id": "u1", "category": "professional", "experts": EXPERTS}
+ANSWERS = {"Task_Fill": {"name": "张三"}, "Task_Review": {"decision": "approve"}, "Task_Experts": {"opinion": "yes"},
+           "Task_Annual": {"decision": "approve"}}
+
+
+def model_files() -> dict[str, str]:
+    return {p.relative_to(MODELS).as_posix(): p.read_text(encoding="utf-8")
+            for p in MODELS.rglob("*") if p.is_file() and p.suffix in (".bpmn", ".json")}
+
+
+# ---------------------------------------------------------------- (a) in memory
+
+def script(years: int) -> list[str]:
+    """The scenario's steps: each is a human task to complete or ``timer`` (a year passes)."""
+    return ["Task_Fill", "Task_Review"] + ["Task_Experts"] * len(EXPERTS) + ["timer", "Task_Annual"] * years
+
+
+def in_memory(n: int, years: int) -> tuple[float, int]:
+    parsed = parse_files(model_files())
+    runtime = Runtime()
+    spec = parsed.specs["approval"]
+    clock = VirtualClock()
+    steps = script(years)
+    t0 = time.perf_counter()
+    with use_clock(clock.now):
+        for _ in range(n):
+            wf = runtime.new(spec["spec"], spec["subprocess_specs"], {**START, "years": years})
+            runtime.run(wf)
+            for step in steps:
+                if step == "timer":
+                    clock.advance(days=367)
+                    runtime.fire_timers(wf)
+                else:
+                    task = next(t for t in runtime.ready_human_tasks(wf) if t.element_id == step)
+                    runtime.complete(wf, task.uuid, ANSWERS[step])
+                    runtime.run(wf)
+            assert runtime.is_completed(wf)
+    return time.perf_counter() - t0, n * len(steps)
+
+
+# ---------------------------------------------------------------- (b) persisted
+
+def make_system(url: str, clock: VirtualClock):
+    upgrade(url)
+    config = EngineConfig(roles=dict(ROLES), projected_fields={"org_unit": "unit_id", "category": "category"})
+    system = bootstrap(Settings(database_url=url, secret_key="bench"), clock=clock, db=make_engine(url), config=config)
+    with system.engine.unit_of_work() as s:
+        upsert_user(s, "sub", "sub", memberships=[("unit_submitter", "u1")])
+        upsert_user(s, "rev", "rev", memberships=[("unit_reviewer", "u1")])
+        for e in EXPERTS:
+            upsert_user(s, e, e, memberships=[("expert", "professional")])
+    system.engine.deploy(model_files())
+    return system
+
+
+ACTORS = {"Task_Fill": Actor("sub", frozenset({("unit_submitter", "u1")})),
+          "Task_Review": Actor("rev", frozenset({("unit_reviewer", "u1")})),
+          "Task_Annual": Actor("rev", frozenset({("unit_reviewer", "u1")}))}
+
+
+OPEN_TASKS = (select(HumanTask.id, HumanTask.element_id, HumanTask.assignee)
+              .where(HumanTask.instance_id == bindparam("iid"), HumanTask.state == "open").order_by(HumanTask.id))
+
+
+def open_tasks(engine, instance_id):
+    """What an inbox read does: one query on the task projection."""
+    with engine.sessions() as s:
+        return s.connection().execute(OPEN_TASKS, {"iid": instance_id}).all()
+
+
+def step_once(engine, clock, iid, step) -> None:
+    if step == "timer":
+        clock.advance(days=367)
+        engine.fire_due_timers()
+        return
+    t = next(r for r in open_tasks(engine, iid) if r.element_id == step)
+    engine.complete_task(t.id, ANSWERS[step], ACTORS.get(step) or Actor(t.assignee))
+
+
+def persisted(system, n: int, years: int) -> tuple[float, int]:
+    engine, clock = system.engine, system.clock
+    steps = script(years)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        iid = engine.start("approval", {**START, "years": years}, ACTORS["Task_Fill"])
+        for step in steps:
+            step_once(engine, clock, iid, step)
+    elapsed = time.perf_counter() - t0
+    assert engine.instance(iid)["status"] == "completed"
+    return elapsed, n * len(steps)
+
+
+def age(system, instances: int, rounds: int) -> tuple[float, float]:
+    """Median seconds per loop step (fire the yearly timer, complete the yearly task) for
+    instances that have looped 3 times and instances that have looped 30 times, measured in
+    alternating rounds so that machine noise hits both alike."""
+    engine, clock = system.engine, system.clock
+
+    def create(k):
+        ids = [engine.start("approval", {**START, "years": 1000}, ACTORS["Task_Fill"]) for _ in range(k)]
+        for iid in ids:
+            for step in script(0):
+                step_once(engine, clock, iid, step)
+        return ids
+
+    def loop(ids, timed=False):
+        t0 = time.perf_counter()
+        for iid in ids:
+            engine.fire_timers_for(iid)
+            t = next(r for r in open_tasks(engine, iid) if r.element_id == "Task_Annual")
+            engine.complete_task(t.id, ANSWERS["Task_Annual"], ACTORS["Task_Annual"])
+        return (time.perf_counter() - t0) / (2 * len(ids))
+
+    old = create(instances)
+    for _ in range(27):
+        clock.advance(days=367)
+        loop(old)
+    young = create(instances)
+    for _ in range(3):
+        clock.advance(days=367)
+        loop(old)
+        loop(young)
+    young_t, old_t = [], []
+    for r in range(rounds):
+        clock.advance(days=367)
+        pair = [(young, young_t), (old, old_t)]
+        for ids, out in (pair if r % 2 == 0 else reversed(pair)):
+            out.append(loop(ids))
+    return statistics.median(young_t), statistics.median(old_t)
+
+
+def postgres_url() -> str | None:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+    except OSError:
+        return None
+    from sqlalchemy import text
+    admin = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    name = f"peidai_bench_{os.getpid()}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=30, help="instances per measurement")
+    ap.add_argument("--rounds", type=int, default=5, help="alternating rounds; the fastest of each kind counts")
+    args = ap.parse_args(argv)
+    years = 3
+
+    tmp = tempfile.mkdtemp(prefix="peidai-bench-")
+    systems = {"sqlite": make_system(f"sqlite:///{tmp}/bench.sqlite", VirtualClock())}
+    pg_url = postgres_url()
+    if pg_url:
+        systems["postgres"] = make_system(pg_url, VirtualClock())
+    for system in systems.values():
+        persisted(system, 3, years)  # warm up: spec cache, connections
+
+    per_step: dict[str, list[float]] = {"in_memory": [], **{k: [] for k in systems}}
+    for _ in range(args.rounds):
+        gc.collect()
+        t, steps = in_memory(args.n, years)
+        per_step["in_memory"].append(t / steps)
+        for name, system in systems.items():
+            gc.collect()
+            t, steps = persisted(system, args.n, years)
+            per_step[name].append(t / steps)
+    best = {k: min(v) for k, v in per_step.items()}
+    print(f"steps per instance: {len(script(years))}; instances per round: {args.n}; rounds: {args.rounds}")
+    for k, v in best.items():
+        print(f"{k}: {v * 1000:.3f} ms/step (fastest round)")
+    print(f"engine_ratio_sqlite: {best['sqlite'] / best['in_memory']:.2f}")
+    if "postgres" in best:
+        print(f"engine_ratio_postgres: {best['postgres'] / best['in_memory']:.2f}")
+    else:
+        print("engine_ratio_postgres: skipped (PostgreSQL is not running on 127.0.0.1:5432)")
+
+    aged = make_system(f"sqlite:///{tmp}/age.sqlite", VirtualClock())
+    young, old = age(aged, instances=10, rounds=7)
+    print(f"loop step after 3 loops: {young * 1000:.3f} ms, after 30 loops: {old * 1000:.3f} ms (median)")
+    print(f"age_ratio: {old / young:.2f}")
+    for system in systems.values():
+        system.dispose()
+
+
+if __name__ == "__main__":
+    main()
