@@ -12,7 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# the web UI's browser libraries (bpmn-js, chart.js), from npm with the lock file; never committed
+NODE_STAMP := webapp/static/node_modules/.package-lock.json
+$(NODE_STAMP): webapp/static/package.json webapp/static/package-lock.json
+	npm ci --prefix webapp/static --no-audit --no-fund --loglevel=error
+
+install: $(STAMP) $(NODE_STAMP)
 
 system-deps:
 	bash scripts/system-deps.sh

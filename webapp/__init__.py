@@ -1,23 +1,107 @@
-"""Flask application factory. Views are thin: they call the engine's service API."""
+"""Flask application factory. Views are thin: they call the engine's service API.
+
+Blueprints are discovered: every module in :mod:`webapp.blueprints` with a module-level ``bp``
+is registered, so another area adds its pages by dropping in a module::
+
+    # webapp/blueprints/reports.py
+    from flask import Blueprint, render_template
+    from webapp.auth import login_required, role_required
+
+    bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+    @bp.get("/")
+    @role_required("talent_section")
+    def index():
+        return render_template("reports/index.html")
+
+Templates live in ``webapp/templates/<blueprint>/`` and extend ``base.html``. A module may add
+side-navigation links with ``NAV = [("reports.index", _l("统计报表"), ("talent_section",))]``
+(endpoint, label, roles that see it).
+"""
 from __future__ import annotations
 
-from flask import Flask
+import importlib
+import pkgutil
+import os
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are HttpOnly, SameSite=Lax and Secure whenever the request came over HTTPS
+    (or SESSION_COOKIE_SECURE forces it); plain-HTTP `make run` on localhost still works."""
+
+    def get_cookie_secure(self, app) -> bool:
+        try:
+            return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+        except RuntimeError:
+            return bool(app.config["SESSION_COOKIE_SECURE"])
 
 
 def create_app(system=None, **config) -> Flask:
+    from datetime import timedelta
+
     from peidai.bootstrap import bootstrap
+
+    from . import auth, errors, i18n, labels
 
     app = Flask(__name__)
     system = system or bootstrap()
-    app.config.update(SECRET_KEY=system.settings.secret_key, **config)
+    app.config.update(
+        SECRET_KEY=system.settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("PEIDAI_COOKIE_SECURE", "") == "1",
+        SESSION_COOKIE_NAME="peidai_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_LOCK_MINUTES=15,
+        PER_PAGE=20,
+    )
+    app.config.update(config)
+    app.session_interface = _SessionInterface()
     app.extensions["peidai"] = system
+
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    labels.init_app(app)
+    register_blueprints(app)
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
 
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}
 
-    @app.get("/")
-    def index():
-        return "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>培带</title><h1>赤峰市人才培带工程管理系统</h1>"
-
     return app
+
+
+def register_blueprints(app: Flask) -> list[str]:
+    """Register every ``bp`` found in a module of :mod:`webapp.blueprints`; returns their names."""
+    from . import blueprints
+
+    names = []
+    for info in sorted(pkgutil.iter_modules(blueprints.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{blueprints.__name__}.{info.name}")
+        bp = getattr(module, "bp", None)
+        if bp is not None:
+            if getattr(module, "csrf_exempt", False):  # token-authenticated JSON API
+                from .auth import csrf
+                csrf.exempt(bp)
+            app.register_blueprint(bp)
+            names.append(bp.name)
+            app.extensions.setdefault("peidai_nav", []).extend(getattr(module, "NAV", ()))
+    return names
+
+
+def system_of(app: Flask):
+    return app.extensions["peidai"]

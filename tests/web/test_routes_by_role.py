@@ -1,0 +1,102 @@
+"""Every page and action as every role: who gets 200 (or a redirect after acting) and who 403/404.
+
+A record outside the user's scope answers 404 (its existence is not revealed); a page of another
+role answers 403."""
+from __future__ import annotations
+
+import pytest
+
+ROLES = ["submitter", "reviewer", "other_reviewer", "expert1", "rural_expert", "section", "director", "mentor", "admin"]
+OVERSEERS = {"section", "director", "admin"}
+# who may read the county review task and its instance: the submitter who started it, the county's
+# reviewers, and the overseers
+READERS = {"submitter", "reviewer"} | OVERSEERS
+POOL = {"reviewer", "other_reviewer"} | OVERSEERS
+
+OK = 200
+
+
+def read(role):
+    return OK if role in READERS else 404
+
+
+def expect(role: str) -> dict[str, int]:
+    return {
+        "/": 302,
+        "/inbox": OK, "/inbox?box=group": OK, "/inbox?box=done": OK, "/inbox?box=started": OK,
+        "/inbox?box=todo&category=professional&org_unit=hongshan&batch=2014&overdue=1&page=2": OK,
+        "/healthz": OK,
+        "/login": OK,
+        "/tasks/{review}": read(role),
+        "/tasks/{fill}": OK if role in {"submitter"} | OVERSEERS else 404,  # the submitter's own step
+        "/instances/{iid}": read(role),
+        "/instances/{iid}/diagram.bpmn": read(role),
+        "/pool/": OK if role in POOL else 403,
+        "/pool/export.xlsx": OK if role in POOL else 403,
+        "/pool/999999": 404 if role in POOL else 403,
+        "/dashboard/": OK if role in OVERSEERS else 403,
+    }
+
+
+# routes exercised elsewhere, by name of the test that does it
+ELSEWHERE = {
+    "auth.logout": "test_auth.py::test_logout_ends_the_session",
+    "auth.set_language": "test_auth.py::test_english_is_selectable",
+    "tasks.unclaim": "test_tasks.py::test_claim_then_unclaim_returns_task_to_group",
+    "tasks.transfer": "test_tasks.py::test_transfer_to_colleague_of_same_unit",
+    "tasks.withdraw": "test_tasks.py::test_withdraw_own_approval_while_next_step_has_not_acted",
+    "tasks.urge": "test_tasks.py::test_urge_is_offered_only_when_the_worker_provides_it",
+    "pool.show": "test_pool.py::test_mentor_page_and_scope",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_as_every_role(role, auth, client, flow):
+    iid = flow.at_review()
+    ids = {"iid": iid, "review": flow.task(iid, "Task_Review")["id"], "fill": flow.task(iid, "Task_Fill", "completed")["id"]}
+    assert auth.login(role).status_code == 302
+    got = {}
+    for url in expect(role):
+        got[url] = client.get(url.format(**ids)).status_code
+    assert got == expect(role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_action_as_every_role(role, auth, flow):
+    iid = flow.at_review()
+    review = flow.task(iid, "Task_Review")["id"]
+    assert auth.login(role).status_code == 302
+    acts = role == "reviewer"
+    # claim: only the county's reviewers; readers who may not act get 403, others 404
+    claim = auth.post(f"/tasks/{review}/claim").status_code
+    assert claim == (302 if acts else 403 if role in READERS else 404)
+    decision = auth.post(f"/tasks/{review}", {"action": "approve", "comment": "同意"}).status_code
+    assert decision == (302 if acts else 403 if role in READERS else 404)
+    cancel_iid = flow.at_review()
+    may_cancel = role in ("submitter", "section", "admin")
+    cancel = auth.post(f"/instances/{cancel_iid}/cancel", {"reason": "重复申报"}).status_code
+    assert cancel == (302 if may_cancel else 403 if role in READERS else 404)
+
+
+def test_anonymous_is_sent_to_login(client, flow):
+    iid = flow.at_review()
+    for url in ["/inbox", f"/instances/{iid}", "/pool/", "/dashboard/", f"/tasks/{flow.task(iid)['id']}"]:
+        r = client.get(url)
+        assert r.status_code == 302 and "/login" in r.headers["Location"], url
+
+
+def test_every_route_is_covered(app):
+    tested = set()
+    client_urls = [u.split("?")[0] for u in expect("admin")]
+    adapter = app.url_map.bind("localhost")
+    for url in client_urls:
+        try:
+            endpoint, _ = adapter.match(url.format(iid=1, review=1, fill=1), method="GET")
+            tested.add(endpoint)
+        except Exception:
+            pass
+    tested |= {"tasks.claim", "tasks.complete", "instances.cancel", "auth.login"}
+    tested |= set(ELSEWHERE)
+    mine = {r.endpoint for r in app.url_map.iter_rules()
+            if r.endpoint != "static" and not r.endpoint.startswith(("api.", "documents."))}
+    assert mine - tested == set()

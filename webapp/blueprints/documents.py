@@ -1,0 +1,200 @@
+"""Documents: the public certificate check (``/verify/<code>``), downloads of 附件1–3 and the
+聘书, and the certificate copies of a nomination (upload, list, download, delete).
+
+Views are thin: the permission rules live in :mod:`workflows.documents.access`, the work in
+:mod:`workflows.documents.service` and :mod:`workflows.documents.uploads`.
+"""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
+                   send_file, url_for)
+
+from webapp.auth import can_see_instance, current_actor, login_required
+from workflows.documents import access, service, uploads, verification
+from workflows.documents.sources import DocumentNotFound
+
+bp = Blueprint("documents", __name__, template_folder="../templates")
+
+
+def _system():
+    return current_app.extensions["peidai"]
+
+
+def _layout() -> str:
+    """The site's frame when the full app is running; a bare page otherwise (tests, embedding)."""
+    return "base.html" if "auth" in current_app.blueprints else "documents/_bare.html"
+
+
+def _instance_visible(actor, instance_id) -> bool:
+    return can_see_instance(actor, instance_id)
+
+
+def _send(file, download_name: str):
+    response = send_file(file.path, mimetype=file.content_type, as_attachment=True, download_name=download_name,
+                         max_age=0, etag=file.checksum)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _document(kind: str, ref: str, fmt: str):
+    system = _system()
+    try:
+        with system.engine.unit_of_work() as session:
+            return service.document_file(session, system.settings.data_dir, kind, ref, fmt, system.clock.now(),
+                                         system.settings)
+    except DocumentNotFound:
+        abort(404)
+
+
+# ------------------------------------------------------------------ public verification
+
+@bp.get("/verify")
+def verify_form():
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("documents.verify", code=code))
+    return render_template("documents/verify.html", result=None, code="")
+
+
+@bp.get("/verify/<code>")
+def verify(code):
+    with _system().engine.sessions() as session:
+        result = verification.verify(session, code)
+    response = make_response(render_template("documents/verify.html", result=result, code=code[:32]),
+                             404 if result.state == verification.UNKNOWN else 200)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# ------------------------------------------------------------------ downloads
+
+@bp.get("/documents/nominations/<int:nomination_id>/application.pdf")
+@login_required
+def application_form(nomination_id):
+    with _system().engine.sessions() as session:
+        if access.nomination_readable(session, current_actor(), nomination_id, _instance_visible) is None:
+            abort(404)
+    return _send(_document("application_form", str(nomination_id), "pdf"), f"推荐申报表-{nomination_id}.pdf")
+
+
+@bp.get("/documents/rounds/<int:round_id>/nominees.<any(pdf, xlsx):fmt>")
+@login_required
+def nominee_list(round_id, fmt):
+    unit_id = request.args.get("unit") or None
+    if not access.can_read_nominee_list(current_actor(), unit_id):
+        abort(404)
+    ref = f"{round_id}:{unit_id}" if unit_id else str(round_id)
+    return _send(_document("nominee_list", ref, fmt), f"推荐人选名单-{ref.replace(':', '-')}.{fmt}")
+
+
+@bp.get("/documents/mentorships/<int:mentorship_id>/agreement.pdf")
+@login_required
+def agreement(mentorship_id):
+    with _system().engine.sessions() as session:
+        if not access.can_read_agreement(session, current_actor(), mentorship_id):
+            abort(404)
+    return _send(_document("agreement", str(mentorship_id), "pdf"), f"培带联系书-{mentorship_id}.pdf")
+
+
+@bp.get("/documents/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate(certificate_id):
+    with _system().engine.sessions() as session:
+        if not access.can_read_certificate(session, current_actor(), certificate_id):
+            abort(404)
+    return _send(_document("certificate", str(certificate_id), "pdf"), f"聘书-{certificate_id}.pdf")
+
+
+# ------------------------------------------------------------------ certificate copies
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _upload_page(nomination_id, scope, error: str | None = None, status: int = 200):
+    with _system().engine.sessions() as session:
+        rows = uploads.list_uploads(session, nomination_id)
+    return render_template("documents/uploads.html", layout=_layout(), nomination_id=nomination_id, rows=rows,
+                           error=error, categories=uploads.CATEGORIES, limits=uploads.DEFAULT_LIMITS,
+                           can_upload=access.can_upload(current_actor(), scope)), status
+
+
+@bp.get("/documents/nominations/<int:nomination_id>/uploads")
+@login_required
+def upload_list(nomination_id):
+    with _system().engine.sessions() as session:
+        scope = access.nomination_readable(session, current_actor(), nomination_id, _instance_visible)
+    if scope is None:
+        abort(404)
+    return _upload_page(nomination_id, scope)
+
+
+@bp.post("/documents/nominations/<int:nomination_id>/uploads")
+@login_required
+def upload(nomination_id):
+    system, actor = _system(), current_actor()
+    with system.engine.sessions() as session:
+        scope = access.nomination_readable(session, actor, nomination_id, _instance_visible)
+    if scope is None:
+        abort(404)
+    if not access.can_upload(actor, scope):
+        abort(403)
+    file = request.files.get("file")
+    try:
+        with system.engine.unit_of_work() as session:
+            row = uploads.save_upload(session, system.settings.data_dir, nomination_id=nomination_id,
+                                      filename=file.filename if file else None,
+                                      content=file.stream if file else b"", category=request.form.get("category", ""),
+                                      uploaded_by=actor.username, now=system.clock.now())
+            saved = {"id": row.id, "name": row.original_name, "size": row.size, "content_type": row.content_type}
+    except uploads.UploadRefused as exc:
+        if _wants_json():
+            return jsonify(error=exc.reason, message=exc.message), 422
+        return _upload_page(nomination_id, scope, error=exc.message, status=422)
+    if _wants_json():
+        return jsonify(saved), 201
+    flash(f"已上传：{saved['name']}", "success")
+    return redirect(url_for("documents.upload_list", nomination_id=nomination_id))
+
+
+def _readable_upload(session, upload_id):
+    row = session.get(uploads.Upload, upload_id)
+    if row is None or access.nomination_readable(session, current_actor(), row.nomination_id, _instance_visible) is None:
+        abort(404)
+    return row
+
+
+@bp.get("/documents/uploads/<int:upload_id>")
+@login_required
+def upload_file(upload_id):
+    system = _system()
+    with system.engine.sessions() as session:
+        row = _readable_upload(session, upload_id)
+    try:
+        path = uploads.upload_file(system.settings.data_dir, row)
+    except FileNotFoundError:
+        abort(404)
+    inline = request.args.get("inline") == "1"
+    response = send_file(path, mimetype=row.content_type, as_attachment=not inline, download_name=row.original_name,
+                         max_age=0, etag=row.checksum)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/documents/uploads/<int:upload_id>/delete")
+@login_required
+def delete_upload(upload_id):
+    system, actor = _system(), current_actor()
+    with system.engine.unit_of_work() as session:
+        row = _readable_upload(session, upload_id)
+        nomination_id = row.nomination_id
+        if not access.can_upload(actor, access.nomination_scope(session, nomination_id)):
+            abort(403)
+        uploads.delete_upload(session, system.settings.data_dir, row)
+    flash("附件已删除", "success")
+    return redirect(url_for("documents.upload_list", nomination_id=nomination_id))

@@ -1,0 +1,61 @@
+"""待办 / 已办 / 我发起的, with filters and paging; counts for the navigation."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engine.queries import counts, inbox
+from webapp import auth, users
+from webapp.auth import current_actor, login_required
+from webapp.labels import CATEGORIES, UNITS
+
+bp = Blueprint("inbox", __name__)
+BOXES = ("todo", "group", "done", "started")
+
+
+def inbox_filters(args) -> dict:
+    return {"batch": args.get("batch") or None, "category": args.get("category") or None,
+            "org_unit": args.get("org_unit") or None, "overdue": args.get("overdue") in ("1", "true", "on")}
+
+
+def page_number(args) -> int:
+    try:
+        return max(1, int(args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@bp.app_context_processor
+def nav_counts():
+    if getattr(current_user, "is_authenticated", False) and not getattr(current_user, "via_token", False):
+        actor = current_actor()
+        extra = [{"url": url_for(endpoint), "label": str(label)}
+                 for endpoint, label, roles in current_app.extensions.get("peidai_nav", [])
+                 if auth.holds_any(actor, *roles, "admin")]
+        return {"nav_counts": counts(auth.engine(), actor), "nav_extra": extra}
+    return {"nav_counts": {}, "nav_extra": []}
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("inbox.index"))
+
+
+@bp.get("/inbox")
+@login_required
+def index():
+    box = request.args.get("box", "todo")
+    if box not in BOXES:
+        box = "todo"
+    engine = auth.engine()
+    filters = inbox_filters(request.args)
+    page = page_number(request.args)
+    per_page = current_app.config["PER_PAGE"]
+    rows, total = inbox(engine, current_actor(), box, page=page, per_page=per_page, now=engine.now(),
+                        **({} if box == "started" else filters))
+    names = users.display_names(engine, [r.get("assignee") for r in rows] + [r.get("completed_by") for r in rows])
+    pages = max(1, (total + per_page - 1) // per_page)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("inbox/index.html", box=box, rows=rows, total=total, page=page, pages=pages,
+                           filters=filters, args=args, names=names, now=engine.now(),
+                           categories=CATEGORIES, units=UNITS)

@@ -1,0 +1,81 @@
+"""Process instances: progress diagram (bpmn-js), the timeline of every action, start, cancel."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import EngineError
+from engine.queries import audit_trail, instance_tasks
+from webapp import auth, users
+from webapp.auth import OVERSEERS, can_see_instance, current_actor, holds_any, login_required, visible_or_404
+
+bp = Blueprint("instances", __name__)
+
+
+def _visible_instance(instance_id: int) -> dict:
+    engine = auth.engine()
+    try:
+        inst = engine.instance(instance_id)
+    except EngineError:
+        abort(404)
+    visible_or_404(can_see_instance(current_actor(), instance_id, inst))
+    return inst
+
+
+def may_cancel(actor, inst) -> bool:
+    return inst["status"] in ("running", "suspended", "error") and (
+        holds_any(actor, "talent_section", "admin") or inst["started_by"] == actor.username)
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+def show(instance_id):
+    engine = auth.engine()
+    inst = _visible_instance(instance_id)
+    detail = engine.instance_detail(instance_id)
+    tasks = instance_tasks(engine, instance_id)
+    trail = audit_trail(engine, instance_id)
+    states = dict(detail["elements"])
+    for t in tasks:
+        if t["outcome"] == "return" and states.get(t["element_id"]) != "active":
+            states[t["element_id"]] = "returned"
+    names = users.display_names(engine, [e["actor"] for e in trail] + [t["assignee"] for t in tasks] + [inst["started_by"]])
+    elements = {t["task_uuid"]: t["name"] for t in tasks}
+    actor = current_actor()
+    open_tasks = [t for t in tasks if t["state"] == "open"]
+    from webapp.blueprints.tasks import urge_service
+    return render_template("instances/show.html", inst=inst, states=states, trail=trail, tasks=tasks,
+                           open_tasks=open_tasks, names=names, elements=elements, has_diagram=bool(detail["bpmn"]),
+                           may_cancel=may_cancel(actor, inst), can_urge=urge_service() is not None and
+                           (inst["started_by"] == actor.username or holds_any(actor, *OVERSEERS)))
+
+
+@bp.get("/instances/<int:instance_id>/diagram.bpmn")
+@login_required
+def diagram(instance_id):
+    _visible_instance(instance_id)
+    xml = auth.engine().instance_detail(instance_id)["bpmn"]
+    if not xml:
+        abort(404)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.post("/instances/<int:instance_id>/cancel")
+@login_required
+def cancel(instance_id):
+    inst = _visible_instance(instance_id)
+    if not may_cancel(current_actor(), inst):
+        abort(403)
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        flash(_("取消流程必须填写原因"), "danger")
+        return redirect(url_for("instances.show", instance_id=instance_id))
+    try:
+        auth.engine().cancel(instance_id, current_actor(), reason)
+    except EngineError as exc:
+        if exc.http_status == 404:
+            raise
+        flash(exc.message, "danger")
+        return redirect(url_for("instances.show", instance_id=instance_id))
+    flash(_("流程已取消"), "success")
+    return redirect(url_for("instances.show", instance_id=instance_id))

@@ -1,0 +1,185 @@
+"""The task page: the model's form rendered and validated on the server, and the actions on a
+task (approve / return / reject, claim, unclaim, transfer, withdraw, urge)."""
+from __future__ import annotations
+
+import importlib
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import EngineError, NotFound
+from webapp import auth, schema_forms, users
+from webapp.auth import current_actor, login_required
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+DECISIONS = ("approve", "return", "reject")
+# instance data keys shown beside the form when the programme provides them
+ELIGIBILITY_KEYS = ("eligibility",)
+ATTACHMENT_KEYS = ("attachments", "certificate_copies", "uploads")
+
+
+def urge_service():
+    """The worker area's 催办 function, ``urge(system, task_id, actor) -> None``, if it exists."""
+    try:
+        module = importlib.import_module("workflows.notifications")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, "urge", None)
+
+
+def _side_panel(data: dict) -> dict:
+    eligibility = next((data[k] for k in ELIGIBILITY_KEYS if isinstance(data.get(k), dict)), None)
+    if eligibility is None and "eligible" in data:
+        eligibility = {"eligible": data.get("eligible"), "reasons": data.get("eligibility_reasons") or []}
+    attachments = []
+    for key in ATTACHMENT_KEYS:
+        for item in data.get(key) or []:
+            if isinstance(item, dict):
+                attachments.append({"name": item.get("name") or item.get("filename") or item.get("title") or "",
+                                    "url": item.get("url")})
+            else:
+                attachments.append({"name": str(item), "url": None})
+    return {"eligibility": eligibility, "attachments": attachments}
+
+
+def _context(task: dict, values: dict | None = None, errors: dict | None = None, comment: str = ""):
+    engine = auth.engine()
+    actor = current_actor()
+    schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
+    decision = schema_forms.decision_field(schema)
+    detail_data = {}
+    if auth.can_see_instance(actor, task["instance_id"]) or task["can_act"]:
+        detail_data = engine.instance_detail(task["instance_id"])["data"]
+    if values is None:
+        values = schema_forms.flatten({k: v for k, v in detail_data.items() if k in ((schema or {}).get("properties") or {})})
+    transfer_to = users.candidates(engine, task["role"], task["scope"], exclude=actor.username) if task["can_act"] else []
+    return {
+        "task": task, "schema": schema, "fields": schema_forms.fields(schema, skip=(decision,) if decision else ()),
+        "decision": decision, "values": values, "errors": errors or {}, "comment": comment,
+        "side": _side_panel(detail_data), "transfer_to": transfer_to,
+        "withdrawable": engine.can_withdraw(task["id"], actor),
+        "overdue": task["state"] == "open" and task["due_at"] is not None and task["due_at"] < engine.now(),
+        "names": users.display_names(engine, [task.get("assignee"), task.get("completed_by"), task.get("started_by")]),
+        "urge": urge_service() is not None and task["state"] == "open",
+    }
+
+
+def read_task(task_id) -> dict:
+    """The task if the user may read it (404 otherwise); overseers read every task."""
+    return auth.engine().get_task(task_id, auth.reading_actor())
+
+
+@bp.get("/<int:task_id>")
+@login_required
+def show(task_id):
+    task = read_task(task_id)
+    return render_template("tasks/show.html", **_context(task))
+
+
+@bp.post("/<int:task_id>")
+@login_required
+def complete(task_id):
+    engine = auth.engine()
+    actor = current_actor()
+    task = read_task(task_id)
+    if not task["can_act"]:
+        abort(403)
+    action = request.form.get("action", "submit")
+    comment = request.form.get("comment", "").strip()
+    schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
+    decision = schema_forms.decision_field(schema)
+    data = schema_forms.coerce(schema, request.form)
+    errors = {}
+    if decision:
+        if action not in DECISIONS:
+            errors[""] = _("请选择审核结论")
+        else:
+            data[decision] = action
+        if action in ("return", "reject") and not comment:
+            errors["comment"] = _("退回修改或不同意时必须填写审批意见")
+    elif action != "submit":
+        abort(400)
+    errors = schema_forms.validate(schema, data) | errors
+    if errors:
+        values = {k: (request.form.getlist(k) if len(request.form.getlist(k)) > 1 else v) for k, v in request.form.items()}
+        flash(_("表单填写有误，请按提示修改后再提交"), "danger")
+        return render_template("tasks/show.html", **_context(task, values, errors, comment)), 422
+    try:
+        engine.complete_task(task_id, data, actor, comment=comment, outcome=action)
+    except EngineError as exc:
+        if exc.http_status in (403, 404):
+            raise
+        flash(exc.message, "danger")
+        return render_template("tasks/show.html", **_context(read_task(task_id), request.form.to_dict(), {}, comment)), exc.http_status
+    flash(_("已办理：%(name)s", name=task["name"]), "success")
+    return redirect(url_for("inbox.index", box="done"))
+
+
+def _act(task_id, fn, message):
+    engine = auth.engine()
+    actor = current_actor()
+    read_task(task_id)  # 404 outside the user's scope
+    try:
+        fn(engine, actor)
+    except EngineError as exc:
+        if exc.http_status in (403, 404):
+            raise
+        flash(exc.message, "danger")
+        return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+    flash(message, "success")
+    return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/<int:task_id>/claim")
+@login_required
+def claim(task_id):
+    return _act(task_id, lambda e, a: e.claim(task_id, a), _("已认领，请在“我的待办”中办理"))
+
+
+@bp.post("/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id):
+    return _act(task_id, lambda e, a: e.unclaim(task_id, a), _("已放弃认领，事项回到组待办"))
+
+
+@bp.post("/<int:task_id>/transfer")
+@login_required
+def transfer(task_id):
+    to, comment = request.form.get("username", ""), request.form.get("comment", "").strip()
+    if not comment:
+        flash(_("转办必须填写说明"), "danger")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    return _act(task_id, lambda e, a: e.transfer(task_id, a, to, comment),
+                _("已转办给 %(name)s", name=users.display_name(auth.engine(), to)))
+
+
+@bp.post("/<int:task_id>/withdraw")
+@login_required
+def withdraw(task_id):
+    comment = request.form.get("comment", "").strip()
+    engine = auth.engine()
+    actor = current_actor()
+    read_task(task_id)
+    try:
+        engine.withdraw(task_id, actor, comment)
+    except EngineError as exc:
+        if exc.http_status in (403, 404):
+            raise
+        flash(exc.message, "danger")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    flash(_("已撤回，请重新办理"), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/<int:task_id>/urge")
+@login_required
+def urge(task_id):
+    fn = urge_service()
+    if fn is None:
+        abort(404)
+    task = read_task(task_id)
+    if not auth.can_see_instance(current_actor(), task["instance_id"]):
+        abort(404)
+    from flask import current_app
+    return _act(task_id, lambda e, a: fn(current_app.extensions["peidai"], task_id, a), _("已催办"))

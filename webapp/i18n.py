@@ -1,0 +1,45 @@
+"""Chinese (zh_CN) first, English selectable; dates shown in China Standard Time.
+
+Message ids are the Chinese texts; ``translations/en`` holds the English catalogue."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import request, session
+from flask_babel import Babel, format_date, format_datetime, get_locale
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+babel = Babel()
+
+
+def select_locale() -> str:
+    lang = session.get("lang") if request else None
+    if lang in LANGUAGES:
+        return lang
+    return "zh_CN"
+
+
+def init_app(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh_CN")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.template_filter("dt")
+    def dt(value: datetime | None, fmt: str = "medium") -> str:
+        if value is None:
+            return ""
+        if str(get_locale()) == "zh_CN":
+            return format_datetime(value, "yyyy年M月d日 HH:mm")
+        return format_datetime(value, fmt)
+
+    @app.template_filter("d")
+    def d(value) -> str:
+        if value is None:
+            return ""
+        if str(get_locale()) == "zh_CN":
+            return format_date(value, "yyyy年M月d日")
+        return format_date(value, "medium")
+
+    @app.context_processor
+    def languages():
+        return {"LANGUAGES": LANGUAGES, "current_locale": str(get_locale())}

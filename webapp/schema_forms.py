@@ -1,0 +1,217 @@
+"""Server-side forms from a model's JSON Schema: fields to render, form input to typed data,
+validation with ``jsonschema`` and one Chinese message per field.
+
+A schema property becomes a field by type: ``string`` (``textarea`` when ``format: textarea`` or
+``maxLength`` > 200; ``date``; an ``enum`` or ``oneOf: [{const, title}]`` becomes a choice),
+``integer`` / ``number``, ``boolean`` (checkbox), ``array`` of an enum (checkboxes) and
+``object`` (a fieldset of its own properties, names joined with a dot).
+Labels of enum values come from ``oneOf`` titles, ``enumNames`` / ``x-enumNames``, or
+:data:`CHOICE_LABELS`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from jsonschema import Draft202012Validator, FormatChecker
+
+CHOICE_LABELS = {
+    "approve": _l("同意"), "return": _l("退回修改"), "reject": _l("不同意"),
+    "yes": _l("同意"), "no": _l("不同意"), "abstain": _l("弃权"),
+    "qualified": _l("合格"), "unqualified": _l("不合格"),
+    "professional": _l("专业技术人才"), "skilled": _l("高技能人才"), "rural": _l("农村牧区实用人才"),
+}
+
+
+@dataclass
+class Field:
+    name: str           # dotted path, also the input name
+    label: str
+    kind: str           # text textarea date number integer select radio checkbox checkboxes group
+    required: bool = False
+    description: str = ""
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    children: list["Field"] = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)
+
+
+def _choices(schema: dict) -> list[tuple[str, str]] | None:
+    if "oneOf" in schema and all("const" in o for o in schema["oneOf"]):
+        return [(str(o["const"]), o.get("title") or str(CHOICE_LABELS.get(o["const"], o["const"]))) for o in schema["oneOf"]]
+    if "enum" in schema:
+        names = schema.get("enumNames") or schema.get("x-enumNames") or []
+        return [(str(v), names[i] if i < len(names) else str(CHOICE_LABELS.get(v, v))) for i, v in enumerate(schema["enum"])]
+    return None
+
+
+def fields(schema: dict | None, prefix: str = "", skip: tuple[str, ...] = ()) -> list[Field]:
+    if not schema:
+        return []
+    required = set(schema.get("required", []))
+    out = []
+    for name, prop in (schema.get("properties") or {}).items():
+        if name in skip or prop.get("readOnly") or prop.get("x-hidden"):
+            continue
+        path = f"{prefix}{name}"
+        label = prop.get("title") or name
+        f = Field(path, label, "text", name in required, prop.get("description", ""))
+        t = prop.get("type")
+        choices = _choices(prop)
+        if t == "object":
+            f.kind, f.children = "group", fields(prop, prefix=path + ".")
+        elif t == "array":
+            items = prop.get("items") or {}
+            f.choices = _choices(items) or []
+            f.kind = "checkboxes" if f.choices else "lines"
+        elif choices is not None:
+            f.choices = choices
+            f.kind = "radio" if len(choices) <= 4 else "select"
+        elif t == "boolean":
+            f.kind = "checkbox"
+        elif t in ("integer", "number"):
+            f.kind = t
+            for k in ("minimum", "maximum"):
+                if k in prop:
+                    f.attrs[k[:3]] = prop[k]
+        elif prop.get("format") == "date":
+            f.kind = "date"
+        elif prop.get("format") == "textarea" or prop.get("maxLength", 0) > 200:
+            f.kind = "textarea"
+        if t == "string" and "maxLength" in prop:
+            f.attrs["maxlength"] = prop["maxLength"]
+        out.append(f)
+    return out
+
+
+def _props_at(schema: dict, path: list[str]) -> dict:
+    for part in path:
+        schema = (schema.get("properties") or {}).get(part, {})
+    return schema
+
+
+def _set(data: dict, path: list[str], value) -> None:
+    for part in path[:-1]:
+        data = data.setdefault(part, {})
+    data[path[-1]] = value
+
+
+def coerce(schema: dict | None, form, prefix: str = "") -> dict:
+    """Turn submitted form fields into data of the schema's types. Unparseable numbers stay as
+    strings so that validation reports them next to the field."""
+    data: dict[str, Any] = {}
+    if not schema:
+        return data
+    for name, prop in (schema.get("properties") or {}).items():
+        if prop.get("readOnly") or prop.get("x-hidden"):
+            continue
+        key = f"{prefix}{name}"
+        t = prop.get("type")
+        if t == "object":
+            sub = coerce(prop, form, key + ".")
+            if sub:
+                data[name] = sub
+            continue
+        if t == "array":
+            values = form.getlist(key)
+            if len(values) == 1 and not (prop.get("items") or {}).get("enum"):
+                values = [v.strip() for v in values[0].splitlines() if v.strip()]
+            if values or key in form:
+                data[name] = values
+            continue
+        if t == "boolean":
+            data[name] = form.get(key) in ("on", "true", "1", "yes")
+            continue
+        raw = form.get(key)
+        if raw is None:
+            continue
+        raw = raw.strip()
+        if raw == "":
+            continue
+        if t == "integer":
+            try:
+                data[name] = int(raw)
+            except ValueError:
+                data[name] = raw
+        elif t == "number":
+            try:
+                data[name] = float(raw) if any(c in raw for c in ".eE") else int(raw)
+            except ValueError:
+                data[name] = raw
+        else:
+            data[name] = raw
+    return data
+
+
+_TYPE_NAMES = {"string": _l("文字"), "integer": _l("整数"), "number": _l("数字"), "boolean": _l("是或否"),
+               "array": _l("列表"), "object": _l("对象")}
+
+
+def _message(error) -> str:
+    v, value = error.validator, error.validator_value
+    if v == "required":
+        return _("此项为必填项")
+    if v == "minLength":
+        return _("此项为必填项") if value == 1 and error.instance == "" else _("至少填写 %(n)s 个字", n=value)
+    if v == "maxLength":
+        return _("最多填写 %(n)s 个字", n=value)
+    if v in ("enum", "const", "oneOf"):
+        return _("请从给定选项中选择")
+    if v == "type":
+        names = value if isinstance(value, list) else [value]
+        return _("格式不正确，应填写%(type)s", type="、".join(str(_TYPE_NAMES.get(n, n)) for n in names))
+    if v == "minimum":
+        return _("不能小于 %(n)s", n=value)
+    if v == "maximum":
+        return _("不能大于 %(n)s", n=value)
+    if v == "exclusiveMinimum":
+        return _("必须大于 %(n)s", n=value)
+    if v == "exclusiveMaximum":
+        return _("必须小于 %(n)s", n=value)
+    if v == "pattern":
+        return _("格式不正确")
+    if v == "format":
+        return _("日期格式不正确，应为 年-月-日") if value == "date" else _("格式不正确")
+    if v == "minItems":
+        return _("至少选择 %(n)s 项", n=value)
+    if v == "maxItems":
+        return _("最多选择 %(n)s 项", n=value)
+    return _("填写有误")
+
+
+def validate(schema: dict | None, data: dict) -> dict[str, str]:
+    """field path -> the first Chinese message for it ("" is the form as a whole)."""
+    if not schema:
+        return {}
+    checker = Draft202012Validator(schema, format_checker=FormatChecker())
+    errors: dict[str, str] = {}
+    for error in sorted(checker.iter_errors(data), key=lambda e: (len(e.path), list(map(str, e.path)))):
+        path = [str(p) for p in error.path if not isinstance(p, int)]
+        if error.validator == "required":
+            missing = [n for n in error.validator_value if not isinstance(error.instance, dict) or n not in error.instance]
+            for name in missing:
+                errors.setdefault(".".join(path + [name]), _message(error))
+            continue
+        errors.setdefault(".".join(path), _message(error))
+    return errors
+
+
+def flatten(data: dict, prefix: str = "") -> dict[str, Any]:
+    """Nested data -> {dotted path: value}, to refill the inputs."""
+    out = {}
+    for k, v in (data or {}).items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def decision_field(schema: dict | None) -> str | None:
+    """The property that the approve / return / reject buttons fill, if the form has one."""
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        values = {str(c) for c, _ in (_choices(prop) or [])}
+        if {"approve", "reject"} <= values:
+            return name
+    return None
