@@ -564,6 +564,23 @@ def _failing_element(exc: BaseException) -> str | None:
     return element
 
 
+def _domain_error(exc: BaseException):
+    """An :class:`~engine.errors.EngineError` a service-task handler raised (e.g. ``InvalidData``
+    with a message for the user), found under the library's wrapping; ``None`` if there is none."""
+    from .errors import EngineError, ScriptSecurityError as _Sandbox
+
+    seen, todo = set(), [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, EngineError) and not isinstance(e, _Sandbox):
+            return e
+        todo += [getattr(e, "exception", None), getattr(e, "error", None), e.__cause__, e.__context__]
+    return None
+
+
 def _all_tasks(workflow) -> Iterator:
     yield from workflow.tasks.values()
     for sp in workflow.subprocesses.values():
@@ -614,11 +631,17 @@ class Runtime:
         try:
             for _ in range(1000):
                 wf.do_engine_steps(will_complete_task=track)
-                if wf.get_next_task(state=TaskState.READY, manual=False) is None:
+                # a timer that fired in the final refresh leaves engine work READY
+                if not any(t.state == TaskState.READY and not t.task_spec.manual for t in _all_tasks(wf)):
                     break
         except (SpiffWorkflowException, ScriptSecurityError) as exc:
+            domain = _domain_error(exc)
+            if domain is not None:
+                raise domain from exc
             raise self._wrap(exc) from exc
         except Exception as exc:
+            if _domain_error(exc) is exc:
+                raise
             element = _failing_element(exc) or (getattr(current[0].task_spec, "bpmn_id", None) if current else None)
             raise WorkflowFailure(f"{type(exc).__name__}: {exc}", element, exc) from exc
 
