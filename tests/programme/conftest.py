@@ -36,19 +36,31 @@ def _driver(system, restore_between_steps=False):
 
 
 @pytest.fixture
-def programme(system):
-    return _driver(system)
-
-
-@pytest.fixture
-def programme_restore(system, restore):
-    return _driver(system, restore)
-
-
-@pytest.fixture
-def sqlite_programme(sqlite_database, clock, tmp_path):
+def sqlite_system(sqlite_database, clock, tmp_path):
     from tests.conftest import make_system
-    return _driver(make_system(sqlite_database, clock, tmp_path))
+    return make_system(sqlite_database, clock, tmp_path)
+
+
+@pytest.fixture
+def system_sqlite(sqlite_system):
+    return sqlite_system
+
+
+@pytest.fixture
+def programme(sqlite_system):
+    """SQLite only; see ``programme_any`` for both databases."""
+    return _driver(sqlite_system)
+
+
+@pytest.fixture
+def programme_restore(sqlite_system, restore):
+    return _driver(sqlite_system, restore)
+
+
+@pytest.fixture
+def programme_any(system, restore):
+    """Both databases (``backend``), straight through and with save/restore between steps."""
+    return _driver(system, restore)
 
 
 def messages(system, template: str | None = None, topic: str = "notify") -> list[dict]:

@@ -12,7 +12,8 @@ EXPECTED = {"selection_round", "round_reminder", "nomination", "nomination_revis
             "mentoring_activity", "mentoring_year", "assessment", "benefit_application"}
 
 
-def test_all_models_deploy_with_no_errors_or_warnings(engine):
+def test_all_models_deploy_with_no_errors_or_warnings(system):
+    engine = system.engine
     files = read_model_files(BPMN)
     assert engine.validate_models(files) == []
     result = engine.deploy(files)
