@@ -35,6 +35,7 @@ from .errors import (
     NotFound,
     PermissionDenied,
 )
+from .fastsql import FastSQL, insert_sql
 from .registry import LoadedVersion, ModelRegistry
 from .tables import AuditEvent, HumanTask, Instance, Membership, ModelVersion, OutboxMessage, Timer, User
 
@@ -72,8 +73,13 @@ _INSTANCE_COLUMNS = (Instance.id, Instance.process_key, Instance.version_id, Ins
 # the state text is read only when the cache does not hold the workflow
 _LOAD_STATE = select(Instance.state).where(Instance.id == bindparam("b_id"), Instance.lock_version == bindparam("b_lock"))
 _LOAD_INSTANCE = select(*_INSTANCE_COLUMNS).where(Instance.id == bindparam("b_id"))
-_LOAD_INSTANCE_LOCKED = _LOAD_INSTANCE.with_for_update()
-_LOAD_INSTANCE_SKIP_LOCKED = _LOAD_INSTANCE.with_for_update(skip_locked=True)
+_INSTANCE_KEYS = [c.key for c in _INSTANCE_COLUMNS]
+_SQL_LOAD_INSTANCE = f"SELECT {', '.join(_INSTANCE_KEYS)} FROM instances WHERE id = :b_id"
+_SQL_TASK_BY_ID = ("SELECT id, task_uuid, instance_id, element_id, state, assignee, role, scope "
+                   "FROM human_tasks WHERE id = :b_id")
+_SQL_DUE_INSTANCES = ("SELECT t.instance_id FROM timers t JOIN instances i ON i.id = t.instance_id "
+                      "WHERE t.due_at < :now AND i.status = 'running' GROUP BY t.instance_id ORDER BY t.instance_id LIMIT :lim")
+_SQL_STILL_DUE = "SELECT id FROM timers WHERE instance_id = :b_id AND due_at < :now LIMIT 1"
 _SAVE_INSTANCE = (update(Instance.__table__)
                   .where(Instance.__table__.c.id == bindparam("b_id"), Instance.__table__.c.lock_version == bindparam("b_lock"))
                   .values(state=bindparam("state"), lock_version=bindparam("lock_version"), status=bindparam("status"),
@@ -87,6 +93,18 @@ _OPEN_TASKS = select(HumanTask.task_uuid, HumanTask.element_id).where(
     HumanTask.instance_id == bindparam("b_id"), HumanTask.state == OPEN)
 _INSERT_TASKS = insert(HumanTask.__table__)
 _INSERT_AUDIT = insert(AuditEvent.__table__)
+_SQL_SAVE_INSTANCE = ("UPDATE instances SET state = :state, lock_version = :lock_version, status = :status, error = NULL, "
+                      "ended_at = :ended_at WHERE id = :b_id AND lock_version = :b_lock")
+_SQL_COMPLETE_TASK = ("UPDATE human_tasks SET state = 'completed', completed_at = :completed_at, completed_by = :completed_by, "
+                      "outcome = :outcome WHERE task_uuid = :b_uuid")
+_SQL_CANCEL_TASK = "UPDATE human_tasks SET state = 'cancelled', completed_at = :completed_at WHERE task_uuid = :b_uuid"
+_SQL_OPEN_TASKS = "SELECT task_uuid, element_id FROM human_tasks WHERE instance_id = :b_id AND state = 'open'"
+_SQL_INSERT_TASK = insert_sql(HumanTask.__table__, [c.name for c in HumanTask.__table__.columns if c.name != "id"])
+_SQL_DELETE_TIMERS = "DELETE FROM timers WHERE instance_id = :b_id"
+_SQL_DELETE_TIMER = "DELETE FROM timers WHERE instance_id = :b_id AND task_uuid = :b_uuid"
+_SQL_INSERT_TIMER = insert_sql(Timer.__table__, ["instance_id", "task_uuid", "element_id", "due_at"])
+_SQL_INSERT_AUDIT = insert_sql(AuditEvent.__table__, ["at", "actor", "action", "instance_id", "task_uuid", "element_id",
+                                                      "data_json", "comment"])
 _TASK_BY_ID = select(HumanTask.id, HumanTask.task_uuid, HumanTask.instance_id, HumanTask.element_id, HumanTask.state,
                      HumanTask.assignee, HumanTask.role, HumanTask.scope).where(HumanTask.id == bindparam("b_id"))
 
@@ -143,6 +161,7 @@ class Engine:
         self._cache_size = cache_size
         self._local = threading.local()
         self.dialect = session_factory.kw["bind"].dialect.name if session_factory.kw.get("bind") is not None else ""
+        self.fast = FastSQL(self.dialect)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -152,7 +171,11 @@ class Engine:
         with self.sessions() as session:
             with session.begin():
                 session.connection(execution_options={"peidai_write": True})
-                yield session
+                try:
+                    yield session
+                    self._flush_audits(session)
+                finally:
+                    session.info.pop("peidai_audits", None)
             for instance_id, entry in session.info.pop("peidai_cache", {}).items():
                 self._put(instance_id, entry)
 
@@ -194,11 +217,22 @@ class Engine:
         ))
 
     def _audit(self, session, now, actor, action, instance_id=None, task_uuid=None, element_id=None, data=None, comment=""):
-        session.connection().execute(_INSERT_AUDIT, {
-            "at": now, "actor": actor.username if isinstance(actor, Actor) else actor, "action": action,
+        """Queue an audit row; it is written with the command's save, or before the commit."""
+        session.info.setdefault("peidai_audits", []).append({
+            "at": self.fast.time(now), "actor": actor.username if isinstance(actor, Actor) else actor, "action": action,
             "instance_id": instance_id, "task_uuid": task_uuid, "element_id": element_id,
             "data_json": json.dumps(data or {}, ensure_ascii=False, default=str), "comment": comment or "",
         })
+
+    def _flush_audits(self, session, batch=None) -> None:
+        rows = session.info.pop("peidai_audits", None)
+        if not rows:
+            return
+        if batch is not None:
+            batch.executemany(_SQL_INSERT_AUDIT, rows)
+        else:
+            with self.fast.batch(session) as b:
+                b.executemany(_SQL_INSERT_AUDIT, rows)
 
     def _notify(self, ctx: EventContext, event: str, payload: dict) -> None:
         for listener in self.config.listeners:
@@ -294,63 +328,72 @@ class Engine:
 
     def _save(self, cmd: _Command, inst: dict, version: LoadedVersion, wf, entry: _Entry | None,
               completed: dict[str, tuple[str, str | None]] | None = None) -> _Entry:
-        """Write state + projections with the optimistic lock; returns the new cache entry."""
-        s, now = cmd.session, cmd.now
+        """Write state + projections + audit with the optimistic lock; returns the new cache entry."""
+        s, now, fast = cmd.session, cmd.now, self.fast
         self.runtime.check_depth(wf)
         fragments = entry.fragments if entry else {}
         self.runtime.prune(wf, fragments)
         state_text = self.runtime.dump(wf, fragments)
-        if inst["status"] in (RUNNING, ERROR) and self.runtime.is_completed(wf):
+        ready = {t.uuid: t for t in self.runtime.ready_human_tasks(wf)}
+        waiting = self.runtime.waiting_timers(wf)
+        # a full tree walk, so only when nothing visibly waits
+        if inst["status"] in (RUNNING, ERROR) and not ready and not waiting and self.runtime.is_completed(wf):
             status = COMPLETED
         else:
             status = inst["status"] if inst["status"] != ERROR else RUNNING
-        conn = s.connection()
-        result = conn.execute(_SAVE_INSTANCE, {
-            "b_id": inst["id"], "b_lock": inst["lock_version"], "state": state_text, "lock_version": inst["lock_version"] + 1,
-            "status": status, "ended_at": now if status in (COMPLETED, CANCELLED_I) else None})
-        if result.rowcount != 1:
-            raise Conflict("该事项已被他人处理或正在处理，请刷新后重试", instance_id=inst["id"])
+        if status not in (RUNNING, SUSPENDED):
+            waiting = []
+        newly_completed = status == COMPLETED and inst["status"] != COMPLETED
+        if newly_completed:
+            self._audit(s, now, SYSTEM, "instance_completed", inst["id"])
 
-        # human tasks
         if entry is not None:
             before = entry.open_tasks
+            before_timers = entry.timers
         else:
-            before = {r.task_uuid: {"element_id": r.element_id} for r in conn.execute(_OPEN_TASKS, {"b_id": inst["id"]})}
-        ready = {t.uuid: t for t in self.runtime.ready_human_tasks(wf)}
+            before = {uuid: {"element_id": el} for uuid, el in fast.all(s, _SQL_OPEN_TASKS, {"b_id": inst["id"]})}
+            before_timers = None
         completed = completed or {}
-        for uuid in before.keys() - ready.keys():
-            if uuid in completed:
-                actor, outcome = completed[uuid]
-                conn.execute(_COMPLETE_TASK, {"b_uuid": uuid, "completed_at": now, "completed_by": actor, "outcome": outcome})
-            else:
-                conn.execute(_CANCEL_TASK, {"b_uuid": uuid, "completed_at": now})
         new_rows = [self._task_row(version, inst["process_key"], inst, t, now) for u, t in ready.items() if u not in before]
-        if new_rows:
-            conn.execute(_INSERT_TASKS, new_rows)
-        open_tasks = {u: {"element_id": t.element_id} for u, t in ready.items()}
-
-        # timers
-        waiting = self.runtime.waiting_timers(wf) if status in (RUNNING, SUSPENDED) else []
         timers = set((u, d) for u, _, d in waiting)
-        before_timers = entry.timers if entry is not None else None
-        if before_timers is None:
-            s.execute(delete(Timer).where(Timer.instance_id == inst["id"]))
-            before_timers = set()
-        gone = before_timers - timers
-        if gone:
-            s.execute(delete(Timer).where(Timer.instance_id == inst["id"], Timer.task_uuid.in_([u for u, _ in gone])))
-        added = timers - before_timers
-        if added:
+        t_now = fast.time(now)
+
+        # the lock decides first: a loser must not touch the projections
+        with fast.batch(s) as batch:
+            saved = batch.execute(_SQL_SAVE_INSTANCE, {
+                "b_id": inst["id"], "b_lock": inst["lock_version"], "state": state_text,
+                "lock_version": inst["lock_version"] + 1, "status": status,
+                "ended_at": t_now if status in (COMPLETED, CANCELLED_I) else None})
+        if saved.rowcount != 1:
+            raise Conflict("该事项已被他人处理或正在处理，请刷新后重试", instance_id=inst["id"])
+        with fast.batch(s) as batch:
+            for uuid in before.keys() - ready.keys():
+                if uuid in completed:
+                    actor, outcome = completed[uuid]
+                    batch.execute(_SQL_COMPLETE_TASK, {"b_uuid": uuid, "completed_at": t_now, "completed_by": actor, "outcome": outcome})
+                else:
+                    batch.execute(_SQL_CANCEL_TASK, {"b_uuid": uuid, "completed_at": t_now})
+            batch.executemany(_SQL_INSERT_TASK, [
+                r | {"created_at": t_now, "due_at": fast.time(r["due_at"]), "completed_at": None, "completed_by": None,
+                     "outcome": None} for r in new_rows])
+            if before_timers is None:
+                batch.execute(_SQL_DELETE_TIMERS, {"b_id": inst["id"]})
+                before_timers = set()
+            for uuid, _ in before_timers - timers:
+                batch.execute(_SQL_DELETE_TIMER, {"b_id": inst["id"], "b_uuid": uuid})
             elements = {u: e for u, e, _ in waiting}
-            s.execute(insert(Timer), [{"instance_id": inst["id"], "task_uuid": u, "element_id": elements.get(u, ""), "due_at": d} for u, d in added])
+            batch.executemany(_SQL_INSERT_TIMER, [
+                {"instance_id": inst["id"], "task_uuid": u, "element_id": elements.get(u, ""), "due_at": fast.time(d)}
+                for u, d in timers - before_timers])
+            self._flush_audits(s, batch)
+        open_tasks = {u: {"element_id": t.element_id} for u, t in ready.items()}
 
         ctx = EventContext(self, s, inst["id"], cmd.actor, now)
         for row in new_rows:
             self._notify(ctx, "task_created", row)
         for uuid, (actor, outcome) in completed.items():
             self._notify(ctx, "task_completed", {"task_uuid": uuid, "actor": actor, "outcome": outcome})
-        if status == COMPLETED and inst["status"] != COMPLETED:
-            self._audit(s, now, SYSTEM, "instance_completed", inst["id"])
+        if newly_completed:
             self._notify(ctx, "instance_completed", {"instance_id": inst["id"], "process_key": inst["process_key"],
                                                      "data": self.runtime.data(wf)})
         inst["lock_version"] += 1
@@ -405,11 +448,11 @@ class Engine:
             raise InvalidState(f"流程执行出错（{exc.element_id or '未知元素'}）：{exc}", element=exc.element_id) from exc
 
     def _load_row(self, s: Session, instance_id: int, lock: bool = False, skip_locked: bool = False):
-        q = _LOAD_INSTANCE
+        sql = _SQL_LOAD_INSTANCE
         if lock and self.dialect == "postgresql":
-            q = _LOAD_INSTANCE_SKIP_LOCKED if skip_locked else _LOAD_INSTANCE_LOCKED
-        row = s.connection().execute(q, {"b_id": instance_id}).mappings().first()
-        return dict(row) if row is not None else None
+            sql += " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+        row = self.fast.one(s, sql, {"b_id": instance_id})
+        return dict(zip(_INSTANCE_KEYS, row)) if row is not None else None
 
     def _checkout(self, s: Session, inst: dict):
         version = self.models.load(s, inst["version_id"])
@@ -559,7 +602,8 @@ class Engine:
 
         def resolve(s: Session) -> int:
             if isinstance(task_id, int) or (isinstance(task_id, str) and task_id.isdigit()):
-                t = s.connection().execute(_TASK_BY_ID, {"b_id": int(task_id)}).first()
+                row = self.fast.one(s, _SQL_TASK_BY_ID, {"b_id": int(task_id)})
+                t = _TaskRef(*row) if row is not None else None
             else:
                 t = self._task(s, task_id)
             if t is None:
@@ -702,9 +746,7 @@ class Engine:
         counts = {"due": 0, "fired": 0, "skipped": 0, "errors": 0}
         with self.sessions() as s:
             # the library fires strictly after the due time; suspended instances wait for resume
-            ids = list(s.scalars(select(Timer.instance_id).join(Instance, Instance.id == Timer.instance_id)
-                                 .where(Timer.due_at < now, Instance.status == RUNNING)
-                                 .group_by(Timer.instance_id).order_by(Timer.instance_id).limit(limit)))
+            ids = [r[0] for r in self.fast.all(s, _SQL_DUE_INSTANCES, {"now": self.fast.time(now), "lim": limit})]
         counts["due"] = len(ids)
 
         for instance_id in ids:
@@ -729,7 +771,7 @@ class Engine:
 
         def fn(cmd, inst, version, wf):
             # another sweep may have fired it between our query and our lock
-            if cmd.session.scalar(select(Timer.id).where(Timer.instance_id == inst["id"], Timer.due_at < cmd.now).limit(1)) is None:
+            if self.fast.one(cmd.session, _SQL_STILL_DUE, {"b_id": inst["id"], "now": self.fast.time(cmd.now)}) is None:
                 raise _NothingToDo()
             self.runtime.fire_timers(wf)
             self._audit(cmd.session, cmd.now, SYSTEM, "timer_fired", inst["id"])
@@ -763,6 +805,18 @@ class Engine:
 
     def role(self, key: str) -> Role | None:
         return self.config.roles.get(key)
+
+
+@dataclass
+class _TaskRef:
+    id: int
+    task_uuid: str
+    instance_id: int
+    element_id: str
+    state: str
+    assignee: str | None
+    role: str
+    scope: str | None
 
 
 class _NothingToDo(Exception):

@@ -36,10 +36,11 @@ def make_engine(url: str) -> SAEngine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # commands take the write lock up front (no deadlocking lock upgrades); reads don't
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("peidai_write") else "BEGIN")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def alembic_config(url: str) -> Config:
