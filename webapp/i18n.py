@@ -19,6 +19,11 @@ def select_locale() -> str:
     return "zh_CN"
 
 
+def is_chinese() -> bool:
+    locale = get_locale()
+    return locale is None or locale.language == "zh"
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh_CN")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
@@ -28,7 +33,7 @@ def init_app(app) -> None:
     def dt(value: datetime | None, fmt: str = "medium") -> str:
         if value is None:
             return ""
-        if str(get_locale()) == "zh_CN":
+        if is_chinese():
             return format_datetime(value, "yyyy年M月d日 HH:mm")
         return format_datetime(value, fmt)
 
@@ -36,10 +41,10 @@ def init_app(app) -> None:
     def d(value) -> str:
         if value is None:
             return ""
-        if str(get_locale()) == "zh_CN":
+        if is_chinese():
             return format_date(value, "yyyy年M月d日")
         return format_date(value, "medium")
 
     @app.context_processor
     def languages():
-        return {"LANGUAGES": LANGUAGES, "current_locale": str(get_locale())}
+        return {"LANGUAGES": LANGUAGES, "current_locale": "zh_CN" if is_chinese() else "en"}

@@ -20,7 +20,7 @@ OUTCOMES = {"approve": _l("同意"), "return": _l("退回修改"), "reject": _l(
             "withdrawn": _l("已撤回")}
 
 ACTIONS = {
-    "instance_started": _l("发起流程"), "task_completed": _l("办理"), "task_claimed": _l("认领"),
+    "instance_started": _l("发起流程"), "task_completed": _l("提交办理"), "task_claimed": _l("认领"),
     "task_unclaimed": _l("放弃认领"), "task_assigned": _l("分派"), "task_transferred": _l("转办"),
     "task_withdrawn": _l("撤回"), "task_urged": _l("催办"), "instance_completed": _l("流程办结"),
     "instance_cancelled": _l("取消流程"), "instance_suspended": _l("挂起"), "instance_resumed": _l("恢复"),
@@ -29,11 +29,11 @@ ACTIONS = {
 
 
 def role_label(engine, key: str | None) -> str:
-    from flask_babel import get_locale
+    from .i18n import is_chinese
     role = engine.role(key) if key else None
     if role is None:
         return key or ""
-    return role.label_en if str(get_locale()) == "en" and role.label_en else role.label
+    return role.label if is_chinese() or not role.label_en else role.label_en
 
 
 def unit_label(value) -> str:

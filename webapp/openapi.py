@@ -92,7 +92,8 @@ def document(base: str = "/api/v1") -> dict:
                     "details": {"type": "object"}}},
                 "ModelVersion": {"type": "object", "properties": {"version": {"type": "integer"}, "hash": {"type": "string"},
                                  "created_at": {"type": "string", "format": "date-time"}, "author": {"type": "string"},
-                                 "comment": {"type": "string"}, "processes": {"type": "array", "items": {"type": "string"}}}},
+                                 "comment": {"type": "string"}, "processes": {"type": "array", "items": {"type": "object", "required": ["key", "name"],
+                                 "properties": {"key": {"type": "string"}, "name": {"type": "string"}}}}}},
                 "Task": {"type": "object", "required": ["id", "instance_id", "name", "state"], "properties": {
                     "id": {"type": "integer"}, "instance_id": {"type": "integer"}, "process_key": {"type": "string"},
                     "element_id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"}, "scope": nullable_str,

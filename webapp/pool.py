@@ -177,3 +177,24 @@ def dashboard(engine) -> dict:
     return {"nominations": nominations, "deadline": deadline, "committee": sorted(committee.values(), key=lambda c: c["category"]),
             "totals": totals, "assessments": assessments, "one_to_five": one_to_five, "second_tier": second_tier}
 
+
+
+def nomination_facts(engine, nomination_id) -> dict:
+    """Eligibility findings and uploaded copies of a nomination, for the side of its task pages."""
+    import json
+
+    t = tables()
+    if t is None or nomination_id is None:
+        return {}
+    with engine.sessions() as s:
+        nom = s.get(t.Nomination, int(nomination_id))
+        if nom is None:
+            return {}
+        findings = json.loads(nom.eligibility_json or "[]")
+        application = json.loads(nom.application_json or "{}")
+    return {
+        "eligible": nom.eligible,
+        "eligibility_errors": [f["reason"] for f in findings if f.get("level") == "error"],
+        "eligibility_warnings": [f["reason"] for f in findings if f.get("level") != "error"],
+        "attachments": application.get("attachments") or [],
+    }

@@ -110,7 +110,7 @@ def coerce(schema: dict | None, form, prefix: str = "") -> dict:
         t = prop.get("type")
         if t == "object":
             sub = coerce(prop, form, key + ".")
-            if sub:
+            if sub or name in schema.get("required", []):
                 data[name] = sub
             continue
         if t == "array":
@@ -208,10 +208,36 @@ def flatten(data: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+REJECTIONS = ("reject", "decline", "disagree")
+
+
 def decision_field(schema: dict | None) -> str | None:
-    """The property that the approve / return / reject buttons fill, if the form has one."""
+    """The property that the approval buttons fill (an enum with ``approve`` and a rejection),
+    if the form has one."""
     for name, prop in ((schema or {}).get("properties") or {}).items():
         values = {str(c) for c, _ in (_choices(prop) or [])}
-        if {"approve", "reject"} <= values:
+        if "approve" in values and values & set(REJECTIONS):
             return name
     return None
+
+
+def decision_choices(schema: dict | None, name: str | None) -> list[tuple[str, str, str]]:
+    """(value, label, style) per approval button: approve, return for revision, reject."""
+    if not name:
+        return []
+    out = []
+    for value, label in _choices(schema["properties"][name]) or []:
+        style = "primary" if value == "approve" else "warning" if value == "return" else "danger"
+        out.append((value, label, style))
+    return out
+
+
+def defaults(schema: dict | None, prefix: str = "") -> dict:
+    """{dotted path: default} for a new form."""
+    out = {}
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        if prop.get("type") == "object":
+            out.update(defaults(prop, f"{prefix}{name}."))
+        elif "default" in prop:
+            out[f"{prefix}{name}"] = prop["default"]
+    return out

@@ -35,6 +35,7 @@ def expect(role: str) -> dict[str, int]:
         "/pool/export.xlsx": OK if role in POOL else 403,
         "/pool/999999": 404 if role in POOL else 403,
         "/dashboard/": OK if role in OVERSEERS else 403,
+        "/nominations/new": OK if role in {"submitter", "section", "admin"} else 403,
     }
 
 
@@ -46,7 +47,7 @@ ELSEWHERE = {
     "tasks.transfer": "test_tasks.py::test_transfer_to_colleague_of_same_unit",
     "tasks.withdraw": "test_tasks.py::test_withdraw_own_approval_while_next_step_has_not_acted",
     "tasks.urge": "test_tasks.py::test_urge_is_offered_only_when_the_worker_provides_it",
-    "pool.show": "test_pool.py::test_mentor_page_and_scope",
+    "pool.show": "test_programme_pages.py::test_mentor_page_and_scope",
 }
 
 

@@ -78,7 +78,8 @@ def process_models():
     out = []
     for v in engine.list_versions():
         out.append({"version": v["version"], "hash": v["hash"], "created_at": _json(v["created_at"]),
-                    "author": v["author"], "comment": v["comment"], "processes": v["processes"]})
+                    "author": v["author"], "comment": v["comment"],
+                    "processes": [{"key": k, "name": n} for k, n in dict(v["processes"]).items()]})
     return jsonify({"items": out})
 
 
@@ -193,7 +194,7 @@ def complete(task_id):
     if decision and outcome is None:
         outcome = data.get(decision)
     errors = schema_forms.validate(schema, data)
-    if decision and data.get(decision) in ("return", "reject") and not comment.strip():
+    if decision and data.get(decision) not in (None, "approve") and not (comment or str(data.get("comment") or "")).strip():
         errors["comment"] = _("退回修改或不同意时必须填写审批意见")
     if errors:
         return json_error("invalid_data", _("提交的数据有误"), 422, fields=errors)

@@ -13,7 +13,6 @@ from webapp.auth import current_actor, login_required
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
-DECISIONS = ("approve", "return", "reject")
 # instance data keys shown beside the form when the programme provides them
 ELIGIBILITY_KEYS = ("eligibility",)
 ATTACHMENT_KEYS = ("attachments", "certificate_copies", "uploads")
@@ -30,33 +29,52 @@ def urge_service():
 
 def _side_panel(data: dict) -> dict:
     eligibility = next((data[k] for k in ELIGIBILITY_KEYS if isinstance(data.get(k), dict)), None)
-    if eligibility is None and "eligible" in data:
-        eligibility = {"eligible": data.get("eligible"), "reasons": data.get("eligibility_reasons") or []}
+    if eligibility is None and data.get("eligible") is not None:
+        eligibility = {"eligible": data.get("eligible"),
+                       "reasons": list(data.get("eligibility_errors") or []) + list(data.get("eligibility_reasons") or []),
+                       "warnings": list(data.get("eligibility_warnings") or [])}
     attachments = []
     for key in ATTACHMENT_KEYS:
         for item in data.get(key) or []:
             if isinstance(item, dict):
-                attachments.append({"name": item.get("name") or item.get("filename") or item.get("title") or "",
-                                    "url": item.get("url")})
+                url = item.get("url")
+                attachments.append({"name": item.get("name") or item.get("filename") or item.get("title") or url or "", "url": url})
             else:
-                attachments.append({"name": str(item), "url": None})
+                text = str(item)
+                url = text if text.startswith(("/", "http://", "https://")) else None
+                attachments.append({"name": text.rsplit("/", 1)[-1] if url else text, "url": url})
     return {"eligibility": eligibility, "attachments": attachments}
+
+
+# a form's own comment property is filled from the 审批意见 box when the form has approval buttons
+COMMENT_FIELD = "comment"
+
+
+def _form_parts(schema):
+    decision = schema_forms.decision_field(schema)
+    skip = (decision, COMMENT_FIELD) if decision else ()
+    return decision, skip
 
 
 def _context(task: dict, values: dict | None = None, errors: dict | None = None, comment: str = ""):
     engine = auth.engine()
     actor = current_actor()
     schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
-    decision = schema_forms.decision_field(schema)
+    decision, skip = _form_parts(schema)
     detail_data = {}
     if auth.can_see_instance(actor, task["instance_id"]) or task["can_act"]:
         detail_data = engine.instance_detail(task["instance_id"])["data"]
+        if "nomination_id" in detail_data:
+            from webapp.pool import nomination_facts
+            detail_data = nomination_facts(engine, detail_data["nomination_id"]) | detail_data
     if values is None:
-        values = schema_forms.flatten({k: v for k, v in detail_data.items() if k in ((schema or {}).get("properties") or {})})
+        props = (schema or {}).get("properties") or {}
+        values = schema_forms.defaults(schema) | schema_forms.flatten({k: v for k, v in detail_data.items() if k in props})
     transfer_to = users.candidates(engine, task["role"], task["scope"], exclude=actor.username) if task["can_act"] else []
     return {
-        "task": task, "schema": schema, "fields": schema_forms.fields(schema, skip=(decision,) if decision else ()),
-        "decision": decision, "values": values, "errors": errors or {}, "comment": comment,
+        "task": task, "schema": schema, "fields": schema_forms.fields(schema, skip=skip),
+        "decision": decision, "buttons": schema_forms.decision_choices(schema, decision),
+        "values": values, "errors": errors or {}, "comment": comment,
         "side": _side_panel(detail_data), "transfer_to": transfer_to,
         "withdrawable": engine.can_withdraw(task["id"], actor),
         "overdue": task["state"] == "open" and task["due_at"] is not None and task["due_at"] < engine.now(),
@@ -88,15 +106,19 @@ def complete(task_id):
     action = request.form.get("action", "submit")
     comment = request.form.get("comment", "").strip()
     schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
-    decision = schema_forms.decision_field(schema)
+    decision, _skip = _form_parts(schema)
     data = schema_forms.coerce(schema, request.form)
     errors = {}
     if decision:
-        if action not in DECISIONS:
+        allowed = [v for v, _l, _s in schema_forms.decision_choices(schema, decision)]
+        if action not in allowed:
             errors[""] = _("请选择审核结论")
         else:
             data[decision] = action
-        if action in ("return", "reject") and not comment:
+        if COMMENT_FIELD in (schema.get("properties") or {}):
+            data[COMMENT_FIELD] = comment
+            data = {k: v for k, v in data.items() if v != ""}
+        if action in allowed and action != "approve" and not comment:
             errors["comment"] = _("退回修改或不同意时必须填写审批意见")
     elif action != "submit":
         abort(400)

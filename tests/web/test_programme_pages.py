@@ -1,0 +1,131 @@
+"""Pages on the programme's real models and tables: starting a nomination, the mentor pool, its
+Excel export and the talent section's dashboard."""
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from werkzeug.security import generate_password_hash
+
+from peidai.settings import PROJECT_ROOT
+from tests.web.conftest import PASSWORD
+from workflows.driver import Driver, sample_application
+
+_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def cst(text):
+    return datetime.fromisoformat(text + "+08:00")
+
+
+@pytest.fixture
+def programme(system):
+    d = Driver(system)
+    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
+    d.deploy(PROJECT_ROOT / "bpmn")
+    round_iid = d.open_round(2014)
+    d.round_id = d.engine.instance_detail(round_iid)["data"]["round_id"]
+    return d
+
+
+@pytest.fixture
+def app(system, programme):
+    from webapp import create_app
+    return create_app(system, TESTING=True)
+
+
+def appoint(d, *people):
+    """Nominate each (name, unit) before the deadline, then committee and sign-off for all."""
+    people = people or (("张伟", "hongshan"),)
+    iids = []
+    for name, unit in people:
+        iid = d.nominate(d.round_id, unit)
+        d.complete(iid, "Task_Fill", sample_application(name))
+        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+        iids.append(iid)
+    d.fire(max(d.clock.now(), cst("2014-07-01T09:00")))
+    for iid in iids:
+        for task in d.open_tasks(iid, "Task_ExpertReview"):
+            d.complete(iid, "Task_ExpertReview", {"opinion": {"vote": "agree", "score": 90}}, task=task)
+        d.complete(iid, "Task_SignOff", {"sign_off": "approve"})
+    return iids
+
+
+def text(r):
+    return html.unescape(r.get_data(as_text=True))
+
+
+def test_submitter_starts_a_nomination_for_its_own_unit(auth, client, programme):
+    auth.login("hongshan_sub")
+    page = text(client.get("/nominations/new"))
+    assert "红山区" in page and "松山区" not in page
+    r = auth.post("/nominations/new", {"round_id": str(programme.round_id), "unit_id": "hongshan"})
+    assert r.status_code == 302 and "/tasks/" in r.headers["Location"]
+    form = text(client.get(r.headers["Location"]))
+    assert "赤峰市人才培带人推荐申报表（附件2）" in form and 'name="birth_date"' in form
+    assert auth.post("/nominations/new", {"round_id": str(programme.round_id), "unit_id": "songshan"}).status_code == 403
+
+
+def test_unit_review_form_of_the_real_model(auth, client, programme):
+    iid = programme.nominate(programme.round_id, "hongshan")
+    programme.complete(iid, "Task_Fill", sample_application("李娜"))
+    task = programme.open_tasks(iid, "Task_UnitReview")[0]
+    auth.login("hongshan_rev")
+    page = text(client.get(f"/tasks/{task['id']}"))
+    assert "同意推荐" in page and "退回修改" in page and "不予推荐" in page
+    assert "符合推荐条件" in page  # the eligibility result beside the form
+    r = auth.post(f"/tasks/{task['id']}", {"action": "reject"})
+    assert r.status_code == 422 and "退回修改或不同意时必须填写审批意见" in text(r)
+    r = auth.post(f"/tasks/{task['id']}", {"action": "return", "comment": "请补充获奖证书"})
+    assert r.status_code == 302
+    assert programme.open_tasks(iid, "Task_Fill")
+
+
+def test_pool_lists_appointed_mentors_and_exports_excel(auth, client, programme):
+    appoint(programme, ("张伟", "hongshan"), ("王芳", "songshan"))
+    auth.login("section")
+    page = text(client.get("/pool/"))
+    assert "张伟" in page and "王芳" in page and "CFPD-2014-" in page
+    page = text(client.get("/pool/?unit=songshan"))
+    assert "王芳" in page and "张伟" not in page
+    r = client.get("/pool/export.xlsx?category=professional")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    ws = load_workbook(BytesIO(r.data)).active
+    names = [row[1] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["张伟", "王芳"] and ws["B1"].value == "姓名"
+
+
+def test_mentor_page_and_scope(auth, client, programme):
+    appoint(programme)
+    auth.login("section")
+    rows = text(client.get("/pool/"))
+    import re
+    entry = re.search(r'href="/pool/(\d+)"', rows).group(1)
+    page = text(client.get(f"/pool/{entry}"))
+    assert "张伟" in page and "聘书" in page and "培带对象（1带5）" in page
+    auth.logout()
+    auth.login("hongshan_rev")
+    assert client.get(f"/pool/{entry}").status_code == 200
+    auth.logout()
+    auth.login("songshan_rev")  # another county's reviewer: not found
+    assert client.get(f"/pool/{entry}").status_code == 404
+    assert "张伟" not in text(client.get("/pool/"))
+
+
+def test_dashboard_shows_figures_as_charts_and_tables(auth, client, programme):
+    appoint(programme)
+    auth.login("section")
+    page = text(client.get("/dashboard/"))
+    assert "各单位推荐人数" in page and 'data-chart="bar"' in page and "chart.umd.min.js" in page
+    assert "红山区" in page and "各单位按期报送情况" in page and "评审委员会进度" in page
+
+
+def test_api_mentor_pool(client, programme, engine):
+    from webapp.users import issue_token
+    appoint(programme)
+    token = issue_token(engine, "section")
+    r = client.get("/api/v1/mentors", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.get_json()["items"][0]["name"] == "张伟"
