@@ -739,6 +739,12 @@ class Runtime:
         again. Returns the element ids that were pruned (the progress diagram keeps them).
         """
         pruned: list[str] = []
+        # A cancelled branch (cancel, terminate end event, interrupting boundary event) drops its
+        # tasks from the tree but leaves their subprocesses behind, still holding READY tasks:
+        # nothing can reach them any more, and the library's own lookups fail on them.
+        known = set(wf.tasks).union(*(sp.tasks for sp in wf.subprocesses.values()))
+        for task_id in [t for t in wf.subprocesses if t not in known]:
+            del wf.subprocesses[task_id]
         for task_id, sp in list(wf.subprocesses.items()):
             if task_id not in wf.subprocesses or not sp.completed:
                 continue
