@@ -20,14 +20,14 @@ def test_nominee_list_reloads_with_the_same_rows():
     reloaded = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
     assert reloaded == [tuple(v if v != "" else None for v in r) for r in nominee_rows(doc)]  # empty cells read back as None
     assert [r[1] for r in reloaded] == ["王建国", "乌兰其其格", "李树林", "张秀英"]
-    assert reloaded[2][10] == "高技能人才"
+    assert reloaded[2][10] == "高技能人才" and reloaded[1][12] is None
 
 
 def test_header_is_frozen_and_filtered_and_columns_fit_chinese_text():
     doc = sample_nominee_list()
     ws = load_workbook(io.BytesIO(render_xlsx(doc))).active
     assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
-    assert ws.auto_filter.ref == f"A{HEADER_ROW}:N{HEADER_ROW + len(doc.nominees)}"
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:M{HEADER_ROW + len(doc.nominees)}"
     widths = {h: ws.column_dimensions[chr(ord("A") + i)].width for i, h in enumerate(HEADERS)}
     assert widths["工作单位及职务"] >= display_width("红山区文钟镇 蔬菜专业合作社理事长")
     assert widths["姓名"] >= display_width("乌兰其其格")

@@ -111,7 +111,8 @@ def test_application_form_from_programme_rows_carries_reviews_and_uploads(docs_s
     row = stored(docs_system, "application_form")["pdf"]
     text = "".join(subprocess.run(["pdftotext", str(data_dir / row.path), "-"], capture_output=True, text=True,
                                   check=True).stdout.split())
-    for expected in ("王建国", "红山区", "正高级工程师", "同意推荐", "学历学位证书：学位证书.png", "同意1票", "2014年6月18日"):
+    for expected in ("王建国", "红山区", "正高级", "研究生/硕士", "玉龙人才", "同意推荐", "学历学位证书：学位证书.png",
+                     "同意1票", "2014年6月18日", "1990年7月1日"):
         assert expected in text, expected
 
 

@@ -13,10 +13,10 @@ from .conftest import SAMPLES
 
 EXPECTED_TEXT = {
     "nominee_list": ["附件1", "赤峰市人才培带人推荐人选名单", "乌兰其其格", "高技能人才", "共推荐4人"],
-    "application_form": ["附件2", "赤峰市人才培带人推荐申报表", "王建国", "正高级工程师", "同意推荐为人才培带人",
-                         "材料齐全", "7票同意", "盖", "签批"],
+    "application_form": ["附件2", "赤峰市人才培带人推荐申报表", "王建国", "研究生/硕士", "正高级", "玉龙人才",
+                         "同意推荐为人才培带人", "材料齐全", "7票同意", "盖章", "签批", "1990年7月1日"],
     "agreement": ["附件3", "赤峰市人才培带联系书", "陈晓东", "白雪", "2014年9月1日", "2017年8月31日",
-                  "年度考核指标", "培带人（签字）", "培带对象（签字）"],
+                  "年度考核内容", "水资源规划", "培带人（签字）", "培带对象（签字）"],
     "certificate": ["聘", "王建国", "专业技术人才", "CFPD-2014-0001", "中共赤峰市委组织部", "二〇一四年九月一日",
                     "K7Q4M2XD", "/verify/K7Q4M2XD"],
 }
@@ -66,6 +66,22 @@ def test_pdf_first_page_is_not_blank(pdfs, kind, tmp_path):
 def test_application_form_fits_two_pages(pdfs):
     info = subprocess.run(["pdfinfo", str(pdfs["application_form"])], capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+2$", info, re.M), info
+
+
+def test_revoked_certificate_is_printed_with_a_revocation_stamp(tmp_path):
+    from datetime import date
+
+    from .conftest import sample_certificate
+
+    doc = sample_certificate()
+    doc.revoked_on = date(2015, 9, 4)
+    path = tmp_path / "revoked.pdf"
+    path.write_bytes(render_pdf(doc))
+    text = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "已撤销" in text   # (the stamp is rotated: its date comes out of pdftotext scrambled)
+    plain = tmp_path / "valid.pdf"
+    plain.write_bytes(render_pdf(sample_certificate()))
+    assert "已撤销" not in subprocess.run(["pdftotext", str(plain), "-"], capture_output=True, text=True).stdout
 
 
 @pytest.mark.parametrize("day, expected", [((2014, 9, 1), "二〇一四年九月一日"), ((2017, 10, 20), "二〇一七年十月二十日"),

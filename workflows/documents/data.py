@@ -52,9 +52,8 @@ class Nominee:
     political_status: str = ""
     education: str = ""
     title: str = ""          # 职称 / 技术等级
-    employer: str = ""       # 工作单位及职务
+    workplace: str = ""      # 工作单位及职务
     category: str = ""       # professional / skilled / rural
-    specialty: str = ""      # 专业领域
     achievements: str = ""   # 主要业绩（简要）
     unit_name: str = ""      # the recommending unit (shown on a whole-round list)
     phone: str = ""
@@ -88,37 +87,35 @@ class ReviewOpinion:
 
 @dataclass
 class ApplicationForm(DocumentData):
-    """附件2 赤峰市人才培带人推荐申报表 of one nomination."""
+    """附件2 赤峰市人才培带人推荐申报表 of one nomination (the fields of the application form)."""
 
     kind = "application_form"
     reference: str           # nomination number shown in the header
     round_name: str
     unit_name: str
-    category: str
+    category: str            # the committee panel: professional / skilled / rural
     name: str
     gender: str = ""
     birth_date: date | None = None
     ethnicity: str = ""
     political_status: str = ""
-    native_place: str = ""
-    education: str = ""
-    degree: str = ""
-    graduated_from: str = ""
-    title: str = ""
-    employer: str = ""
-    position: str = ""
-    specialty: str = ""
-    work_start: date | None = None
-    years_in_chifeng: int | None = None
+    education: str = ""      # 学历 and 学位, as one label
+    title: str = ""          # 专业技术职称
+    skill_level: str = ""    # 职业资格等级
+    workplace: str = ""      # 工作单位及职务
     phone: str = ""
+    talent_type: str = ""    # 人才类型 label, with the rural kinds where given
+    chifeng_since: date | None = None
+    years_in_chifeng: int | None = None
     exceptional: bool = False   # 特别优秀，不受年龄限制
-    resume: str = ""
-    achievements: str = ""
+    exceptional_reason: str = ""
+    honours: list[str] = field(default_factory=list)   # 入选人才工程、技能奖项
+    approval_ref: str = ""
     awards: str = ""
-    research: str = ""
+    achievements: str = ""
     attachments: list[str] = field(default_factory=list)
-    unit_recommendation: str = ""
-    unit_recommended_on: date | None = None
+    recommendation: str = ""   # 推荐理由 (the unit's recommendation)
+    recommended_on: date | None = None
     reviews: list[ReviewOpinion] = field(default_factory=list)
 
     @property
@@ -131,12 +128,10 @@ class Person:
     name: str
     gender: str = ""
     birth_date: date | None = None
-    education: str = ""
     title: str = ""
-    employer: str = ""
-    specialty: str = ""
+    workplace: str = ""      # 工作单位及职务
+    field: str = ""          # 专业领域
     phone: str = ""
-    goal: str = ""           # 培养目标 (mentees)
 
 
 @dataclass
@@ -152,7 +147,6 @@ class Agreement(DocumentData):
     period_start: date
     period_end: date
     indicators: list[str] = field(default_factory=lambda: list(DEFAULT_INDICATORS))
-    tasks: str = ""          # 培带目标与任务 agreed by both sides
 
     @property
     def category_label(self) -> str:
@@ -170,8 +164,8 @@ class Certificate(DocumentData):
     issued_on: date
     verify_code: str
     verify_url: str
-    period_end: date | None = None
     issuer: str = ISSUER
+    revoked_on: date | None = None   # a revoked certificate is printed with a revocation stamp
 
     @property
     def category_label(self) -> str:

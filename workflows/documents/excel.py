@@ -14,7 +14,7 @@ from .render import cn_date, cn_month
 
 TITLE = "赤峰市人才培带人推荐人选名单"
 HEADERS = ("序号", "姓名", "性别", "出生年月", "民族", "政治面貌", "学历学位", "职称（技术等级）",
-           "推荐单位", "工作单位及职务", "人才类别", "专业领域", "主要业绩（简要）", "联系电话")
+           "推荐单位", "工作单位及职务", "人才类别", "主要业绩（简要）", "联系电话")
 HEADER_ROW = 3
 MAX_WIDTH = {"主要业绩（简要）": 48, "工作单位及职务": 34}
 FONT = "宋体"
@@ -26,7 +26,7 @@ def display_width(text: str) -> int:
 
 def nominee_rows(doc: NomineeList) -> list[tuple]:
     return [(i, n.name, n.gender, cn_month(n.birth_date), n.ethnicity, n.political_status, n.education, n.title,
-             n.unit_name or doc.unit_name, n.employer, n.category_label, n.specialty, n.achievements, n.phone)
+             n.unit_name or doc.unit_name, n.workplace, n.category_label, n.achievements, n.phone)
             for i, n in enumerate(doc.nominees, start=1)]
 
 

@@ -32,6 +32,19 @@ OUTCOMES = {"approve": "同意", "approved": "同意", "agree": "同意", "pass"
             "returned": "退回修改", "reject": "不同意", "rejected": "不同意", "disagree": "不同意",
             "abstain": "弃权", "sign": "同意", "signed": "同意"}
 STAGE_FOR_ROLE = {"unit_reviewer": "单位审核", "director": "签批"}
+# codes of bpmn/forms/application.schema.json -> what the printed form says
+DEGREES = {"doctor": "博士", "master": "硕士", "bachelor": "学士/本科", "college": "大专", "secondary": "中专及以下"}
+TITLE_LEVELS = {"senior": "正高级", "associate_senior": "副高级", "intermediate": "中级", "junior": "初级", "none": ""}
+SKILL_LEVELS = {"senior_technician": "高级技师（国家一级）", "technician": "技师（国家二级）", "senior_worker": "高级工",
+                "none": ""}
+TALENT_TYPES = {"professional": "优秀专业技术人才", "skilled": "优秀高技能人才", "rural": "优秀农村牧区实用人才",
+                "equivalent": "高于或相当于上述层次的优秀人才", "approved": "经市委组织部批准的其他人才"}
+SKILL_HONOURS = {"china_skill_award": "中华技能大奖", "national_technical_expert": "全国技术能手",
+                 "national_competition": "国家级职业技能竞赛成绩突出", "region_competition": "自治区级职业技能竞赛成绩突出",
+                 "city_competition": "市级职业技能竞赛成绩突出"}
+RURAL_KINDS = {"producer": "生产开发型", "business": "经营型", "entrepreneur": "农牧民企业家或能工巧匠型",
+               "technical_management": "技术或社区管理型"}
+SUMMARY_LENGTH = 60
 
 
 class DocumentNotFound(LookupError):
@@ -88,6 +101,29 @@ def _date(value) -> date | None:
     return None
 
 
+def _label(table: dict, code) -> str:
+    return table.get(code, code) if code else ""
+
+
+def _labels(table: dict, codes) -> list[str]:
+    return [_label(table, c) for c in (codes if isinstance(codes, list) else []) if c]
+
+
+def education_label(app: dict, nomination) -> str:
+    degree = _label(DEGREES, app.get("degree") or nomination.degree)
+    education = _pick(app, "education")
+    return "/".join(x for x in (education, degree) if x and x != "none")
+
+
+def title_label(app: dict, nomination) -> str:
+    return _label(TITLE_LEVELS, app.get("title_level") or nomination.title_level) or _label(SKILL_LEVELS, app.get("skill_level"))
+
+
+def summary(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SUMMARY_LENGTH else text[:SUMMARY_LENGTH] + "……"
+
+
 def _unit_name(session: Session, unit_id: str | None) -> str:
     if not unit_id:
         return ""
@@ -121,10 +157,8 @@ def nominee_list(session: Session, ref: str, now: datetime) -> d.NomineeList:
         nominees.append(d.Nominee(
             name=nom.name, gender=nom.gender or "", birth_date=nom.birth_date,
             ethnicity=_pick(app, "ethnicity", "nation"), political_status=_pick(app, "political_status", "party"),
-            education=_pick(app, "education", default=nom.degree or ""), title=_pick(app, "title", default=nom.title_level or ""),
-            employer=" ".join(x for x in (_pick(app, "employer", "workplace"), _pick(app, "position")) if x),
-            category=nom.category or nom.talent_type or "", specialty=_pick(app, "specialty", "field"),
-            achievements=_pick(app, "achievements_summary", "achievements"), unit_name=unit.name,
+            education=education_label(app, nom), title=title_label(app, nom), workplace=_pick(app, "workplace"),
+            category=nom.category or "", achievements=summary(_pick(app, "achievements")), unit_name=unit.name,
             phone=_pick(app, "phone")))
     return d.NomineeList(round_name=_round_name(rnd), unit_name=_unit_name(session, unit_id) if unit_id else "",
                          nominees=nominees, prepared_on=local_date(max(submitted)) if submitted else None)
@@ -182,28 +216,31 @@ def application_form(session: Session, ref: str, now: datetime) -> d.Application
     rnd = session.get(t.Round, nom.round_id)
     app = _app(nom)
     uploads = session.scalars(select(Upload).where(Upload.nomination_id == nom.id).order_by(Upload.id)).all()
+    talent_type = _label(TALENT_TYPES, app.get("talent_type") or nom.talent_type)
+    rural = _labels(RURAL_KINDS, app.get("rural_kinds"))
+    names = [u.original_name for u in uploads]
+    listed = [f"{CATEGORIES.get(u.category, u.category)}：{u.original_name}" for u in uploads]
+    listed += [str(a).rsplit("/", 1)[-1] for a in (app.get("attachments") or []) if str(a).rsplit("/", 1)[-1] not in names]
     return d.ApplicationForm(
         reference=f"{rnd.year}-{nom.id:04d}", round_name=_round_name(rnd), unit_name=_unit_name(session, nom.unit_id),
-        category=nom.category or nom.talent_type or "", name=nom.name, gender=nom.gender or "", birth_date=nom.birth_date,
-        ethnicity=_pick(app, "ethnicity", "nation"), political_status=_pick(app, "political_status", "party"),
-        native_place=_pick(app, "native_place"), education=_pick(app, "education"),
-        degree=_pick(app, "degree_name", "degree", default=nom.degree or ""),
-        graduated_from=_pick(app, "graduated_from", "school"), title=_pick(app, "title", default=nom.title_level or ""),
-        employer=_pick(app, "employer", "workplace"), position=_pick(app, "position"),
-        specialty=_pick(app, "specialty", "field"), work_start=_date(app.get("work_start")),
-        years_in_chifeng=nom.years_in_chifeng, phone=_pick(app, "phone"), exceptional=bool(nom.exceptional),
-        resume=_pick(app, "resume"), achievements=_pick(app, "achievements"), awards=_pick(app, "awards"),
-        research=_pick(app, "research", "projects"),
-        attachments=[f"{CATEGORIES.get(u.category, u.category)}：{u.original_name}" for u in uploads],
-        unit_recommendation=_pick(app, "unit_recommendation", "recommendation"),
-        unit_recommended_on=local_date(nom.submitted_at), reviews=review_opinions(session, nom))
+        category=nom.category or "", name=nom.name, gender=nom.gender or "", birth_date=nom.birth_date,
+        ethnicity=_pick(app, "ethnicity"), political_status=_pick(app, "political_status"),
+        education=education_label(app, nom), title=_label(TITLE_LEVELS, app.get("title_level") or nom.title_level),
+        skill_level=_label(SKILL_LEVELS, app.get("skill_level")), workplace=_pick(app, "workplace"),
+        phone=_pick(app, "phone"), talent_type=talent_type + (f"（{'、'.join(rural)}）" if rural else ""),
+        chifeng_since=nom.chifeng_since, years_in_chifeng=nom.years_in_chifeng, exceptional=bool(nom.exceptional),
+        exceptional_reason=nom.exceptional_reason or _pick(app, "exceptional_reason"),
+        honours=[str(p) for p in (app.get("programmes") or []) if p] + _labels(SKILL_HONOURS, app.get("skill_honours")),
+        approval_ref=_pick(app, "approval_ref"), awards=_pick(app, "awards"), achievements=_pick(app, "achievements"),
+        attachments=listed, recommendation=_pick(app, "recommendation"), recommended_on=local_date(nom.submitted_at),
+        reviews=review_opinions(session, nom))
 
 
 # ------------------------------------------------------------------ 附件3
 
-def _person(p, goal: str = "", specialty: str = "") -> d.Person:
+def _person(p, field: str = "") -> d.Person:
     return d.Person(name=p.name, gender=p.gender or "", birth_date=p.birth_date, title=p.title or "",
-                    employer=p.workplace or "", phone=p.phone or "", goal=goal, specialty=specialty)
+                    workplace=p.workplace or "", field=field, phone=p.phone or "")
 
 
 def _indicators(text: str) -> list[str]:
@@ -228,21 +265,17 @@ def agreement(session: Session, ref: str, now: datetime) -> d.Agreement:
     mentees = session.execute(select(t.Mentee, t.Person).join(t.Person, t.Person.id == t.Mentee.person_id)
                               .where(t.Mentee.mentorship_id == ms.id, t.Mentee.status != "released")
                               .order_by(t.Mentee.id)).all()
-    people = []
-    for mentee, person in mentees:
-        try:
-            plan = json.loads(mentee.plan_json or "{}")
-        except ValueError:
-            plan = {}
-        goal = str(plan.get("goal") or plan.get("target") or "") if isinstance(plan, dict) else ""
-        people.append(_person(person, goal=goal, specialty=mentee.field))
+    people = [_person(person, field=mentee.field) for mentee, person in mentees]
     start = local_date(ms.started_at or ms.agreement_confirmed_at) or local_date(pool.entered_at if pool else now)
     end = local_date(ms.ends_at) or (start.replace(year=start.year + (ms.period_years or 3)) - timedelta(days=1))
     nomination = session.scalar(select(t.Nomination).where(t.Nomination.person_id == ms.mentor_id)
                                 .order_by(t.Nomination.id.desc()))
-    specialty = _pick(_app(nomination), "specialty", "field") if nomination else ""
+    app = _app(nomination) if nomination else {}
+    mentor_row = _person(mentor)
+    mentor_row.workplace = mentor_row.workplace or _pick(app, "workplace")
+    mentor_row.title = mentor_row.title or (title_label(app, nomination) if nomination else "")
     return d.Agreement(reference=f"LXS-{start.year}-{ms.id:04d}", unit_name=_unit_name(session, ms.unit_id),
-                       category=pool.category if pool else "", mentor=_person(mentor, specialty=specialty),
+                       category=pool.category if pool else "", mentor=mentor_row,
                        mentees=people, period_start=start, period_end=end, indicators=_indicators(ms.indicators))
 
 
@@ -260,7 +293,8 @@ def certificate(session: Session, ref: str, now: datetime, settings=None) -> d.C
     code = code_for(session, cert.id, now)
     return d.Certificate(number=cert.number, mentor_name=person.name, category=category,
                          issued_on=local_date(cert.issued_at), verify_code=display(code),
-                         verify_url=verify_url(code, settings))
+                         verify_url=verify_url(code, settings),
+                         revoked_on=local_date(cert.revoked_at) if cert.status == REVOKED else None)
 
 
 def certificate_status(session: Session, certificate_id: str) -> Verification:
