@@ -105,3 +105,17 @@ def agree_mentoring(d, mentoring_iid, period=3, mentees=None, mentor_user=None):
     d.complete(mentoring_iid, "Task_RegisterMentees", {"period_years": period, "mentees": mentees or sample_mentees()},
                user=mentor_user)
     d.complete(mentoring_iid, "Task_ConfirmAgreement", {"agreement_decision": "confirm"})
+
+
+def assess_year(d, year_no, result="qualified", final=None, outstanding=False, mentorship_id=None):
+    """Complete the unit's assessment and the talent section's confirmation of one year."""
+    from workflows.tables import Assessment
+    with d.engine.sessions() as s:
+        q = select(Assessment).where(Assessment.year_no == year_no)
+        if mentorship_id:
+            q = q.where(Assessment.mentorship_id == mentorship_id)
+        a = s.scalars(q).first()
+    d.complete(a.instance_id, "Task_UnitAssessment", {"result": result, "report": "按联系书指标完成培带任务，成效明显。",
+                                                      "outstanding": outstanding})
+    d.complete(a.instance_id, "Task_ConfirmAssessment", {"final_result": final or result})
+    return a.instance_id

@@ -1,0 +1,82 @@
+"""Incentives (notice, part 三(三)) decided by the DMN table ``benefit_eligibility``."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from workflows.tables import BenefitApplication
+
+from .conftest import agree_mentoring, appoint, assess_year, cst, open_round
+
+
+def mentor_in(d, unit="hongshan", name="张伟"):
+    _, rid = open_round(d, 2014)
+    appoint(d, rid, unit, name)
+    with d.engine.sessions() as s:
+        from workflows.tables import Mentorship
+        ship = s.scalar(select(Mentorship).order_by(Mentorship.id.desc()))
+    agree_mentoring(d, ship.instance_id, period=3)
+    return ship
+
+
+def apply(d, ship, kind, **flags):
+    iid = d.start("benefit_application", {"mentor_id": ship.mentor_id, "unit_id": ship.unit_id, "title": f"申请 {kind}"},
+                  user=f"mentor{ship.mentor_id}")
+    d.complete(iid, "Task_Apply", {"kind": kind, **flags})
+    with d.engine.sessions() as s:
+        row = s.scalar(select(BenefitApplication).where(BenefitApplication.instance_id == iid))
+    return iid, row
+
+
+@pytest.mark.parametrize("unit, eligible", [("hongshan", True), ("songshan", True), ("city_health", True),
+                                            ("cfu", True), ("aohan", False), ("yuanbaoshan", False)])
+def test_bus_card_for_hongshan_songshan_and_city_units(programme, unit, eligible):
+    ship = mentor_in(programme, unit)
+    iid, row = apply(programme, ship, "bus_card")
+    assert (row.status != "ineligible") is eligible, row.reason
+    if not eligible:
+        assert "红山区、松山区" in row.reason and programme.instance_status(iid) == "completed"
+    else:
+        assert [t["element_id"] for t in programme.open_tasks(iid)] == ["Task_ApproveBenefit"]
+
+
+def test_talent_apartment_for_mentors_brought_in_without_urban_housing(programme):
+    d = programme
+    ship = mentor_in(d)
+    _, ok = apply(d, ship, "apartment", from_outside_city=True, works_in_urban_area=True, has_urban_housing=False)
+    _, housed = apply(d, ship, "apartment", from_outside_city=True, works_in_urban_area=True, has_urban_housing=True)
+    _, local = apply(d, ship, "apartment", from_outside_city=False, works_in_urban_area=True)
+    assert ok.status == "pending" and housed.status == local.status == "ineligible"
+
+
+def test_free_health_check_every_two_years(programme, clock):
+    d = programme
+    ship = mentor_in(d)
+    iid, first = apply(d, ship, "health_check")
+    d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "approve"})
+    _, again = apply(d, ship, "health_check")
+    assert again.status == "ineligible" and "两年" in again.reason
+    d.fire(cst("2016-07-02 09:00"))
+    for year in (1, 2):
+        assess_year(d, year)
+    _, later = apply(d, ship, "health_check")
+    assert later.status == "pending"
+
+
+def test_decline_needs_a_comment(programme):
+    from engine import InvalidData
+    d = programme
+    ship = mentor_in(d)
+    iid, _ = apply(d, ship, "training_class")
+    with pytest.raises(InvalidData, match="必须填写意见"):
+        d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "decline"})
+    d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "decline", "comment": "本期名额已满"})
+
+
+def test_disqualified_mentor_cannot_apply(programme):
+    d = programme
+    ship = mentor_in(d)
+    d.fire(cst("2015-07-02 09:00"))
+    assess_year(d, 1, "unqualified")
+    _, row = apply(d, ship, "training_class")
+    assert row.status == "ineligible" and "取消培带人资格" in row.reason
