@@ -77,9 +77,9 @@ def test_unit_review_form_of_the_real_model(auth, client, programme):
     page = text(client.get(f"/tasks/{task['id']}"))
     assert "同意推荐" in page and "退回修改" in page and "不予推荐" in page
     assert "符合推荐条件" in page  # the eligibility result beside the form
-    r = auth.post(f"/tasks/{task['id']}", {"action": "reject"})
+    r = auth.post(f"/tasks/{task['id']}", {"_action": "reject"})
     assert r.status_code == 422 and "退回修改或不同意时必须填写审批意见" in text(r)
-    r = auth.post(f"/tasks/{task['id']}", {"action": "return", "comment": "请补充获奖证书"})
+    r = auth.post(f"/tasks/{task['id']}", {"_action": "return", "comment": "请补充获奖证书"})
     assert r.status_code == 302
     assert programme.open_tasks(iid, "Task_Fill")
 

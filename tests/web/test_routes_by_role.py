@@ -71,7 +71,7 @@ def test_every_action_as_every_role(role, auth, flow):
     # claim: only the county's reviewers; readers who may not act get 403, others 404
     claim = auth.post(f"/tasks/{review}/claim").status_code
     assert claim == (302 if acts else 403 if role in READERS else 404)
-    decision = auth.post(f"/tasks/{review}", {"action": "approve", "comment": "同意"}).status_code
+    decision = auth.post(f"/tasks/{review}", {"_action": "approve", "comment": "同意"}).status_code
     assert decision == (302 if acts else 403 if role in READERS else 404)
     cancel_iid = flow.at_review()
     may_cancel = role in ("submitter", "section", "admin")

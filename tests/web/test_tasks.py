@@ -38,7 +38,7 @@ def test_form_is_rendered_from_the_json_schema(fill_task, client):
     ({}, "name", "此项为必填项"),
 ])
 def test_fill_form_validation_messages_are_chinese(fill_task, auth, form, field, message):
-    r = auth.post(f"/tasks/{fill_task}", {"action": "submit", **form})
+    r = auth.post(f"/tasks/{fill_task}", {"_action": "submit", **form})
     assert r.status_code == 422
     assert field_error(page(r), field) == message
 
@@ -48,10 +48,10 @@ def test_entered_data_is_kept_when_the_form_has_errors(flow, auth, engine, deplo
     iid = flow.at_review()
     auth.login("reviewer")
     review = flow.task(iid, "Task_Review")["id"]
-    r = auth.post(f"/tasks/{review}", {"action": "return", "comment": ""})
+    r = auth.post(f"/tasks/{review}", {"_action": "return", "comment": ""})
     assert r.status_code == 422
     assert field_error(page(r), "comment") == "退回修改或不同意时必须填写审批意见"
-    r = auth.post(f"/tasks/{review}", {"action": "bogus", "comment": "材料不全，请补充"})
+    r = auth.post(f"/tasks/{review}", {"_action": "bogus", "comment": "材料不全，请补充"})
     assert r.status_code == 422
     assert "材料不全，请补充</textarea>" in page(r)
     assert "请选择审核结论" in page(r)
@@ -80,14 +80,14 @@ def test_schema_rules_give_chinese_messages(app, schema, form, field, message):
 def test_submit_then_review_approve_goes_to_the_experts(flow, auth, engine):
     iid = flow.start()
     auth.login("submitter")
-    r = auth.post(f"/tasks/{flow.task(iid, 'Task_Fill')['id']}", {"action": "submit", "name": "张三", "unit": "红山区医院"})
+    r = auth.post(f"/tasks/{flow.task(iid, 'Task_Fill')['id']}", {"_action": "submit", "name": "张三", "unit": "红山区医院"})
     assert r.status_code == 302
     auth.logout()
     auth.login("reviewer")
     review = flow.task(iid, "Task_Review")["id"]
     text = page(auth.client.get(f"/tasks/{review}"))
     assert "同意" in text and "退回修改" in text and "不同意" in text and "审批意见" in text
-    r = auth.post(f"/tasks/{review}", {"action": "approve", "comment": "同意推荐"})
+    r = auth.post(f"/tasks/{review}", {"_action": "approve", "comment": "同意推荐"})
     assert r.status_code == 302
     done = flow.task(iid, "Task_Review", "completed")
     assert done["outcome"] == "approve" and done["completed_by"] == "reviewer"
@@ -99,8 +99,8 @@ def test_return_for_revision_needs_an_opinion_and_goes_back_to_the_unit(flow, au
     iid = flow.at_review()
     auth.login("reviewer")
     review = flow.task(iid, "Task_Review")["id"]
-    assert auth.post(f"/tasks/{review}", {"action": "return"}).status_code == 422
-    assert auth.post(f"/tasks/{review}", {"action": "return", "comment": "请补充获奖证书复印件"}).status_code == 302
+    assert auth.post(f"/tasks/{review}", {"_action": "return"}).status_code == 422
+    assert auth.post(f"/tasks/{review}", {"_action": "return", "comment": "请补充获奖证书复印件"}).status_code == 302
     assert flow.task(iid, "Task_Fill")["state"] == "open"
     text = page(auth.client.get(f"/instances/{iid}"))
     assert "请补充获奖证书复印件" in text and "退回修改" in text
@@ -110,8 +110,8 @@ def test_reject_needs_an_opinion(flow, auth):
     iid = flow.at_review()
     auth.login("reviewer")
     review = flow.task(iid, "Task_Review")["id"]
-    assert auth.post(f"/tasks/{review}", {"action": "reject", "comment": " "}).status_code == 422
-    assert auth.post(f"/tasks/{review}", {"action": "reject", "comment": "不符合年龄条件"}).status_code == 302
+    assert auth.post(f"/tasks/{review}", {"_action": "reject", "comment": " "}).status_code == 422
+    assert auth.post(f"/tasks/{review}", {"_action": "reject", "comment": "不符合年龄条件"}).status_code == 302
 
 
 def test_completing_an_already_completed_task_is_a_conflict(flow, auth, engine, people):
@@ -120,7 +120,7 @@ def test_completing_an_already_completed_task_is_a_conflict(flow, auth, engine, 
     review = flow.task(iid, "Task_Review")["id"]
     auth.client.get(f"/tasks/{review}")
     engine.complete_task(review, {"decision": "approve"}, people["reviewer2"])  # a colleague was faster
-    r = auth.post(f"/tasks/{review}", {"action": "approve"})
+    r = auth.post(f"/tasks/{review}", {"_action": "approve"})
     assert r.status_code in (403, 409)
 
 
@@ -160,14 +160,14 @@ def test_withdraw_own_approval_while_next_step_has_not_acted(flow, auth, client,
     iid = flow.at_review()
     auth.login("reviewer")
     review = flow.task(iid, "Task_Review")["id"]
-    auth.post(f"/tasks/{review}", {"action": "approve", "comment": "同意"})
+    auth.post(f"/tasks/{review}", {"_action": "approve", "comment": "同意"})
     assert "撤回" in page(client.get(f"/tasks/{review}"))
     assert auth.post(f"/tasks/{review}/withdraw", {"comment": "意见有误"}).status_code == 302
     reopened = flow.task(iid, "Task_Review")
     assert reopened["id"] == review and reopened["assignee"] == "reviewer"
     assert not [t for t in instance_tasks(engine, iid) if t["element_id"] == "Task_Experts" and t["state"] == "open"]
     # approve again; once an expert acted, withdrawing is refused
-    auth.post(f"/tasks/{review}", {"action": "approve", "comment": "同意"})
+    auth.post(f"/tasks/{review}", {"_action": "approve", "comment": "同意"})
     expert_task = flow.task(iid, "Task_Experts")
     engine.complete_task(expert_task["id"], {"opinion": "yes"}, people[expert_task["assignee"]])
     assert "撤回</button>" not in page(client.get(f"/tasks/{review}"))
@@ -229,5 +229,6 @@ def test_instance_page_has_diagram_and_timeline(flow, auth, client):
     assert 'id="diagram"' in text and "bpmn-navigated-viewer.production.min.js" in text
     assert '"Task_Review": "completed"' in text and '"Task_Experts": "active"' in text
     assert "同意推荐" in text and "李审核" in text
+    assert "张三的推荐申报" in text
     xml = client.get(f"/instances/{iid}/diagram.bpmn")
     assert xml.status_code == 200 and b"Task_Review" in xml.data

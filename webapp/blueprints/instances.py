@@ -22,6 +22,20 @@ def _visible_instance(instance_id: int) -> dict:
     return inst
 
 
+def summarize(event: dict) -> dict:
+    """The decision (approve, return, vote, ...) and opinion of a timeline entry, wherever the
+    form kept them: top level or one object down (``opinion.vote``)."""
+    from webapp.labels import OUTCOMES
+
+    data = event["data"] if isinstance(event["data"], dict) else {}
+    layers = [data] + [v for v in data.values() if isinstance(v, dict)]
+    decision = next((v for layer in layers for k, v in layer.items() if isinstance(v, str) and v in OUTCOMES
+                     and k not in ("status",)), None)
+    opinion = event["comment"] or next((layer["comment"] for layer in layers if isinstance(layer.get("comment"), str)
+                                        and layer["comment"].strip()), "")
+    return event | {"decision": decision, "opinion": opinion}
+
+
 def may_cancel(actor, inst) -> bool:
     return inst["status"] in ("running", "suspended", "error") and (
         holds_any(actor, "talent_section", "admin") or inst["started_by"] == actor.username)
@@ -34,7 +48,7 @@ def show(instance_id):
     inst = _visible_instance(instance_id)
     detail = engine.instance_detail(instance_id)
     tasks = instance_tasks(engine, instance_id)
-    trail = audit_trail(engine, instance_id)
+    trail = [summarize(e) for e in audit_trail(engine, instance_id)]
     states = dict(detail["elements"])
     for t in tasks:
         if t["outcome"] == "return" and states.get(t["element_id"]) != "active":
@@ -44,7 +58,8 @@ def show(instance_id):
     actor = current_actor()
     open_tasks = [t for t in tasks if t["state"] == "open"]
     from webapp.blueprints.tasks import urge_service
-    return render_template("instances/show.html", inst=inst, states=states, trail=trail, tasks=tasks,
+    title = inst["title"] or next((t["title"] for t in reversed(tasks) if t["title"]), "") or inst["process_key"]
+    return render_template("instances/show.html", inst=inst, title=title, states=states, trail=trail, tasks=tasks,
                            open_tasks=open_tasks, names=names, elements=elements, has_diagram=bool(detail["bpmn"]),
                            may_cancel=may_cancel(actor, inst), can_urge=urge_service() is not None and
                            (inst["started_by"] == actor.username or holds_any(actor, *OVERSEERS)))

@@ -103,7 +103,7 @@ def complete(task_id):
     task = read_task(task_id)
     if not task["can_act"]:
         abort(403)
-    action = request.form.get("action", "submit")
+    action = request.form.get("_action", "submit")  # the button; "action" may be a field of the form
     comment = request.form.get("comment", "").strip()
     schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
     decision, _skip = _form_parts(schema)

@@ -10,13 +10,13 @@
     var cfg;
     if (kind === 'stacked') {
       cfg = { type: 'bar', data: { labels: d.labels, datasets: Object.keys(d.series).map(function (k, i) {
-        return { label: k, data: d.series[k], backgroundColor: palette[(i + 2) % palette.length] }; }) },
+        return { label: k, data: d.series[k], backgroundColor: palette[(i + 2) % palette.length], maxBarThickness: 48 }; }) },
         options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } };
     } else if (kind === 'doughnut') {
       cfg = { type: 'doughnut', data: { labels: d.labels, datasets: [{ data: d.values, backgroundColor: palette }] },
         options: { maintainAspectRatio: false, plugins: { legend: { position: 'right' } } } };
     } else {
-      cfg = { type: 'bar', data: { labels: d.labels, datasets: [{ data: d.values, backgroundColor: palette[0] }] },
+      cfg = { type: 'bar', data: { labels: d.labels, datasets: [{ data: d.values, backgroundColor: palette[0], maxBarThickness: 48 }] },
         options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } };
     }
     new Chart(c, cfg);
