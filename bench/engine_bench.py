@@ -23,12 +23,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, select
 
 from engine import Actor, EngineConfig, Role, VirtualClock
 from engine.identity import upsert_user
 from engine.spiff import Runtime, parse_files, use_clock
-from engine.tables import HumanTask
 from peidai.bootstrap import bootstrap
 from peidai.db import make_engine, upgrade
 from peidai.settings import Settings
@@ -98,14 +96,9 @@ ACTORS = {"Task_Fill": Actor("sub", frozenset({("unit_submitter", "u1")})),
           "Task_Annual": Actor("rev", frozenset({("unit_reviewer", "u1")}))}
 
 
-OPEN_TASKS = (select(HumanTask.id, HumanTask.element_id, HumanTask.assignee)
-              .where(HumanTask.instance_id == bindparam("iid"), HumanTask.state == "open").order_by(HumanTask.id))
-
-
 def open_tasks(engine, instance_id):
-    """What an inbox read does: one query on the task projection."""
-    with engine.sessions() as s:
-        return s.connection().execute(OPEN_TASKS, {"iid": instance_id}).all()
+    """What an inbox read does after each step: one query on the task projection."""
+    return engine.open_tasks(instance_id)
 
 
 def step_once(engine, clock, iid, step) -> None:
@@ -113,8 +106,8 @@ def step_once(engine, clock, iid, step) -> None:
         clock.advance(days=367)
         engine.fire_due_timers()
         return
-    t = next(r for r in open_tasks(engine, iid) if r.element_id == step)
-    engine.complete_task(t.id, ANSWERS[step], ACTORS.get(step) or Actor(t.assignee))
+    t = next(r for r in open_tasks(engine, iid) if r["element_id"] == step)
+    engine.complete_task(t["id"], ANSWERS[step], ACTORS.get(step) or Actor(t["assignee"]))
 
 
 def persisted(system, n: int, years: int) -> tuple[float, int]:
@@ -147,8 +140,8 @@ def age(system, instances: int, rounds: int) -> tuple[float, float]:
         t0 = time.perf_counter()
         for iid in ids:
             engine.fire_timers_for(iid)
-            t = next(r for r in open_tasks(engine, iid) if r.element_id == "Task_Annual")
-            engine.complete_task(t.id, ANSWERS["Task_Annual"], ACTORS["Task_Annual"])
+            t = next(r for r in open_tasks(engine, iid) if r["element_id"] == "Task_Annual")
+            engine.complete_task(t["id"], ANSWERS["Task_Annual"], ACTORS["Task_Annual"])
         return (time.perf_counter() - t0) / (2 * len(ids))
 
     old = create(instances)

@@ -75,10 +75,13 @@ _LOAD_STATE = select(Instance.state).where(Instance.id == bindparam("b_id"), Ins
 _LOAD_INSTANCE = select(*_INSTANCE_COLUMNS).where(Instance.id == bindparam("b_id"))
 _INSTANCE_KEYS = [c.key for c in _INSTANCE_COLUMNS]
 _SQL_LOAD_INSTANCE = f"SELECT {', '.join(_INSTANCE_KEYS)} FROM instances WHERE id = :b_id"
-_SQL_TASK_BY_ID = ("SELECT id, task_uuid, instance_id, element_id, state, assignee, role, scope "
-                   "FROM human_tasks WHERE id = :b_id")
+_SQL_TASK_BY_ID = ("SELECT t.id, t.task_uuid, t.instance_id, t.element_id, t.state, t.assignee, t.role, t.scope, "
+                   + ", ".join(f"i.{k}" for k in _INSTANCE_KEYS) +
+                   " FROM human_tasks t JOIN instances i ON i.id = t.instance_id WHERE t.id = :b_id")
 _SQL_DUE_INSTANCES = ("SELECT t.instance_id FROM timers t JOIN instances i ON i.id = t.instance_id "
                       "WHERE t.due_at < :now AND i.status = 'running' GROUP BY t.instance_id ORDER BY t.instance_id LIMIT :lim")
+_SQL_OPEN_TASK_LIST = ("SELECT id, element_id, name, role, scope, assignee, form FROM human_tasks "
+                       "WHERE instance_id = :b_id AND state = 'open' ORDER BY id")
 _SQL_STILL_DUE = "SELECT id FROM timers WHERE instance_id = :b_id AND due_at < :now LIMIT 1"
 _SAVE_INSTANCE = (update(Instance.__table__)
                   .where(Instance.__table__.c.id == bindparam("b_id"), Instance.__table__.c.lock_version == bindparam("b_lock"))
@@ -99,7 +102,8 @@ _SQL_COMPLETE_TASK = ("UPDATE human_tasks SET state = 'completed', completed_at 
                       "outcome = :outcome WHERE task_uuid = :b_uuid")
 _SQL_CANCEL_TASK = "UPDATE human_tasks SET state = 'cancelled', completed_at = :completed_at WHERE task_uuid = :b_uuid"
 _SQL_OPEN_TASKS = "SELECT task_uuid, element_id FROM human_tasks WHERE instance_id = :b_id AND state = 'open'"
-_SQL_INSERT_TASK = insert_sql(HumanTask.__table__, [c.name for c in HumanTask.__table__.columns if c.name != "id"])
+_SQL_INSERT_TASK = insert_sql(HumanTask.__table__, [c.name for c in HumanTask.__table__.columns if c.name != "id"]) + \
+    " ON CONFLICT (task_uuid) DO NOTHING"
 _SQL_DELETE_TIMERS = "DELETE FROM timers WHERE instance_id = :b_id"
 _SQL_DELETE_TIMER = "DELETE FROM timers WHERE instance_id = :b_id AND task_uuid = :b_uuid"
 _SQL_INSERT_TIMER = insert_sql(Timer.__table__, ["instance_id", "task_uuid", "element_id", "due_at"])
@@ -358,15 +362,14 @@ class Engine:
         timers = set((u, d) for u, _, d in waiting)
         t_now = fast.time(now)
 
-        # the lock decides first: a loser must not touch the projections
+        # One batch (one round trip on PostgreSQL). The instance update goes first and decides the
+        # lock; a loser's other writes cannot fail (task inserts ignore duplicates) and are rolled
+        # back with the Conflict below.
         with fast.batch(s) as batch:
             saved = batch.execute(_SQL_SAVE_INSTANCE, {
                 "b_id": inst["id"], "b_lock": inst["lock_version"], "state": state_text,
                 "lock_version": inst["lock_version"] + 1, "status": status,
                 "ended_at": t_now if status in (COMPLETED, CANCELLED_I) else None})
-        if saved.rowcount != 1:
-            raise Conflict("该事项已被他人处理或正在处理，请刷新后重试", instance_id=inst["id"])
-        with fast.batch(s) as batch:
             for uuid in before.keys() - ready.keys():
                 if uuid in completed:
                     actor, outcome = completed[uuid]
@@ -386,6 +389,8 @@ class Engine:
                 {"instance_id": inst["id"], "task_uuid": u, "element_id": elements.get(u, ""), "due_at": fast.time(d)}
                 for u, d in timers - before_timers])
             self._flush_audits(s, batch)
+        if saved.rowcount != 1:
+            raise Conflict("该事项已被他人处理或正在处理，请刷新后重试", instance_id=inst["id"])
         open_tasks = {u: {"element_id": t.element_id} for u, t in ready.items()}
 
         ctx = EventContext(self, s, inst["id"], cmd.actor, now)
@@ -477,9 +482,13 @@ class Engine:
 
     def _command_tx(self, instance_id, actor, fn, allow, lock, skip_locked, now):
         with self.unit_of_work() as s:
+            inst = None
             if callable(instance_id):
                 instance_id = instance_id(s)
-            inst = self._load_row(s, instance_id, lock=lock, skip_locked=skip_locked)
+                if isinstance(instance_id, dict):  # the resolver read the row already
+                    inst, instance_id = instance_id, instance_id["id"]
+            if inst is None:
+                inst = self._load_row(s, instance_id, lock=lock, skip_locked=skip_locked)
             if inst is None:
                 if skip_locked:
                     return None
@@ -562,6 +571,13 @@ class Engine:
 
     # ------------------------------------------------------------------ human tasks
 
+    def open_tasks(self, instance_id: int) -> list[dict]:
+        """The open human tasks of one instance (id, element, name, role, scope, assignee), from
+        the projection; cheap enough to call after every step."""
+        with self.sessions() as s:
+            rows = self.fast.all(s, _SQL_OPEN_TASK_LIST, {"b_id": instance_id})
+        return [dict(zip(("id", "element_id", "name", "role", "scope", "assignee", "form"), r)) for r in rows]
+
     def _task(self, s: Session, task_id: int | str) -> HumanTask:
         q = select(HumanTask)
         q = q.where(HumanTask.task_uuid == task_id) if isinstance(task_id, str) and not task_id.isdigit() else q.where(HumanTask.id == int(task_id))
@@ -601,9 +617,11 @@ class Engine:
         found = {}
 
         def resolve(s: Session) -> int:
+            inst = None
             if isinstance(task_id, int) or (isinstance(task_id, str) and task_id.isdigit()):
                 row = self.fast.one(s, _SQL_TASK_BY_ID, {"b_id": int(task_id)})
-                t = _TaskRef(*row) if row is not None else None
+                t = _TaskRef(*row[:8]) if row is not None else None
+                inst = dict(zip(_INSTANCE_KEYS, row[8:])) if row is not None else None
             else:
                 t = self._task(s, task_id)
             if t is None:
@@ -613,7 +631,7 @@ class Engine:
             if not self.can_act(actor, t):
                 raise PermissionDenied("您无权办理此事项")
             found.update(uuid=t.task_uuid, element=t.element_id)
-            return t.instance_id
+            return inst or t.instance_id
 
         def fn(cmd, inst, version, wf):
             uuid, element = found["uuid"], found["element"]

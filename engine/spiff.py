@@ -441,7 +441,7 @@ class WorkflowCodec:
         self._task_converter = self.registry.convert_to_dict
 
     def _task_json(self, task, cache: dict | None, parents: dict) -> str:
-        """One task's JSON, reused while nothing it is made of has changed.
+        """One task's ``"id":{...}`` member, reused while nothing it is made of has changed.
 
         A task's serialized form depends on its own state, children and data, and (through the
         data delta) on its parent's data. Live tasks (READY, WAITING, STARTED, ERROR) may change
@@ -452,13 +452,13 @@ class WorkflowCodec:
         once per dump (``parents``).
         """
         if cache is None or task.state & LIVE:
-            return self._json.encode(self.registry.convert(task))
+            return f'"{task.id}":' + self._json.encode(self.registry.convert(task))
         parent = task.parent
         if parent is None:
             key = (task.state, task.last_state_change, len(task._children))
         else:
             fingerprint = None
-            if not parent.state & FINISHED:
+            if not parent.state & FINISHED and parent.data:
                 fingerprint = parents.get(parent.id)
                 if fingerprint is None:
                     fingerprint = parents[parent.id] = self._json.encode(self.registry.convert(parent.data))
@@ -466,13 +466,13 @@ class WorkflowCodec:
         hit = cache.get(task.id)
         if hit is not None and hit[0] == key:
             return hit[1]
-        text = self._json.encode(self.registry.convert(task))
+        text = f'"{task.id}":' + self._json.encode(self.registry.convert(task))
         cache[task.id] = (key, text)
         return text
 
     def _tasks_json(self, tasks: dict, cache) -> str:
         parents: dict = {}
-        return "{" + ",".join(f'"{tid}":{self._task_json(t, cache, parents)}' for tid, t in tasks.items()) + "}"
+        return "{" + ",".join([self._task_json(t, cache, parents) for t in tasks.values()]) + "}"
 
     def dump(self, workflow, cache: dict | None = None) -> str:
         self.registry._encoder_mode = True
