@@ -14,7 +14,8 @@ ROOT = HERE.parent
 VERSION_LOCATIONS = [ROOT / "engine" / "migrations_versions", ROOT / "workflows" / "migrations_versions",
                      ROOT / "workflows" / "notifications" / "migrations_versions",
                      ROOT / "workflows" / "documents" / "migrations_versions",
-                     ROOT / "worker" / "migrations_versions", ROOT / "webapp" / "migrations_versions"]
+                     ROOT / "worker" / "migrations_versions", ROOT / "webapp" / "migrations_versions",
+                     ROOT / "webapp" / "admin" / "migrations_versions"]
 
 
 def make_engine(url: str) -> SAEngine:

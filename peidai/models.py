@@ -4,7 +4,7 @@ import importlib
 from engine.tables import Base
 
 for _module in ("workflows.tables", "workflows.notifications.tables", "workflows.documents.tables",
-                "worker.tables", "webapp.tables"):
+                "worker.tables", "webapp.tables", "webapp.admin.tables"):
     try:
         importlib.import_module(_module)
     except ModuleNotFoundError as exc:
