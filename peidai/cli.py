@@ -212,7 +212,7 @@ for _name in CLI_MODULES:
     try:
         _module = importlib.import_module(_name)
     except ModuleNotFoundError as exc:
-        if exc.name != _name:
+        if not (_name == exc.name or _name.startswith(f"{exc.name}.")):
             raise
         continue
     _module.register(cli)

@@ -8,7 +8,7 @@ for _module in ("workflows.tables", "workflows.notifications.tables", "workflows
     try:
         importlib.import_module(_module)
     except ModuleNotFoundError as exc:
-        if exc.name != _module:
+        if not (_module == exc.name or _module.startswith(f"{exc.name}.")):
             raise
 
 metadata = Base.metadata
