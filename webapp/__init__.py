@@ -64,6 +64,8 @@ def create_app(system=None, **config) -> Flask:
     app.config.update(config)
     app.session_interface = _SessionInterface()
     app.extensions["peidai"] = system
+    from workflows.documents import check_cjk_font
+    check_cjk_font()  # PDFs need a CJK font: fail at start-up, not at the first download (documents, issue 7)
 
     i18n.init_app(app)
     auth.init_app(app)
