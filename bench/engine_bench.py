@@ -59,7 +59,7 @@ def in_memory(n: int, years: int) -> tuple[float, int]:
     spec = parsed.specs["approval"]
     clock = VirtualClock()
     steps = script(years)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with use_clock(clock.now):
         for _ in range(n):
             wf = runtime.new(spec["spec"], spec["subprocess_specs"], {**START, "years": years})
@@ -73,7 +73,7 @@ def in_memory(n: int, years: int) -> tuple[float, int]:
                     runtime.complete(wf, task.uuid, ANSWERS[step])
                     runtime.run(wf)
             assert runtime.is_completed(wf)
-    return time.perf_counter() - t0, n * len(steps)
+    return time.perf_counter() - t0, time.process_time() - c0, n * len(steps)
 
 
 # ---------------------------------------------------------------- (b) persisted
@@ -113,14 +113,14 @@ def step_once(engine, clock, iid, step) -> None:
 def persisted(system, n: int, years: int) -> tuple[float, int]:
     engine, clock = system.engine, system.clock
     steps = script(years)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(n):
         iid = engine.start("approval", {**START, "years": years}, ACTORS["Task_Fill"])
         for step in steps:
             step_once(engine, clock, iid, step)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert engine.instance(iid)["status"] == "completed"
-    return elapsed, n * len(steps)
+    return elapsed, cpu, n * len(steps)
 
 
 def age(system, instances: int, rounds: int) -> tuple[float, float]:
@@ -193,19 +193,24 @@ def main(argv=None):
         persisted(system, 3, years)  # warm up: spec cache, connections
 
     per_step: dict[str, list[float]] = {"in_memory": [], **{k: [] for k in systems}}
+    cpu: dict[str, list[float]] = {"in_memory": [], "sqlite": []}
     for _ in range(args.rounds):
         gc.collect()
-        t, steps = in_memory(args.n, years)
+        t, c, steps = in_memory(args.n, years)
         per_step["in_memory"].append(t / steps)
+        cpu["in_memory"].append(c / steps)
         for name, system in systems.items():
             gc.collect()
-            t, steps = persisted(system, args.n, years)
+            t, c, steps = persisted(system, args.n, years)
             per_step[name].append(t / steps)
+            if name in cpu:
+                cpu[name].append(c / steps)
     best = {k: min(v) for k, v in per_step.items()}
     print(f"steps per instance: {len(script(years))}; instances per round: {args.n}; rounds: {args.rounds}")
     for k, v in best.items():
         print(f"{k}: {v * 1000:.3f} ms/step (fastest round)")
     print(f"engine_ratio_sqlite: {best['sqlite'] / best['in_memory']:.2f}")
+    print(f"(cpu time, same rounds: sqlite {min(cpu['sqlite']) / min(cpu['in_memory']):.2f})")
     if "postgres" in best:
         print(f"engine_ratio_postgres: {best['postgres'] / best['in_memory']:.2f}")
     else:
