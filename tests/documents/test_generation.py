@@ -124,3 +124,19 @@ def test_agreement_from_programme_rows_lists_five_mentees_and_the_period(docs_sy
     assert [m.name for m in doc.mentees] == ["陈晓东", "孙丽娜", "高鹏", "刘洋", "白雪"]
     assert (doc.period_start.isoformat(), doc.period_end.isoformat()) == ("2014-09-01", "2017-08-31")
     assert doc.unit_name == "红山区" and doc.category == "professional" and len(doc.indicators) >= 5
+
+
+@pytest.mark.parametrize("payload", [{"kind": "certificate", "id": "999"}, {"kind": "poster", "id": "1"},
+                                     {"kind": "certificate"}])
+def test_render_request_that_cannot_succeed_becomes_an_incident_at_once(docs_system, programme, payload):
+    from engine.outbox import Undeliverable
+
+    with pytest.raises(Undeliverable):
+        DELIVERERS["document/render"](payload, 1, docs_system)
+
+
+def test_outbox_delivers_a_render_request_through_the_engine(docs_system, programme):
+    in_command(docs_system, lambda ctx: request_render(ctx, "agreement", programme["mentorship"]))
+    counts = docs_system.engine.outbox.deliver_due(docs_system)
+    assert counts["delivered"] == 1, counts
+    assert stored(docs_system, "agreement")["pdf"].renders == 1

@@ -58,6 +58,15 @@ def document_file(session: Session, data_dir: Path, kind: str, ref: str, fmt: st
 
 
 def deliver_render(payload: dict, message_id: int, system) -> None:
-    with system.engine.unit_of_work() as session:
-        ensure_documents(session, system.settings.data_dir, payload["kind"], str(payload["id"]),
-                         system.clock.now(), system.settings)
+    """Outbox deliverer for ``document/render``. A missing record or an unknown kind cannot be
+    fixed by retrying: it becomes an incident at once. A missing font is retried (it can be installed)."""
+    from engine.outbox import Undeliverable
+
+    kind, ref = payload.get("kind"), payload.get("id")
+    if kind not in sources.KINDS or ref in (None, ""):
+        raise Undeliverable(f"文书生成请求无效：{payload!r}")
+    try:
+        with system.engine.unit_of_work() as session:
+            ensure_documents(session, system.settings.data_dir, kind, str(ref), system.clock.now(), system.settings)
+    except sources.DocumentNotFound as exc:
+        raise Undeliverable(str(exc)) from exc
