@@ -120,3 +120,14 @@ def test_refused_upload_shows_the_reason_and_stores_nothing(web, docs_system, pr
 def test_submitted_nomination_takes_no_more_uploads(web, programme):
     # the appointed nomination of 红山区 is long past filling in
     assert _upload(web, programme["nomination"], png(), "证书.png").status_code == 403
+
+
+def test_documents_page_offers_what_each_user_may_download(web, programme):
+    unit = web.get("/documents/", headers=as_user(*SUBMITTER)).get_data(as_text=True)
+    assert "红山区" in unit and "松山区" not in unit and "全市汇总" not in unit
+    assert f"/documents/nominations/{programme['nomination']}/application.pdf" in unit
+    section = web.get("/documents/", headers=as_user(*SECTION)).get_data(as_text=True)
+    assert "全市汇总" in section and f"/documents/rounds/{programme['round']}/nominees.xlsx" in section
+    mentor = web.get("/documents/", headers=as_user("wangjianguo", "mentor")).get_data(as_text=True)
+    assert "CFPD-2014-0001" in mentor and f"/documents/mentorships/{programme['mentorship']}/agreement.pdf" in mentor
+    assert "application.pdf" not in mentor

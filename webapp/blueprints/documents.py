@@ -9,11 +9,15 @@ from __future__ import annotations
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
                    send_file, url_for)
 
+from flask_babel import lazy_gettext as _l
+
 from webapp.auth import can_see_instance, current_actor, login_required
-from workflows.documents import access, service, uploads, verification
-from workflows.documents.sources import DocumentNotFound
+from workflows.documents import access, listing, service, uploads, verification
+from workflows.documents.sources import DocumentNotFound, local_time
 
 bp = Blueprint("documents", __name__, template_folder="../templates")
+NAV = [("documents.index", _l("文书材料"), ("unit_submitter", "unit_reviewer", "talent_section", "director", "mentor",
+                                           "mentee"))]
 
 
 def _system():
@@ -70,6 +74,14 @@ def verify(code):
 
 # ------------------------------------------------------------------ downloads
 
+@bp.get("/documents/")
+@login_required
+def index():
+    with _system().engine.sessions() as session:
+        offer = listing.offer(session, current_actor())
+    return render_template("documents/index.html", layout=_layout(), offer=offer)
+
+
 @bp.get("/documents/nominations/<int:nomination_id>/application.pdf")
 @login_required
 def application_form(nomination_id):
@@ -117,7 +129,8 @@ def _wants_json() -> bool:
 def _upload_page(nomination_id, scope, error: str | None = None, status: int = 200):
     with _system().engine.sessions() as session:
         rows = uploads.list_uploads(session, nomination_id)
-    return render_template("documents/uploads.html", layout=_layout(), nomination_id=nomination_id, rows=rows,
+    return render_template("documents/uploads.html", layout=_layout(), nomination_id=nomination_id, scope=scope,
+                           rows=rows, local_time=local_time,
                            error=error, categories=uploads.CATEGORIES, limits=uploads.DEFAULT_LIMITS,
                            can_upload=access.can_upload(current_actor(), scope)), status
 

@@ -61,6 +61,11 @@ class NominationScope:
     instance_id: int | None
     created_by: str
     status: str
+    name: str = ""
+
+
+def local_time(moment: datetime | None) -> str:
+    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def local_date(moment: datetime | None) -> date | None:
@@ -311,7 +316,7 @@ def nomination_scope(session: Session, nomination_id: int) -> NominationScope | 
     nom = session.get(_tables().Nomination, int(nomination_id))
     if nom is None:
         return None
-    return NominationScope(nom.id, nom.unit_id, nom.category, nom.instance_id, nom.created_by, nom.status)
+    return NominationScope(nom.id, nom.unit_id, nom.category, nom.instance_id, nom.created_by, nom.status, nom.name)
 
 
 LOADERS = {"nominee_list": nominee_list, "application_form": application_form, "agreement": agreement,
