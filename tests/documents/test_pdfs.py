@@ -77,8 +77,9 @@ def test_revoked_certificate_is_printed_with_a_revocation_stamp(tmp_path):
     doc.revoked_on = date(2015, 9, 4)
     path = tmp_path / "revoked.pdf"
     path.write_bytes(render_pdf(doc))
-    text = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
-    assert "已撤销" in text   # (the stamp is rotated: its date comes out of pdftotext scrambled)
+    text = "".join(subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
+                                  check=True).stdout.split())
+    assert "已撤销" in text and "2015年9月4日撤销" in text
     plain = tmp_path / "valid.pdf"
     plain.write_bytes(render_pdf(sample_certificate()))
     assert "已撤销" not in subprocess.run(["pdftotext", str(plain), "-"], capture_output=True, text=True).stdout
