@@ -435,6 +435,10 @@ def mentoring_register_mentees(ctx, mentorship_id):
     mentees = data.get("mentees") or []
     if not isinstance(mentees, list) or len(mentees) != 5:
         raise InvalidData(f"按“1带5”的要求须登记五名培带对象，当前登记了{len(mentees) if isinstance(mentees, list) else 0}名")
+    # each mentee is an object or a line "姓名，单位及职务，专业领域" (what the web form sends)
+    mentees = [m if isinstance(m, dict) else dict(zip(("name", "workplace", "field"),
+                                                       [p.strip() for p in str(m).replace(",", "，").split("，")]))
+               for m in mentees]
     names = [str((m or {}).get("name") or "").strip() for m in mentees]
     if not all(names):
         raise InvalidData("培带对象姓名不能为空")
@@ -517,7 +521,7 @@ def activity_log(ctx, mentorship_id):
     except ValueError:
         raise InvalidData("日期格式应为 YYYY-MM-DD")
     row = Activity(mentorship_id=ship.id, kind=data["kind"], held_on=held_on, subject=subject, hours=int(data.get("hours") or 0),
-                   mentee_ids=json.dumps(data.get("mentee_ids_attending") or data.get("attending") or []),
+                   mentee_ids=json.dumps(data.get("attending") or [], ensure_ascii=False),
                    notes=str(data.get("notes") or ""), logged_by=ctx.actor.username, logged_at=ctx.now)
     ctx.session.add(row)
     ctx.session.flush()

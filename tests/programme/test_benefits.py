@@ -49,8 +49,8 @@ def test_talent_apartment_for_mentors_brought_in_without_urban_housing(programme
     assert ok.status == "pending" and housed.status == local.status == "ineligible"
 
 
-def test_free_health_check_every_two_years(programme, clock):
-    d = programme
+def test_free_health_check_every_two_years(programme_restore):
+    d = programme_restore
     ship = mentor_in(d)
     iid, first = apply(d, ship, "health_check")
     d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "approve"})

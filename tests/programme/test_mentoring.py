@@ -130,8 +130,8 @@ def test_annual_assessment_starts_on_each_anniversary_as_a_separate_instance(pro
     assert [x.year_no for x in assessments(d)] == [1, 2]
 
 
-def test_unqualified_mentor_is_disqualified(programme):
-    d = programme
+def test_unqualified_mentor_is_disqualified(programme_restore):
+    d = programme_restore
     iid, sid = start_mentoring(d)
     agree_mentoring(d, iid, period=3)
     d.fire(cst("2015-07-01 09:01"))
@@ -189,3 +189,15 @@ def test_anniversary_is_reckoned_in_china_time(programme, clock):
     clock.set(cst("2014-07-02 00:30"))                      # 2014-07-01 16:30 UTC, already 7月2日 in Chifeng
     agree_mentoring(d, ship(d).instance_id, period=2)
     assert ship(d).ends_at == datetime(2016, 7, 2, 1, 0, tzinfo=timezone.utc)  # 2016-07-02 09:00 +08:00
+
+
+def test_mentees_may_be_given_as_lines_of_the_web_form(programme):
+    d = programme
+    iid, _ = start_mentoring(d)
+    lines = ["王一，市医院 医师，临床医学", "王二", "王三，市医院", "王四", "王五"]
+    d.complete(iid, "Task_RegisterMentees", {"period_years": 2, "mentees": lines})
+    with d.engine.sessions() as s:
+        from workflows.tables import Person
+        rows = s.execute(select(Person.name, Person.workplace, Mentee.field).join(Mentee, Mentee.person_id == Person.id)
+                         .order_by(Mentee.id)).all()
+    assert rows[0] == ("王一", "市医院 医师", "临床医学") and [r[0] for r in rows] == ["王一", "王二", "王三", "王四", "王五"]

@@ -27,8 +27,8 @@ def test_round_deadline_defaults_to_june_30_china_time_stored_in_utc(programme):
     assert (row.experts_per_panel, row.rule_num, row.rule_den) == (5, 2, 3)  # programme_rules script in the BPMN
 
 
-def test_reminders_reach_only_units_that_have_not_submitted(programme, sqlite_system):
-    d = programme
+def test_reminders_reach_only_units_that_have_not_submitted(programme_restore):
+    d, sqlite_system = programme_restore, programme_restore.system
     _, rid = open_round(d, 2014)
     d.fire(cst("2014-06-01 09:00"))
     assert reminded_units(sqlite_system, 30) == ALL_UNITS
