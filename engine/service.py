@@ -186,6 +186,19 @@ class Engine:
     def now(self) -> datetime:
         return self.clock.now()
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for one-statement reads. On PostgreSQL it runs in autocommit mode: no
+        BEGIN/ROLLBACK round trips around a single SELECT."""
+        if self.dialect != "postgresql":
+            with self.sessions() as session:
+                yield session
+            return
+        bind = self.sessions.kw["bind"]
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            with Session(bind=conn) as session:
+                yield session
+
     @cached_property
     def outbox(self):
         """Delivery, retries and incidents of outbox messages (:class:`engine.outbox.Outbox`)."""
@@ -574,7 +587,7 @@ class Engine:
     def open_tasks(self, instance_id: int) -> list[dict]:
         """The open human tasks of one instance (id, element, name, role, scope, assignee), from
         the projection; cheap enough to call after every step."""
-        with self.sessions() as s:
+        with self.reading() as s:
             rows = self.fast.all(s, _SQL_OPEN_TASK_LIST, {"b_id": instance_id})
         return [dict(zip(("id", "element_id", "name", "role", "scope", "assignee", "form"), r)) for r in rows]
 
@@ -762,7 +775,7 @@ class Engine:
         lock decides), a locked one is skipped, an error is logged and the sweep goes on."""
         now = now or self.now()
         counts = {"due": 0, "fired": 0, "skipped": 0, "errors": 0}
-        with self.sessions() as s:
+        with self.reading() as s:
             # the library fires strictly after the due time; suspended instances wait for resume
             ids = [r[0] for r in self.fast.all(s, _SQL_DUE_INSTANCES, {"now": self.fast.time(now), "lim": limit})]
         counts["due"] = len(ids)
