@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select, union_all
 
 from .service import DONE, OPEN, Actor, Engine
 from .tables import AuditEvent, HumanTask, Instance
@@ -11,27 +11,35 @@ from .tables import AuditEvent, HumanTask, Instance
 BOXES = ("todo", "group", "done", "started")
 
 
-def _group_clause(actor: Actor):
-    clauses = []
+def _group_branches(actor: Actor) -> list:
+    """Disjoint conditions whose union is "tasks of my roles and scopes": one per (role, scope)
+    and one per role for tasks without a scope. Each is an index range of the unclaimed-queue
+    index, so a page is a merge of a few ordered index scans instead of a sort of the queue."""
+    unscoped = {role for role, scope in actor.memberships if scope is None}
+    branches: dict[tuple, object] = {}
     for role, scope in sorted(actor.memberships, key=lambda m: (m[0], m[1] or "")):
-        if scope is None:
-            clauses.append(HumanTask.role == role)
+        if role in unscoped:
+            branches[(role, "*")] = HumanTask.role == role
         else:
-            clauses.append(and_(HumanTask.role == role, or_(HumanTask.scope == scope, HumanTask.scope.is_(None))))
-    return or_(*clauses) if clauses else None
+            branches[(role, scope)] = and_(HumanTask.role == role, HumanTask.scope == scope)
+            branches[(role, None)] = and_(HumanTask.role == role, HumanTask.scope.is_(None))
+    return list(branches.values())
 
 
-def _box_query(actor: Actor, box: str):
+def _box_queries(actor: Actor, box: str) -> list:
+    """The box as selects whose results are disjoint (their union is the box)."""
     if box == "todo":
-        return select(HumanTask).where(HumanTask.assignee == actor.username, HumanTask.state == OPEN)
+        return [select(HumanTask).where(HumanTask.assignee == actor.username, HumanTask.state == OPEN)]
     if box == "group":
-        clause = _group_clause(actor)
-        if clause is None:
-            return None
-        return select(HumanTask).where(HumanTask.state == OPEN, HumanTask.assignee.is_(None), clause)
+        return [select(HumanTask).where(HumanTask.state == OPEN, HumanTask.assignee.is_(None), branch)
+                for branch in _group_branches(actor)]
     if box == "done":
-        return select(HumanTask).where(HumanTask.completed_by == actor.username, HumanTask.state == DONE)
+        return [select(HumanTask).where(HumanTask.completed_by == actor.username, HumanTask.state == DONE)]
     raise ValueError(f"unknown inbox {box!r}")
+
+
+def _count(s, queries) -> int:
+    return sum(s.scalar(q.with_only_columns(func.count()).order_by(None)) for q in queries)
 
 
 def inbox(engine: Engine, actor: Actor, box: str = "todo", *, batch: str | None = None, category: str | None = None,
@@ -40,22 +48,32 @@ def inbox(engine: Engine, actor: Actor, box: str = "todo", *, batch: str | None 
     """One page of 待办 (``todo``: mine; ``group``: my groups' unclaimed) or 已办 (``done``)."""
     if box == "started":
         return started(engine, actor, page=page, per_page=per_page)
-    q = _box_query(actor, box)
-    if q is None:
+    queries = _box_queries(actor, box)
+    if not queries:
         return [], 0
+    filters = []
     if batch:
-        q = q.where(HumanTask.batch == batch)
+        filters.append(HumanTask.batch == batch)
     if category:
-        q = q.where(HumanTask.category == category)
+        filters.append(HumanTask.category == category)
     if org_unit:
-        q = q.where(HumanTask.org_unit == org_unit)
+        filters.append(HumanTask.org_unit == org_unit)
     if overdue:
-        q = q.where(HumanTask.due_at < (now or engine.now()), HumanTask.state == OPEN)
-    order = HumanTask.completed_at.desc() if box == "done" else HumanTask.created_at.desc()
+        filters.extend([HumanTask.due_at < (now or engine.now()), HumanTask.state == OPEN])
+    queries = [q.where(*filters) for q in queries]
     page = max(1, int(page))
     with engine.sessions() as s:
-        total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
-        rows = s.scalars(q.order_by(order, HumanTask.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+        total = _count(s, queries)
+        key = HumanTask.completed_at if box == "done" else HumanTask.created_at
+        offset = (page - 1) * per_page
+        if len(queries) == 1:
+            q = queries[0].order_by(key.desc(), HumanTask.id.desc())
+        else:  # merge the first page*per_page keys of each branch (each an ordered index range)
+            tops = [select(HumanTask.id.label("id"), key.label("k")).where(q.whereclause)
+                    .order_by(key.desc(), HumanTask.id.desc()).limit(offset + per_page).subquery() for q in queries]
+            keys = union_all(*[select(t.c.id, t.c.k) for t in tops]).subquery()
+            q = select(HumanTask).join(keys, keys.c.id == HumanTask.id).order_by(keys.c.k.desc(), keys.c.id.desc())
+        rows = s.scalars(q.limit(per_page).offset(offset)).all()
         return [_task_dict(r) for r in rows], total
 
 
@@ -70,12 +88,8 @@ def started(engine: Engine, actor: Actor, *, page: int = 1, per_page: int = 20) 
 
 
 def counts(engine: Engine, actor: Actor) -> dict[str, int]:
-    out = {}
     with engine.sessions() as s:
-        for box in ("todo", "group"):
-            q = _box_query(actor, box)
-            out[box] = 0 if q is None else s.scalar(select(func.count()).select_from(q.subquery()))
-    return out
+        return {box: _count(s, _box_queries(actor, box)) for box in ("todo", "group")}
 
 
 def instance_tasks(engine: Engine, instance_id: int) -> list[dict]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -134,6 +135,14 @@ class HumanTask(Base):
         # 已办
         Index("ix_human_tasks_done", "completed_by", "completed_at"),
         Index("ix_human_tasks_due", "state", "due_at"),
+        # the inbox at a million rows: partial indexes over open tasks only, covering the filters
+        # (round, category, unit, due) so counts are index-only scans
+        Index("ix_human_tasks_unclaimed", "role", "scope", "created_at",
+              postgresql_where=text("state = 'open' AND assignee IS NULL"), sqlite_where=text("state = 'open' AND assignee IS NULL"),
+              postgresql_include=["due_at", "category", "org_unit", "batch"]),
+        Index("ix_human_tasks_mine", "assignee", "created_at",
+              postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'"),
+              postgresql_include=["due_at", "category", "org_unit", "batch"]),
     )
 
 
