@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Actor
+from workflows import tables as t
 
 from .sources import NominationScope, nomination_scope
 
@@ -20,10 +21,6 @@ EDITABLE = ("draft", "returned")
 
 InstanceVisible = Callable[[Actor, int], bool]
 
-
-def _tables():
-    from workflows import tables
-    return tables
 
 
 def is_overseer(actor: Actor) -> bool:
@@ -65,14 +62,12 @@ def can_read_nominee_list(actor: Actor, unit_id: str | None) -> bool:
 
 
 def _own_person(session: Session, actor: Actor, person_ids) -> bool:
-    t = _tables()
     ids = [i for i in person_ids if i is not None]
     return bool(ids) and session.scalar(select(t.Person.id).where(
         t.Person.id.in_(ids), t.Person.username == actor.username).limit(1)) is not None
 
 
 def can_read_agreement(session: Session, actor: Actor, mentorship_id: int) -> bool:
-    t = _tables()
     ms = session.get(t.Mentorship, int(mentorship_id))
     if ms is None:
         return False
@@ -83,7 +78,6 @@ def can_read_agreement(session: Session, actor: Actor, mentorship_id: int) -> bo
 
 
 def can_read_certificate(session: Session, actor: Actor, certificate_id: int) -> bool:
-    t = _tables()
     cert = session.get(t.Certificate, int(certificate_id))
     if cert is None:
         return False

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import Actor
+from workflows import tables as t
 
 from .access import UNIT_ROLES, is_overseer
-from .sources import NOT_LISTED, _round_name, _tables
+from .sources import NOT_LISTED, round_name
 
 NOMINATION_STATUS = {"draft": "填报中", "submitted": "已提交", "returned": "退回修改", "ineligible": "不符合条件",
                      "rejected": "未通过审核", "withdrawn": "已撤回", "recommended": "评审通过", "not_recommended": "评审未通过",
@@ -65,7 +66,6 @@ def actor_units(actor: Actor) -> set[str]:
 def offer(session: Session, actor: Actor, nomination_limit: int = 100) -> Offer:
     from .tables import Upload
 
-    t = _tables()
     overseer = is_overseer(actor)
     units = actor_units(actor)
     rounds = []
@@ -86,7 +86,7 @@ def offer(session: Session, actor: Actor, nomination_limit: int = 100) -> Offer:
             if not overseer:  # a unit sees its own (possibly empty) list of every round
                 known = {u.unit_id for u in listed}
                 listed += [UnitList(u, names.get(u, u), 0) for u in sorted(units) if u not in known]
-            rounds.append(RoundLists(rnd.id, _round_name(rnd), overseer, listed))
+            rounds.append(RoundLists(rnd.id, round_name(rnd), overseer, listed))
 
     nominations = []
     if units:
@@ -98,7 +98,7 @@ def offer(session: Session, actor: Actor, nomination_limit: int = 100) -> Offer:
             .outerjoin(uploads, uploads.c.nomination_id == t.Nomination.id)
             .where(t.Nomination.unit_id.in_(units), t.Nomination.status != "withdrawn")
             .order_by(t.Round.year.desc(), t.Nomination.id.desc()).limit(nomination_limit)).all()
-        nominations = [NominationRow(nom.id, nom.name or "（未填写姓名）", unit_name, _round_name(rnd),
+        nominations = [NominationRow(nom.id, nom.name or "（未填写姓名）", unit_name, round_name(rnd),
                                      NOMINATION_STATUS.get(nom.status, nom.status), n)
                        for nom, unit_name, rnd, n in rows]
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.tables import AuditEvent, HumanTask, User
+from workflows import tables as t
 
 from . import data as d
 from .verification import REVOKED, UNKNOWN, VALID, Verification, code_for, display, verify_url
@@ -72,10 +73,6 @@ def local_date(moment: datetime | None) -> date | None:
     return moment.astimezone(LOCAL).date() if moment else None
 
 
-def _tables():
-    from workflows import tables
-    return tables
-
 
 def _app(nomination) -> dict:
     try:
@@ -93,17 +90,6 @@ def _pick(app: dict, *keys: str, default: str = "") -> str:
                 return "\n".join(str(v) for v in value)
             return str(value)
     return default
-
-
-def _date(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def _label(table: dict, code) -> str:
@@ -132,18 +118,17 @@ def summary(text: str) -> str:
 def _unit_name(session: Session, unit_id: str | None) -> str:
     if not unit_id:
         return ""
-    unit = session.get(_tables().OrgUnit, unit_id)
+    unit = session.get(t.OrgUnit, unit_id)
     return unit.name if unit else unit_id
 
 
-def _round_name(rnd) -> str:
+def round_name(rnd) -> str:
     return rnd.title or f"{rnd.year}年度"
 
 
 # ------------------------------------------------------------------ 附件1
 
 def nominee_list(session: Session, ref: str, now: datetime) -> d.NomineeList:
-    t = _tables()
     round_part, _, unit_id = str(ref).partition(":")
     rnd = session.get(t.Round, int(round_part))
     if rnd is None:
@@ -165,7 +150,7 @@ def nominee_list(session: Session, ref: str, now: datetime) -> d.NomineeList:
             education=education_label(app, nom), title=title_label(app, nom), workplace=_pick(app, "workplace"),
             category=nom.category or "", achievements=summary(_pick(app, "achievements")), unit_name=unit.name,
             phone=_pick(app, "phone")))
-    return d.NomineeList(round_name=_round_name(rnd), unit_name=_unit_name(session, unit_id) if unit_id else "",
+    return d.NomineeList(round_name=round_name(rnd), unit_name=_unit_name(session, unit_id) if unit_id else "",
                          nominees=nominees, prepared_on=local_date(max(submitted)) if submitted else None)
 
 
@@ -179,7 +164,6 @@ def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:
 
 def review_opinions(session: Session, nomination) -> list[d.ReviewOpinion]:
     """Unit review and sign-off from the audit trail; the committee as a vote count (experts stay anonymous)."""
-    t = _tables()
     opinions: list[d.ReviewOpinion] = []
     if nomination.instance_id is not None:
         rows = session.execute(
@@ -214,7 +198,6 @@ def application_form(session: Session, ref: str, now: datetime) -> d.Application
     from .tables import Upload
     from .uploads import CATEGORIES
 
-    t = _tables()
     nom = session.get(t.Nomination, int(ref))
     if nom is None:
         raise DocumentNotFound(f"推荐申报 {ref} 不存在")
@@ -227,7 +210,7 @@ def application_form(session: Session, ref: str, now: datetime) -> d.Application
     listed = [f"{CATEGORIES.get(u.category, u.category)}：{u.original_name}" for u in uploads]
     listed += [str(a).rsplit("/", 1)[-1] for a in (app.get("attachments") or []) if str(a).rsplit("/", 1)[-1] not in names]
     return d.ApplicationForm(
-        reference=f"{rnd.year}-{nom.id:04d}", round_name=_round_name(rnd), unit_name=_unit_name(session, nom.unit_id),
+        reference=f"{rnd.year}-{nom.id:04d}", round_name=round_name(rnd), unit_name=_unit_name(session, nom.unit_id),
         category=nom.category or "", name=nom.name, gender=nom.gender or "", birth_date=nom.birth_date,
         ethnicity=_pick(app, "ethnicity"), political_status=_pick(app, "political_status"),
         education=education_label(app, nom), title=_label(TITLE_LEVELS, app.get("title_level") or nom.title_level),
@@ -261,7 +244,6 @@ def _indicators(text: str) -> list[str]:
 
 
 def agreement(session: Session, ref: str, now: datetime) -> d.Agreement:
-    t = _tables()
     ms = session.get(t.Mentorship, int(ref))
     if ms is None:
         raise DocumentNotFound(f"培带关系 {ref} 不存在")
@@ -287,7 +269,6 @@ def agreement(session: Session, ref: str, now: datetime) -> d.Agreement:
 # ------------------------------------------------------------------ 聘书
 
 def certificate(session: Session, ref: str, now: datetime, settings=None) -> d.Certificate:
-    t = _tables()
     cert = session.get(t.Certificate, int(ref))
     if cert is None:
         raise DocumentNotFound(f"聘书 {ref} 不存在")
@@ -303,7 +284,6 @@ def certificate(session: Session, ref: str, now: datetime, settings=None) -> d.C
 
 
 def certificate_status(session: Session, certificate_id: str) -> Verification:
-    t = _tables()
     cert = session.get(t.Certificate, int(certificate_id))
     if cert is None:
         return Verification(UNKNOWN)
@@ -313,7 +293,7 @@ def certificate_status(session: Session, certificate_id: str) -> Verification:
 
 
 def nomination_scope(session: Session, nomination_id: int) -> NominationScope | None:
-    nom = session.get(_tables().Nomination, int(nomination_id))
+    nom = session.get(t.Nomination, int(nomination_id))
     if nom is None:
         return None
     return NominationScope(nom.id, nom.unit_id, nom.category, nom.instance_id, nom.created_by, nom.status, nom.name)

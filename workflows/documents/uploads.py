@@ -170,13 +170,8 @@ def _check_pdf(content: bytes, limits: Limits) -> None:
         if name in PDF_ACTIVE_NAMES:
             _refuse(f"PDF 文件包含{PDF_ACTIVE_NAMES[name]}（/{name}），存在安全风险，已拒绝；请打印后重新扫描或另存为普通 PDF",
                     "pdf_active_content")
-    import logging
-
     from pypdf import PdfReader
 
-    pypdf_log = logging.getLogger("pypdf")
-    level = pypdf_log.level
-    pypdf_log.setLevel(logging.ERROR)  # damaged-but-readable files are common; we decide below
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
@@ -188,8 +183,6 @@ def _check_pdf(content: bytes, limits: Limits) -> None:
         raise
     except Exception:
         _refuse("PDF 文件已损坏或无法解析，请重新导出后上传", "pdf_unreadable")
-    finally:
-        pypdf_log.setLevel(level)
     if found:
         _refuse(f"PDF 文件包含{PDF_ACTIVE_NAMES[found]}（/{found}），存在安全风险，已拒绝；请打印后重新扫描或另存为普通 PDF",
                 "pdf_active_content")
