@@ -20,7 +20,20 @@ from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
 
-_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+# a quoted literal (left as it is) or a :name parameter (not the :: of a cast)
+_TOKEN = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+def _pyformat(sql: str) -> str:
+    def sub(m):
+        return f"%({m.group(1)})s" if m.group(1) else m.group(0).replace("%", "%%")
+    pieces, last = [], 0
+    for m in _TOKEN.finditer(sql):
+        pieces.append(sql[last:m.start()].replace("%", "%%"))
+        pieces.append(sub(m))
+        last = m.end()
+    pieces.append(sql[last:].replace("%", "%%"))
+    return "".join(pieces)
 
 
 class FastSQL:
@@ -31,7 +44,7 @@ class FastSQL:
     def _sql(self, text: str) -> str:
         out = self._cache.get(text)
         if out is None:
-            out = _PARAM.sub(r"%(\1)s", text) if self.postgres else text
+            out = _pyformat(text) if self.postgres else text
             self._cache[text] = out
         return out
 
