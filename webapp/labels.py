@@ -11,6 +11,12 @@ UNITS = {
     "wengniute": _l("翁牛特旗"), "harqin": _l("喀喇沁旗"), "ningcheng": _l("宁城县"), "aohan": _l("敖汉旗"),
 }
 
+try:  # the programme's units (ids are the scopes of unit roles); counties above have English names
+    from workflows.units import UNITS as _PROGRAMME_UNITS
+    UNITS = {uid: UNITS.get(uid, name) for uid, name, _kind, _urban in _PROGRAMME_UNITS}
+except ImportError:
+    pass
+
 INSTANCE_STATUS = {"running": _l("办理中"), "suspended": _l("已挂起"), "completed": _l("已办结"),
                    "cancelled": _l("已取消"), "error": _l("出错")}
 

@@ -198,3 +198,12 @@ def nomination_facts(engine, nomination_id) -> dict:
         "eligibility_warnings": [f["reason"] for f in findings if f.get("level") != "error"],
         "attachments": application.get("attachments") or [],
     }
+
+
+def round_labels(engine) -> dict[str, str]:
+    """Round id (the inbox's batch) -> its year, for lists and the round filter."""
+    t = tables()
+    if t is None:
+        return {}
+    with engine.sessions() as s:
+        return {str(i): str(y) for i, y in s.execute(select(t.Round.id, t.Round.year).order_by(t.Round.year.desc()))}

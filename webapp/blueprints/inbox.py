@@ -8,6 +8,7 @@ from engine.queries import counts, inbox
 from webapp import auth, users
 from webapp.auth import current_actor, login_required
 from webapp.labels import CATEGORIES, UNITS
+from webapp.pool import round_labels
 
 bp = Blueprint("inbox", __name__)
 BOXES = ("todo", "group", "done", "started")
@@ -58,4 +59,4 @@ def index():
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("inbox/index.html", box=box, rows=rows, total=total, page=page, pages=pages,
                            filters=filters, args=args, names=names, now=engine.now(),
-                           categories=CATEGORIES, units=UNITS)
+                           categories=CATEGORIES, units=UNITS, rounds=round_labels(engine))
