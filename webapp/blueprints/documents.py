@@ -10,6 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, make_response,
                    send_file, url_for)
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from webapp.auth import can_see_instance, current_actor, login_required
 from workflows.documents import access, listing, service, uploads, verification
@@ -42,13 +43,19 @@ def _send(file, download_name: str):
 
 
 def _document(kind: str, ref: str, fmt: str):
+    """The current stored file; rendered here when the worker has not made it yet. When the worker
+    (or another request) records the same document at the same moment, the second try finds it."""
     system = _system()
-    try:
-        with system.engine.unit_of_work() as session:
-            return service.document_file(session, system.settings.data_dir, kind, ref, fmt, system.clock.now(),
-                                         system.settings)
-    except DocumentNotFound:
-        abort(404)
+    for attempt in (1, 2):
+        try:
+            with system.engine.unit_of_work() as session:
+                return service.document_file(session, system.settings.data_dir, kind, ref, fmt, system.clock.now(),
+                                             system.settings)
+        except DocumentNotFound:
+            abort(404)
+        except IntegrityError:
+            if attempt == 2:
+                raise
 
 
 # ------------------------------------------------------------------ public verification

@@ -44,8 +44,8 @@ def render_xlsx(doc: NomineeList) -> bytes:
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
     ws.merge_cells(f"A2:{last_col}2")
-    ws["A2"] = (f"推荐单位（盖章）：{doc.unit_name or '全市汇总'}　　评选批次：{doc.round_name}　　"
-                f"填报日期：{cn_date(doc.prepared_on)}")
+    unit = f"推荐单位（盖章）：{doc.unit_name}" if doc.unit_name else "汇总单位：中共赤峰市委组织部人才科（全市汇总）"
+    ws["A2"] = f"{unit}　　评选批次：{doc.round_name}　　填报日期：{cn_date(doc.prepared_on)}"
     ws["A2"].font = Font(name=FONT, size=11)
 
     for col, header in enumerate(HEADERS, start=1):
