@@ -274,3 +274,13 @@ def test_certificate_numbers_are_unique_and_sequential_per_round_year(programme)
     with d.engine.sessions() as s:
         assert list(s.scalars(select(Certificate.number).order_by(Certificate.id))) == [
             "CFPD-2014-0001", "CFPD-2014-0002", "CFPD-2014-0003"]
+
+
+def test_a_submitter_nominates_only_for_their_own_unit(programme):
+    from engine import PermissionDenied
+    d = programme
+    _, rid = open_round(d, 2014)
+    with pytest.raises(PermissionDenied, match="红山区"):
+        d.nominate(rid, "hongshan", user="songshan_sub")
+    with d.engine.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Nomination)) == 0

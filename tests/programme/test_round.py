@@ -105,3 +105,9 @@ def test_only_one_round_per_year(programme):
     open_round(programme, 2014)
     with pytest.raises(InvalidData, match="已经开启"):
         open_round(programme, 2014)
+
+
+def test_only_the_talent_section_opens_a_round(programme):
+    from engine import PermissionDenied
+    with pytest.raises(PermissionDenied, match="人才科"):
+        programme.open_round(2014, user="hongshan_rev")

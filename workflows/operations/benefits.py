@@ -1,0 +1,77 @@
+"""Incentives: facts for the ``benefit_eligibility`` DMN and the talent section's decision."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engine import InvalidData
+
+from .. import dates
+from ..tables import Assessment, BenefitApplication, Mentorship, OrgUnit, Person, PoolEntry
+from .common import get_row, notify
+
+
+def benefit_facts(ctx, mentor_id):
+    data = ctx.task.data
+    person = get_row(ctx, Person, mentor_id, "培带人")
+    kind = data.get("kind")
+    if kind not in ("bus_card", "apartment", "health_check", "recuperation", "training_class", "commendation"):
+        raise InvalidData("请选择申请项目")
+    ship = ctx.session.scalar(select(Mentorship).where(Mentorship.mentor_id == person.id)
+                              .order_by(Mentorship.id.desc()).limit(1))
+    entry = ctx.session.get(PoolEntry, ship.pool_entry_id) if ship else None
+    unit = ctx.session.get(OrgUnit, person.unit_id) if person.unit_id else None
+    today = dates.local_date(ctx.now)
+
+    def approved(k):
+        return list(ctx.session.scalars(select(BenefitApplication).where(
+            BenefitApplication.person_id == person.id, BenefitApplication.kind == k,
+            BenefitApplication.status.in_(("approved", "pending")))))
+
+    def years_since(k):
+        rows = [r for r in approved(k) if r.status == "approved"]
+        return min((dates.full_years(dates.local_date(r.decided_at or r.applied_at), today) for r in rows), default=99)
+
+    outstanding = ctx.session.scalar(select(func.count()).select_from(Assessment).where(
+        Assessment.mentorship_id == (ship.id if ship else -1), Assessment.outstanding.is_(True))) > 0
+    row = BenefitApplication(person_id=person.id, kind=kind, year=today.year, status="pending", applied_at=ctx.now,
+                             instance_id=ctx.instance_id)
+    facts = {
+        "mentor_active": bool(ship and ship.status in ("agreement", "active") and entry and entry.status == "active"),
+        "unit_id": person.unit_id, "unit_kind": unit.kind if unit else "", "unit_name": unit.name if unit else "",
+        "from_outside_city": bool(data.get("from_outside_city")), "works_in_urban_area": bool(data.get("works_in_urban_area")),
+        "has_urban_housing": bool(data.get("has_urban_housing")),
+        "years_since_health_check": years_since("health_check"),
+        "had_this_year": any(r.year == today.year for r in approved(kind)),
+        "outstanding": outstanding, "years_since_commendation": years_since("commendation"),
+        "benefit_eligible": False, "benefit_reason": "不符合申请条件",
+    }
+    ctx.session.add(row)
+    ctx.session.flush()
+    data.update(facts)
+    data["application_id"] = row.id
+    return {"application_id": row.id}
+
+
+def benefit_record(ctx, mentor_id):
+    data = ctx.task.data
+    row = get_row(ctx, BenefitApplication, data["application_id"], "激励申请")
+    row.reason = str(data.get("benefit_reason") or "")
+    if not data.get("benefit_eligible"):
+        row.status, row.decided_at = "ineligible", ctx.now
+    return {"eligible": bool(data.get("benefit_eligible")), "reason": row.reason}
+
+
+def benefit_decide(ctx, application_id):
+    data = ctx.task.data
+    row = get_row(ctx, BenefitApplication, application_id, "激励申请")
+    decision, comment = data.get("benefit_decision"), str(data.get("comment") or "").strip()
+    if decision not in ("approve", "decline"):
+        raise InvalidData("请选择审批结论")
+    if decision == "decline" and len(comment) < 2:
+        raise InvalidData("不同意时必须填写意见")
+    row.status, row.decided_at = ("approved" if decision == "approve" else "declined"), ctx.now
+    person = ctx.session.get(Person, row.person_id)
+    notify(ctx, "decision_result", [person.username], {
+        "kind": "benefit", "id": row.id, "name": person.name, "outcome": row.status,
+        "outcome_label": "同意" if decision == "approve" else "不同意", "comment": comment}, f"benefit:{row.id}:result")
+    return {"status": row.status}

@@ -1,0 +1,211 @@
+"""Mentoring (培带): 1带5 agreement, period, plans, activities, yearly assessment instances,
+disqualification and the second tier."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import InvalidData
+
+from .. import dates
+from ..tables import (Activity, Assessment, Certificate, Mentee, Mentorship, Person, PoolEntry, SecondTierCandidate)
+from .common import get_row, holders, notify, section_users, unit_name
+
+
+def mentoring_register_mentees(ctx, mentorship_id):
+    data = ctx.task.data
+    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    mentees = data.get("mentees") or []
+    if not isinstance(mentees, list) or len(mentees) != 5:
+        raise InvalidData(f"按“1带5”的要求须登记五名培带对象，当前登记了{len(mentees) if isinstance(mentees, list) else 0}名")
+    # each mentee is an object or a line "姓名，单位及职务，专业领域" (what the web form sends)
+    mentees = [m if isinstance(m, dict) else dict(zip(("name", "workplace", "field"),
+                                                       [p.strip() for p in str(m).replace(",", "，").split("，")]))
+               for m in mentees]
+    names = [str((m or {}).get("name") or "").strip() for m in mentees]
+    if not all(names):
+        raise InvalidData("培带对象姓名不能为空")
+    if len(set(names)) != 5:
+        raise InvalidData("培带对象不能重复登记")
+    try:
+        period = int(data.get("period_years") or 0)
+    except (TypeError, ValueError):
+        period = 0
+    if period not in (2, 3):
+        raise InvalidData("培带期须为2年或3年")
+    for old in ctx.session.scalars(select(Mentee).where(Mentee.mentorship_id == ship.id)):
+        ctx.session.delete(old)
+    ids = []
+    for m, name in zip(mentees, names):
+        person = Person(name=name, gender=m.get("gender"), birth_date=dates.parse_date(m.get("birth_date")),
+                        unit_id=ship.unit_id, workplace=str(m.get("workplace") or ""), phone=str(m.get("phone") or ""))
+        ctx.session.add(person)
+        ctx.session.flush()
+        mentee = Mentee(mentorship_id=ship.id, person_id=person.id, field=str(m.get("field") or ""), status="active")
+        ctx.session.add(mentee)
+        ctx.session.flush()
+        ids.append(mentee.id)
+    ship.period_years, ship.indicators = period, str(data.get("indicators") or "")
+    data["mentee_ids"] = ids
+    return {"mentees": ids, "period_years": period}
+
+
+def mentoring_record_agreement(ctx, mentorship_id):
+    data = ctx.task.data
+    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    decision, comment = data.get("agreement_decision"), str(data.get("comment") or "").strip()
+    if decision not in ("confirm", "return"):
+        raise InvalidData("请选择：确认或退回修改")
+    if decision == "return":
+        if len(comment) < 2:
+            raise InvalidData("退回联系书时必须填写意见")
+        mentor = ctx.session.get(Person, ship.mentor_id)
+        notify(ctx, "returned_for_revision", [mentor.username], {
+            "kind": "agreement", "id": ship.id, "name": mentor.name, "unit_name": unit_name(ctx, ship.unit_id),
+            "comment": comment}, f"agreement:{ship.id}:returned:{ctx.task.uuid}")
+    else:
+        ship.agreement_confirmed_at = ctx.now
+    return {"decision": decision}
+
+
+def mentoring_start_period(ctx, mentorship_id):
+    """The period starts when the unit confirms the agreement; anniversaries in Asia/Shanghai."""
+    data = ctx.task.data
+    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    start = dates.local_date(ctx.now)
+    ship.status, ship.started_at = "active", ctx.now
+    anniversaries = [{"year": k, "at": dates.iso(dates.at_local(dates.add_years(start, k)))} for k in range(1, ship.period_years + 1)]
+    ship.ends_at = dates.at_local(dates.add_years(start, ship.period_years))
+    data.update({"anniversaries": anniversaries, "year_index": 0, "period_end": dates.iso(ship.ends_at), "period_years": ship.period_years})
+    return {"start": str(start), "end": str(dates.local_date(ship.ends_at))}
+
+
+def mentoring_record_plans(ctx, mentorship_id):
+    data = ctx.task.data
+    for mentee_id, plan in zip(data.get("mentee_ids") or [], data.get("training_plans") or []):
+        mentee = ctx.session.get(Mentee, int(mentee_id))
+        if mentee is not None and mentee.mentorship_id == int(mentorship_id):
+            mentee.plan_json = json.dumps(plan or {}, ensure_ascii=False, default=str)
+    return {"plans": len(data.get("training_plans") or [])}
+
+
+def activity_log(ctx, mentorship_id):
+    data = ctx.task.data
+    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    if ship.status != "active":
+        raise InvalidData("培带期未开始或已结束，不能记录培带活动")
+    if data.get("kind") not in ("lecture", "guidance", "training", "exchange"):
+        raise InvalidData("请选择活动类型：专题讲座、技术辅导、培训授课或交流活动")
+    subject = str(data.get("subject") or "").strip()
+    if len(subject) < 2:
+        raise InvalidData("请填写活动主题")
+    try:
+        held_on = dates.parse_date(data.get("held_on")) or dates.local_date(ctx.now)
+    except ValueError:
+        raise InvalidData("日期格式应为 YYYY-MM-DD")
+    row = Activity(mentorship_id=ship.id, kind=data["kind"], held_on=held_on, subject=subject, hours=int(data.get("hours") or 0),
+                   mentee_ids=json.dumps(data.get("attending") or [], ensure_ascii=False),
+                   notes=str(data.get("notes") or ""), logged_by=ctx.actor.username, logged_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    return {"activity_id": row.id}
+
+
+def assessment_start(ctx, mentorship_id, year_no):
+    """On an anniversary: a separate ``assessment`` instance, so the mentoring instance stays small."""
+    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    if ship.status != "active":
+        return {"started": False}
+    mentor = ctx.session.get(Person, ship.mentor_id)
+    iid = ctx.start_instance("assessment", {
+        "mentorship_id": ship.id, "year_no": int(year_no), "final_year": int(year_no) >= (ship.period_years or 0),
+        "unit_id": ship.unit_id, "mentor_id": ship.mentor_id, "mentor_name": mentor.name,
+        "title": f"{mentor.name} 第{year_no}年度考核"})
+    return {"started": True, "instance_id": iid}
+
+
+def assessment_open(ctx, mentorship_id, year_no):
+    data = ctx.task.data
+    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    row = ctx.session.scalar(select(Assessment).where(Assessment.mentorship_id == ship.id, Assessment.year_no == int(year_no)))
+    if row is None:
+        row = Assessment(mentorship_id=ship.id, year_no=int(year_no), unit_id=ship.unit_id, status="open",
+                         instance_id=ctx.instance_id, opened_at=ctx.now)
+        ctx.session.add(row)
+        ctx.session.flush()
+    mentor = ctx.session.get(Person, ship.mentor_id)
+    notify(ctx, "assessment_due", holders(ctx, "unit_reviewer", ship.unit_id), {
+        "assessment_id": row.id, "mentorship_id": ship.id, "mentor_name": mentor.name, "year_no": int(year_no),
+        "unit_name": unit_name(ctx, ship.unit_id), "due": str(dates.local_date(ctx.now + timedelta(days=30)))},
+        f"assessment:{row.id}:due")
+    data["assessment_id"] = row.id
+    return {"assessment_id": row.id}
+
+
+def assessment_record(ctx, assessment_id):
+    data = ctx.task.data
+    row = get_row(ctx, Assessment, assessment_id, "年度考核")
+    unit_result = data.get("result")
+    final = data.get("final_result") or unit_result
+    if unit_result not in ("qualified", "unqualified") or final not in ("qualified", "unqualified"):
+        raise InvalidData("考核结果须为合格或不合格")
+    row.unit_result, row.final_result, row.status = unit_result, final, final
+    row.report = str(data.get("report") or "")
+    row.outstanding = bool(data.get("outstanding")) and final == "qualified"
+    row.section_comment = str(data.get("comment") or "")
+    row.decided_at = ctx.now
+    data["final_result"] = final
+    return {"result": final}
+
+
+def mentor_disqualify(ctx, mentorship_id):
+    """不合格: certificate revoked, pool entry ended, mentees released, everyone notified, and the
+    mentoring instance cancelled (after this commit, through the outbox)."""
+    data = ctx.task.data
+    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    if ship.status == "disqualified":
+        return {"already": True}
+    reason = f"第{data.get('year_no')}年度考核不合格"
+    ship.status, ship.ended_at, ship.end_reason = "disqualified", ctx.now, reason
+    entry = ctx.session.get(PoolEntry, ship.pool_entry_id)
+    entry.status, entry.ended_at, entry.end_reason = "ended", ctx.now, reason
+    cert = ctx.session.get(Certificate, entry.certificate_id)
+    cert.status, cert.revoked_at, cert.revoke_reason = "revoked", ctx.now, reason
+    mentee_users = []
+    for mentee in ctx.session.scalars(select(Mentee).where(Mentee.mentorship_id == ship.id, Mentee.status == "active")):
+        mentee.status, mentee.released_at = "released", ctx.now
+        mentee_users.append(ctx.session.get(Person, mentee.person_id).username)
+    mentor = ctx.session.get(Person, ship.mentor_id)
+    users = [mentor.username] + mentee_users + holders(ctx, "unit_reviewer", ship.unit_id) + section_users(ctx)
+    notify(ctx, "disqualified", users, {
+        "mentorship_id": ship.id, "mentor_name": mentor.name, "certificate_number": cert.number,
+        "unit_name": unit_name(ctx, ship.unit_id), "year_no": data.get("year_no"), "reason": reason},
+        f"mentorship:{ship.id}:disqualified")
+    if ship.instance_id:
+        ctx.emit("instance/cancel", {"instance_id": ship.instance_id, "reason": f"培带人资格已取消：{reason}"},
+                 f"mentorship:{ship.id}:cancel")
+    ctx.emit("document/render", {"kind": "certificate", "id": cert.id}, f"certificate:{cert.id}:revoked")
+    return {"certificate": cert.number, "mentees_released": len(mentee_users)}
+
+
+def mentoring_complete_period(ctx, mentorship_id):
+    """培带期满: mentees who completed it become second-tier candidates (第二梯队)."""
+    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    if ship.status != "active":
+        return {"second_tier": 0}
+    ship.status, ship.ended_at, ship.end_reason = "completed", ctx.now, "培带期满"
+    names = []
+    for mentee in ctx.session.scalars(select(Mentee).where(Mentee.mentorship_id == ship.id, Mentee.status == "active")):
+        mentee.status = "completed"
+        person = ctx.session.get(Person, mentee.person_id)
+        names.append(person.name)
+        if ctx.session.scalar(select(SecondTierCandidate.id).where(SecondTierCandidate.person_id == person.id)) is None:
+            ctx.session.add(SecondTierCandidate(person_id=person.id, mentee_id=mentee.id, mentorship_id=ship.id,
+                                                unit_id=person.unit_id, since=ctx.now))
+    mentor = ctx.session.get(Person, ship.mentor_id)
+    notify(ctx, "period_completed", [mentor.username] + holders(ctx, "unit_reviewer", ship.unit_id) + section_users(ctx), {
+        "mentorship_id": ship.id, "mentor_name": mentor.name, "unit_name": unit_name(ctx, ship.unit_id), "mentees": names},
+        f"mentorship:{ship.id}:completed")
+    return {"second_tier": len(names)}

@@ -1,0 +1,255 @@
+"""Nomination (推荐): application facts for the eligibility DMN, unit review, committee, sign-off
+outcomes, certificate (聘书), mentor pool and the start of mentoring."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from engine import InvalidData, InvalidState
+from engine.identity import upsert_user
+
+from .. import dates
+from ..tables import Certificate, ExpertOpinion, Mentorship, Nomination, OrgUnit, Person, PoolEntry, Round
+from .common import OUTCOME_LABELS, PANELS, get_row, holders, notify, require, section_users, unit_name
+
+
+def nomination_register(ctx, round_id, unit_id):
+    data = ctx.task.data
+    if round_id is None:
+        raise InvalidData("请选择评选轮次")
+    rnd = ctx.session.get(Round, int(round_id))
+    if rnd is None:
+        raise InvalidData(f"评选轮次 {round_id} 不存在")
+    if rnd.status != "open" or ctx.now > rnd.deadline:
+        raise InvalidData(f"{rnd.year}年度评选已于{dates.local_date(rnd.deadline)}截止，不能再推荐")
+    unit = ctx.session.get(OrgUnit, str(unit_id)) if unit_id else None
+    if unit is None or unit.kind == "section":
+        raise InvalidData("推荐单位不存在")
+    require(ctx, ctx.actor.holds("unit_submitter", unit.id) or ctx.actor.has_role("talent_section"),
+             f"您不能为{unit.name}推荐人选")
+    nom = ctx.session.get(Nomination, int(data["nomination_id"])) if data.get("nomination_id") else None
+    if nom is None:
+        nom = Nomination(round_id=rnd.id, unit_id=unit.id, status="draft", created_by=ctx.actor.username, created_at=ctx.now)
+        ctx.session.add(nom)
+        ctx.session.flush()
+    nom.instance_id = ctx.instance_id
+    data.update({"nomination_id": nom.id, "round_id": rnd.id, "round_year": rnd.year, "unit_name": unit.name,
+                 "closes_at": dates.iso(rnd.deadline), "deadline_date": str(dates.local_date(rnd.deadline))})
+    if not data.get("title"):
+        data["title"] = f"{unit.name}推荐人选（{rnd.year}年度）"
+    return {"nomination_id": nom.id}
+
+
+def nomination_check_eligibility(ctx, nomination_id):
+    """Facts the DMN needs, counted as of the round deadline (Asia/Shanghai)."""
+    data = ctx.task.data
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    rnd = ctx.session.get(Round, nom.round_id)
+    if ctx.now > rnd.deadline:
+        raise InvalidData(f"{rnd.year}年度评选已于{dates.local_date(rnd.deadline)}截止，不能再提交；如不再推荐请撤回")
+    missing = [label for key, label in (("name", "姓名"), ("birth_date", "出生日期"), ("chifeng_since", "在赤峰市工作起始日期"),
+                                        ("talent_type", "人才类型")) if not data.get(key)]
+    if missing:
+        raise InvalidData("请填写：" + "、".join(missing))
+    try:
+        birth, since = dates.parse_date(data["birth_date"]), dates.parse_date(data["chifeng_since"])
+    except ValueError:
+        raise InvalidData("日期格式应为 YYYY-MM-DD")
+    on = dates.local_date(rnd.deadline)
+    if birth >= on or since > on:
+        raise InvalidData("出生日期或在赤峰市工作起始日期不能晚于报送截止日")
+    talent_type = data["talent_type"]
+    category = talent_type if talent_type in PANELS else data.get("panel")
+    if category not in PANELS:
+        raise InvalidData("请选择评审类别（专业技术、高技能或农村牧区实用人才）")
+    facts = {
+        "age": dates.full_years(birth, on), "years_in_chifeng": dates.full_years(since, on),
+        "exceptional": bool(data.get("exceptional")),
+        "has_exceptional_reason": bool(str(data.get("exceptional_reason") or "").strip()),
+        "degree": data.get("degree") or "none", "title_level": data.get("title_level") or "none",
+        "skill_level": data.get("skill_level") or "none",
+        "skill_honours_count": len(data.get("skill_honours") or []), "rural_kind_count": len(data.get("rural_kinds") or []),
+        "has_approval_ref": bool(str(data.get("approval_ref") or "").strip()), "category": category,
+        "reason_code": [], "reason": [],
+    }
+    data.update(facts)
+    application = {k: data.get(k) for k in (
+        "name", "gender", "birth_date", "ethnicity", "political_status", "id_number", "workplace", "phone", "chifeng_since",
+        "talent_type", "panel", "education", "degree", "title_level", "skill_level", "skill_honours", "rural_kinds",
+        "programmes", "approval_ref", "exceptional", "exceptional_reason", "awards", "achievements", "recommendation",
+        "attachments")}
+    nom.name, nom.gender, nom.birth_date, nom.chifeng_since = data["name"], data.get("gender"), birth, since
+    nom.talent_type, nom.category, nom.degree, nom.title_level = talent_type, category, facts["degree"], facts["title_level"]
+    nom.age, nom.years_in_chifeng, nom.exceptional = facts["age"], facts["years_in_chifeng"], facts["exceptional"]
+    nom.exceptional_reason = str(data.get("exceptional_reason") or "")
+    nom.application_json = json.dumps(application, ensure_ascii=False, default=str)
+    nom.revision += 1
+    data["title"] = f"{data['name']}（{unit_name(ctx, nom.unit_id)}，{rnd.year}年度）"
+    return {"age": facts["age"], "years_in_chifeng": facts["years_in_chifeng"]}
+
+
+def nomination_record_eligibility(ctx, nomination_id):
+    data = ctx.task.data
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    findings = [{"code": c, "level": "error" if c.startswith("E_") else "warning", "reason": r}
+                for c, r in zip(data.get("reason_code") or [], data.get("reason") or [])]
+    errors = [f["reason"] for f in findings if f["level"] == "error"]
+    warnings = [f["reason"] for f in findings if f["level"] == "warning"]
+    nom.eligible = not errors
+    nom.eligibility_json = json.dumps(findings, ensure_ascii=False)
+    data.update({"eligible": not errors, "eligibility_errors": errors, "eligibility_warnings": warnings})
+    if errors:
+        nom.status = "ineligible"
+        nom.last_comment = "；".join(errors)
+        data.update({"unit_decision": "return", "review_comment": "不符合选拔条件：" + "；".join(errors)})
+    else:
+        nom.status = "draft"
+        data["unit_decision"] = None
+    return {"eligible": not errors, "errors": errors, "warnings": warnings}
+
+
+def nomination_record_review(ctx, nomination_id):
+    data = ctx.task.data
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    decision = data.get("unit_decision")
+    comment = str(data.get("comment") or "").strip()
+    if decision not in ("approve", "return", "reject"):
+        raise InvalidData("请选择审核结论：同意推荐、退回修改或不予推荐")
+    if decision != "approve" and len(comment) < 2:
+        raise InvalidData("退回修改或不予推荐时必须填写审核意见")
+    data["review_comment"] = comment
+    nom.last_comment = comment
+    if decision == "return":
+        nom.status, nom.returns = "returned", nom.returns + 1
+        notify(ctx, "returned_for_revision", holders(ctx, "unit_submitter", nom.unit_id), {
+            "kind": "nomination", "id": nom.id, "name": nom.name, "unit_name": unit_name(ctx, nom.unit_id), "comment": comment},
+            f"nomination:{nom.id}:returned:{nom.revision}")
+    return {"decision": decision}
+
+
+def nomination_submit(ctx, nomination_id):
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom.status, nom.submitted_at = "submitted", ctx.now
+    return {"status": nom.status}
+
+
+def nomination_close(ctx, nomination_id, outcome):
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom.status, nom.decided_at = outcome, ctx.now
+    comment = str(ctx.task.data.get("comment") or "").strip() if outcome in ("rejected", "declined") else ""
+    if outcome != "withdrawn":
+        users = holders(ctx, "unit_submitter", nom.unit_id) + holders(ctx, "unit_reviewer", nom.unit_id)
+        notify(ctx, "decision_result", users, {
+            "kind": "nomination", "id": nom.id, "name": nom.name, "outcome": outcome,
+            "outcome_label": OUTCOME_LABELS.get(outcome, outcome), "comment": comment}, f"nomination:{nom.id}:result")
+    return {"status": outcome}
+
+
+# ----------------------------------------------------------------------------- committee and appointment
+
+
+def committee_assign(ctx, nomination_id):
+    """Experts of the nomination's category; how many and the decision rule come from the round."""
+    data = ctx.task.data
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    rnd = ctx.session.get(Round, nom.round_id)
+    pool = holders(ctx, "expert", nom.category)
+    if not pool:
+        raise InvalidState(f"“{nom.category}”类别没有评审专家，请先在用户管理中配置")
+    n = max(1, min(rnd.experts_per_panel, len(pool)))
+    start = nom.id % len(pool)
+    experts = (pool[start:] + pool[:start])[:n]
+    nom.status, nom.experts = "in_review", len(experts)
+    data.update({"experts": experts, "rule_num": rnd.rule_num, "rule_den": rnd.rule_den,
+                 "committee_note": (data.get("eligibility_warnings") or [])})
+    return {"experts": experts, "rule": f"{rnd.rule_num}/{rnd.rule_den}"}
+
+
+def committee_record(ctx, nomination_id):
+    data = ctx.task.data
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    opinions = data.get("opinions") or []
+    scores = []
+    for expert, opinion in zip(data.get("experts") or [], opinions):
+        opinion = opinion or {}
+        if opinion.get("score") is not None:
+            scores.append(int(opinion["score"]))
+        if ctx.session.scalar(select(ExpertOpinion.id).where(ExpertOpinion.nomination_id == nom.id, ExpertOpinion.expert == expert)) is None:
+            ctx.session.add(ExpertOpinion(nomination_id=nom.id, expert=expert, vote=str(opinion.get("vote") or "abstain"),
+                                          score=opinion.get("score"), comment=str(opinion.get("comment") or ""), at=ctx.now))
+    nom.agree = int(data.get("agree") or 0)
+    nom.average_score = round(sum(scores) / len(scores)) if scores else None
+    if data.get("recommended"):
+        nom.status = "recommended"
+    return {"agree": nom.agree, "experts": len(opinions), "recommended": bool(data.get("recommended"))}
+
+
+def certificate_issue(ctx, nomination_id):
+    data = ctx.task.data
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    existing = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
+    if existing is not None:
+        data.update({"certificate_id": existing.id, "certificate_number": existing.number, "person_id": existing.person_id})
+        return {"certificate_id": existing.id, "number": existing.number}
+    rnd = ctx.session.get(Round, nom.round_id)
+    app = json.loads(nom.application_json or "{}")
+    person = Person(name=nom.name, gender=nom.gender, birth_date=nom.birth_date, unit_id=nom.unit_id,
+                    workplace=str(app.get("workplace") or ""), phone=str(app.get("phone") or ""))
+    ctx.session.add(person)
+    ctx.session.flush()
+    prefix = f"CFPD-{rnd.year}-"
+    last = ctx.session.scalar(select(func.max(Certificate.number)).where(Certificate.number.like(prefix + "%")))
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    cert = Certificate(number=f"{prefix}{seq:04d}", nomination_id=nom.id, person_id=person.id, round_id=rnd.id,
+                       issued_at=ctx.now, status="valid")
+    ctx.session.add(cert)
+    ctx.session.flush()
+    nom.person_id, nom.decided_at = person.id, ctx.now
+    users = holders(ctx, "unit_submitter", nom.unit_id) + holders(ctx, "unit_reviewer", nom.unit_id) + section_users(ctx)
+    notify(ctx, "certificate_issued", users, {"certificate_id": cert.id, "number": cert.number, "name": nom.name,
+                                               "unit_name": unit_name(ctx, nom.unit_id), "year": rnd.year},
+            f"certificate:{cert.id}:issued")
+    ctx.emit("document/render", {"kind": "certificate", "id": cert.id}, f"certificate:{cert.id}:render")
+    data.update({"certificate_id": cert.id, "certificate_number": cert.number, "person_id": person.id})
+    return {"certificate_id": cert.id, "number": cert.number}
+
+
+def pool_enter(ctx, nomination_id):
+    data = ctx.task.data
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    cert = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
+    entry = ctx.session.scalar(select(PoolEntry).where(PoolEntry.certificate_id == cert.id))
+    if entry is None:
+        entry = PoolEntry(person_id=cert.person_id, certificate_id=cert.id, round_id=nom.round_id, unit_id=nom.unit_id,
+                          category=nom.category, status="active", entered_at=ctx.now)
+        ctx.session.add(entry)
+        ctx.session.flush()
+    nom.status = "appointed"
+    data["pool_entry_id"] = entry.id
+    return {"pool_entry_id": entry.id}
+
+
+def mentor_username(person_id: int) -> str:
+    return f"mentor{person_id}"
+
+
+def mentoring_start(ctx, nomination_id):
+    """Give the new mentor a log-in (role ``mentor`` scoped to the person) and start ``mentoring``."""
+    data = ctx.task.data
+    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    person = ctx.session.get(Person, nom.person_id)
+    entry = ctx.session.get(PoolEntry, int(data["pool_entry_id"]))
+    if not person.username:
+        person.username = mentor_username(person.id)
+        upsert_user(ctx.session, person.username, person.name, memberships=[("mentor", str(person.id))])
+    ship = Mentorship(mentor_id=person.id, pool_entry_id=entry.id, unit_id=nom.unit_id, status="agreement")
+    ctx.session.add(ship)
+    ctx.session.flush()
+    rnd = ctx.session.get(Round, nom.round_id)
+    ship.instance_id = ctx.start_instance("mentoring", {
+        "mentorship_id": ship.id, "mentor_id": person.id, "mentor_name": person.name, "unit_id": nom.unit_id,
+        "category": nom.category, "round_id": rnd.id, "certificate_number": data.get("certificate_number"),
+        "title": f"{person.name}的人才培带（{rnd.year}年度聘任）"})
+    data["mentorship_id"] = ship.id
+    return {"mentorship_id": ship.id, "instance_id": ship.instance_id}
