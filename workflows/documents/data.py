@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 # bump when a template or the Excel layout changes: stored documents are then rendered again
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 
 ISSUER = "中共赤峰市委组织部"
 CATEGORY_LABELS = {"professional": "专业技术人才", "skilled": "高技能人才", "rural": "农村牧区实用人才"}
