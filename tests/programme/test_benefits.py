@@ -80,3 +80,30 @@ def test_disqualified_mentor_cannot_apply(programme):
     assess_year(d, 1, "unqualified")
     _, row = apply(d, ship, "training_class")
     assert row.status == "ineligible" and "取消培带人资格" in row.reason
+
+
+def test_training_class_once_a_year(programme):
+    d = programme
+    ship = mentor_in(d)
+    iid, row = apply(d, ship, "training_class")
+    d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "approve"})
+    _, again = apply(d, ship, "training_class")
+    assert row.status == "pending" and again.status == "ineligible" and "本年度" in again.reason
+    d.fire(cst("2015-01-05 09:00"))
+    _, next_year = apply(d, ship, "training_class")
+    assert next_year.status == "pending"
+
+
+def test_recuperation_and_commendation_are_for_outstanding_mentors(programme):
+    d = programme
+    ship = mentor_in(d)
+    _, early = apply(d, ship, "recuperation")
+    assert early.status == "ineligible" and "突出贡献" in early.reason
+    d.fire(cst("2015-07-02 09:00"))
+    assess_year(d, 1, outstanding=True)
+    _, rest = apply(d, ship, "recuperation")
+    iid, praise = apply(d, ship, "commendation")
+    assert rest.status == praise.status == "pending"
+    d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "approve"})
+    _, again = apply(d, ship, "commendation")
+    assert again.status == "ineligible" and "3年" in again.reason

@@ -284,3 +284,10 @@ def test_a_submitter_nominates_only_for_their_own_unit(programme):
         d.nominate(rid, "hongshan", user="songshan_sub")
     with d.engine.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Nomination)) == 0
+
+
+def test_talent_type_must_be_one_of_the_five_in_the_notices_scope(programme):
+    d = programme
+    _, rid = open_round(d, 2014)
+    iid = fill(d, rid, talent_type="official", panel="professional")
+    assert reasons(d, iid)[0] == ["人才类型不在选拔范围内（专业技术、高技能、农村牧区实用人才、相当层次人才、经批准的其他人才）"]
