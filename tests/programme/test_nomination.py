@@ -291,3 +291,16 @@ def test_talent_type_must_be_one_of_the_five_in_the_notices_scope(programme):
     _, rid = open_round(d, 2014)
     iid = fill(d, rid, talent_type="official", panel="professional")
     assert reasons(d, iid)[0] == ["人才类型不在选拔范围内（专业技术、高技能、农村牧区实用人才、相当层次人才、经批准的其他人才）"]
+
+
+def test_declining_at_sign_off_needs_its_own_comment(programme):
+    d = programme
+    _, rid = open_round(d, 2014)
+    iid = submit(d, rid, review=False)
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "comment": "同意推荐"})
+    d.fire(cst("2014-07-01 09:00"))
+    committee(d, iid)
+    with pytest.raises(InvalidData, match="签批意见"):
+        d.complete(iid, "Task_SignOff", {"sign_off": "decline"})   # the unit's "同意推荐" is not the director's reason
+    d.complete(iid, "Task_SignOff", {"sign_off": "decline", "comment": "名额已满"})
+    assert messages(d.system, "decision_result")[0]["context"]["comment"] == "名额已满"

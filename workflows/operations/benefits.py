@@ -65,6 +65,7 @@ def benefit_decide(ctx, application_id):
     data = ctx.task.data
     row = get_row(ctx, BenefitApplication, application_id, "激励申请")
     decision, comment = data.get("benefit_decision"), str(data.get("comment") or "").strip()
+    data["comment"] = ""
     if decision not in ("approve", "decline"):
         raise InvalidData("请选择审批结论")
     if decision == "decline" and len(comment) < 2:

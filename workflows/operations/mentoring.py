@@ -56,6 +56,7 @@ def mentoring_record_agreement(ctx, mentorship_id):
     data = ctx.task.data
     ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
     decision, comment = data.get("agreement_decision"), str(data.get("comment") or "").strip()
+    data["comment"] = ""   # consumed: the next decision brings its own
     if decision not in ("confirm", "return"):
         raise InvalidData("请选择：确认或退回修改")
     if decision == "return":
@@ -155,6 +156,7 @@ def assessment_record(ctx, assessment_id):
     row.report = str(data.get("report") or "")
     row.outstanding = bool(data.get("outstanding")) and final == "qualified"
     row.section_comment = str(data.get("comment") or "")
+    data["comment"] = ""
     row.decided_at = ctx.now
     data["final_result"] = final
     return {"result": final}

@@ -119,6 +119,7 @@ def nomination_record_review(ctx, nomination_id):
     if decision != "approve" and len(comment) < 2:
         raise InvalidData("退回修改或不予推荐时必须填写审核意见")
     data["review_comment"] = comment
+    data["comment"] = ""   # consumed: the next decision brings its own
     nom.last_comment = comment
     if decision == "return":
         nom.status, nom.returns = "returned", nom.returns + 1
@@ -136,8 +137,16 @@ def nomination_submit(ctx, nomination_id):
 
 def nomination_close(ctx, nomination_id, outcome):
     nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    data = ctx.task.data
+    comment = ""
+    if outcome == "rejected":
+        comment = str(data.get("review_comment") or "")
+    elif outcome == "declined":
+        comment = str(data.get("comment") or "").strip()
+        if len(comment) < 2:
+            raise InvalidData("不同意签批时必须填写签批意见")
+        data["comment"] = ""
     nom.status, nom.decided_at = outcome, ctx.now
-    comment = str(ctx.task.data.get("comment") or "").strip() if outcome in ("rejected", "declined") else ""
     if outcome != "withdrawn":
         users = holders(ctx, "unit_submitter", nom.unit_id) + holders(ctx, "unit_reviewer", nom.unit_id)
         notify(ctx, "decision_result", users, {
