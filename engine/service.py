@@ -738,12 +738,33 @@ class Engine:
             return "会签尚未结束，不能撤回单个意见"
         return None
 
+    def _task_workflow(self, s: Session, t: HumanTask):
+        inst = self._load_row(s, t.instance_id)
+        spec = self.models.load(s, inst["version_id"]).specs[inst["process_key"]]
+        state = s.connection().execute(_LOAD_STATE, {"b_id": inst["id"], "b_lock": inst["lock_version"]}).scalar()
+        return None if state is None else self.runtime.load(state, spec["spec"], spec["subprocess_specs"])
+
+    def task_data(self, task_id, actor: Actor) -> dict:
+        """The data a human task sees (to fill its form), for whoever may read the task.
+        Deserializes the workflow: for one task page, never for lists."""
+        with self.sessions() as s:
+            t = self._task(s, task_id)
+            if not self.can_see(actor, t):
+                raise NotFound("待办事项不存在")
+            wf = self._task_workflow(s, t)
+            return (self.runtime.task_data(wf, t.task_uuid) if wf is not None else None) or {}
+
     def can_withdraw(self, task_id, actor: Actor) -> bool:
+        """Whether :meth:`withdraw` would succeed now (reads the workflow when the projection allows it)."""
         with self.sessions() as s:
             try:
-                return self._withdraw_blocker(s, self._task(s, task_id), actor) is None
+                t = self._task(s, task_id)
             except NotFound:
                 return False
+            if self._withdraw_blocker(s, t, actor) is not None:
+                return False
+            wf = self._task_workflow(s, t)
+            return wf is not None and self.runtime.can_reset(wf, t.task_uuid)
 
     def withdraw(self, task_id, actor: Actor, comment: str = "") -> None:
         """撤回: the actor takes back its own last completion while the next step has not acted;

@@ -664,6 +664,16 @@ class Runtime:
             raise WorkflowFailure(f"{type(exc).__name__}: {exc}", _failing_element(exc) or getattr(task.task_spec, "bpmn_id", None), exc) from exc
         return TaskView.of(task)
 
+    def task_data(self, wf, task_uuid: str) -> dict | None:
+        """The data a human task sees (inside a called subprocess too), or None if it is gone."""
+        task = self.find_task(wf, task_uuid)
+        return None if task is None else dict(task.data)
+
+    def can_reset(self, wf, task_uuid: str) -> bool:
+        """Whether :meth:`reset_to` would find the task (a finished subprocess may be pruned)."""
+        task = self.find_task(wf, task_uuid)
+        return task is not None and task.state == TaskState.COMPLETED and task.task_spec.manual
+
     def reset_to(self, wf, task_uuid: str) -> TaskView:
         """Make a completed human task ready again, dropping what followed it (withdraw).
         The task keeps its data, so its form shows what was submitted."""

@@ -129,3 +129,31 @@ def test_api_mentor_pool(client, programme, engine):
     token = issue_token(engine, "section")
     r = client.get("/api/v1/mentors", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200 and r.get_json()["items"][0]["name"] == "张伟"
+
+
+def test_withdraw_is_not_offered_once_the_review_step_is_closed(auth, client, programme):
+    # the unit review runs in a called subprocess that ends with the approval: nothing to reopen
+    iid = programme.nominate(programme.round_id, "hongshan")
+    programme.complete(iid, "Task_Fill", sample_application("李娜"))
+    task = programme.open_tasks(iid, "Task_UnitReview")[0]
+    auth.login("hongshan_rev")
+    assert auth.post(f"/tasks/{task['id']}", {"_action": "approve", "comment": "同意"}).status_code == 302
+    assert "撤回</button>" not in text(client.get(f"/tasks/{task['id']}"))
+    r = auth.post(f"/tasks/{task['id']}/withdraw", {"comment": "需再核实"}, follow_redirects=True)
+    assert "该事项无法撤回" in text(r)
+
+
+def test_submitter_withdraws_the_application_while_the_unit_has_not_reviewed(auth, client, programme):
+    iid = programme.nominate(programme.round_id, "hongshan")
+    fill = programme.open_tasks(iid, "Task_Fill")[0]
+    auth.login("hongshan_sub")
+    form = {"_action": "submit", "action": "submit", "name": "李娜", "gender": "女", "birth_date": "1975-02-01",
+            "chifeng_since": "1998-07-01", "talent_type": "professional", "workplace": "赤峰学院 教授",
+            "recommendation": "教学科研成绩突出", "degree": "doctor", "title_level": "senior"}
+    assert auth.post(f"/tasks/{fill['id']}", form).status_code == 302
+    assert programme.open_tasks(iid, "Task_UnitReview")
+    assert "撤回</button>" in text(client.get(f"/tasks/{fill['id']}"))
+    assert auth.post(f"/tasks/{fill['id']}/withdraw").status_code == 302
+    assert not programme.open_tasks(iid, "Task_UnitReview")
+    page = text(client.get(f"/tasks/{fill['id']}"))
+    assert 'value="李娜"' in page  # the form keeps what was submitted

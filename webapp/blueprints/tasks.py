@@ -61,12 +61,10 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
     actor = current_actor()
     schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
     decision, skip = _form_parts(schema)
-    detail_data = {}
-    if auth.can_see_instance(actor, task["instance_id"]) or task["can_act"]:
-        detail_data = engine.instance_detail(task["instance_id"])["data"]
-        if "nomination_id" in detail_data:
-            from webapp.pool import nomination_facts
-            detail_data = nomination_facts(engine, detail_data["nomination_id"]) | detail_data
+    detail_data = engine.task_data(task["id"], auth.reading_actor())
+    if "nomination_id" in detail_data:
+        from webapp.pool import nomination_facts
+        detail_data = nomination_facts(engine, detail_data["nomination_id"]) | detail_data
     if values is None:
         props = (schema or {}).get("properties") or {}
         values = schema_forms.defaults(schema) | schema_forms.flatten({k: v for k, v in detail_data.items() if k in props})
