@@ -12,7 +12,7 @@ from engine.identity import upsert_user
 
 from . import dates
 from .driver import Driver, sample_application, sample_mentees
-from .tables import Assessment, Mentorship, OrgUnit, Person, PoolEntry, Round
+from .tables import Assessment, Mentee, Mentorship, OrgUnit, Person, PoolEntry, Round
 
 PASSWORD = "peidai2014"
 
@@ -121,9 +121,15 @@ def load(settings, models_folder, echo=print, password: str = PASSWORD, now: dat
     # mentors log in too
     logins = [(u, n, ", ".join(f"{r}({s})" if s else r for r, s in m)) for u, n, m in users]
     with system.engine.unit_of_work() as s:
-        for person in s.scalars(select(Person).where(Person.username.is_not(None)).order_by(Person.id)):
+        for person in list(s.scalars(select(Person).where(Person.username.is_not(None)).order_by(Person.id))):
             upsert_user(s, person.username, person.name, password_hash=hashed, memberships=[("mentor", str(person.id))])
             logins.append((person.username, person.name, f"mentor({person.id})"))
+        first = s.scalar(select(Mentorship.id).order_by(Mentorship.id))
+        for mentee, person in s.execute(select(Mentee, Person).join(Person, Person.id == Mentee.person_id)
+                                        .where(Mentee.mentorship_id == first).order_by(Mentee.id)).all():
+            person.username = f"mentee{person.id}"
+            upsert_user(s, person.username, person.name, password_hash=hashed, memberships=[("mentee", str(mentee.id))])
+            logins.append((person.username, person.name, f"mentee({mentee.id})"))
     system.dispose()
     return logins
 

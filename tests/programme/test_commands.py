@@ -23,7 +23,7 @@ def test_demo_loads_rounds_nominations_in_several_states_and_mentors_in_their_se
     now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
     logins = load(settings, PROJECT_ROOT / "bpmn", echo=lambda *_: None, now=now)
     roles = {r.split("(")[0] for _, _, rs in logins for r in rs.split(", ")}
-    assert {"admin", "talent_section", "director", "unit_submitter", "unit_reviewer", "expert", "mentor"} <= roles
+    assert {"admin", "talent_section", "director", "unit_submitter", "unit_reviewer", "expert", "mentor", "mentee"} <= roles
     system = bootstrap(settings)
     with system.sessions() as s:
         assert [(r.year, r.status) for r in s.scalars(select(Round).order_by(Round.year))] == [(2025, "published"), (2027, "open")]
