@@ -48,6 +48,34 @@ def pdf_with_escaped_javascript_name() -> bytes:
             b"trailer << /Root 1 0 R >>\n%%EOF\n")
 
 
+def pdf_with_javascript_in_a_compressed_object_stream() -> bytes:
+    """The action hides in a Flate-compressed object stream: only a real parse finds it."""
+    import struct
+    import zlib
+
+    out = bytearray(b"%PDF-1.5\n")
+    offsets = {}
+
+    def obj(num, body: bytes):
+        offsets[num] = len(out)
+        out.extend(b"%d 0 obj " % num + body + b" endobj\n")
+
+    obj(1, b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>")
+    obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+    obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+    packed = zlib.compress(b"4 0 << /S /JavaScript /JS (app.alert(1)) >>")
+    obj(5, b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >> stream\n" % len(packed)
+        + packed + b"\nendstream")
+    offsets[6] = len(out)
+    rows = [(0, 0, 65535), (1, offsets[1], 0), (1, offsets[2], 0), (1, offsets[3], 0), (2, 5, 0), (1, offsets[5], 0),
+            (1, offsets[6], 0)]
+    xref = b"".join(struct.pack(">BIH", *row) for row in rows)
+    out.extend(b"6 0 obj << /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >> stream\n" % len(xref)
+               + xref + b"\nendstream endobj\n")
+    out.extend(b"startxref\n%d\n%%%%EOF\n" % offsets[6])
+    return bytes(out)
+
+
 def save(system, content, filename="学位证书.png", category="degree", nomination_id=1, limits=Limits()):
     with system.engine.unit_of_work() as s:
         return save_upload(s, system.settings.data_dir, nomination_id=nomination_id, filename=filename,
@@ -81,6 +109,8 @@ REFUSALS = [
     pytest.param(pdf(js="app.alert('x');"), "获奖证书.pdf", "pdf_active_content", "JavaScript", id="pdf-with-javascript"),
     pytest.param(pdf_with_escaped_javascript_name(), "获奖证书.pdf", "pdf_active_content", "JavaScript",
                  id="pdf-with-hidden-javascript-name"),
+    pytest.param(pdf_with_javascript_in_a_compressed_object_stream(), "获奖证书.pdf", "pdf_active_content", "JavaScript",
+                 id="pdf-with-javascript-in-an-object-stream"),
     pytest.param(b"%PDF-1.7\n this is not a pdf at all", "学位证书.pdf", "pdf_unreadable", "无法解析", id="broken-pdf"),
     pytest.param(b"GIF89a\x01\x00\x01\x00", "证书.gif", "unsupported_type", "只能上传 PDF、JPEG 或 PNG", id="gif"),
     pytest.param(b"PK\x03\x04" + b"\x00" * 100, "证书.pdf", "unsupported_type", "只能上传 PDF、JPEG 或 PNG",
