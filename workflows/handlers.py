@@ -12,7 +12,7 @@ command back, so the task stays open.
 
 Notifications (topic ``notify``), templates and context keys:
 
-* ``deadline_reminder``: round_id, year, deadline, days_left, unit_id, unit_name
+* ``deadline_reminder``: round_id, year, deadline, days_left, unit_id, unit_name, submitted (always 0)
 * ``deadline_escalation``: round_id, year, deadline, units (names), count
 * ``returned_for_revision``: kind (nomination|agreement), id, name, unit_name, comment
 * ``decision_result``: kind (nomination|benefit), id, name, outcome, outcome_label, comment

@@ -61,7 +61,7 @@ def round_remind(ctx, round_id, days):
         users = holders(ctx, "unit_submitter", unit.id) + holders(ctx, "unit_reviewer", unit.id)
         notify(ctx, "deadline_reminder", users, {
             "round_id": row.id, "year": row.year, "deadline": str(dates.local_date(row.deadline)), "days_left": int(days),
-            "unit_id": unit.id, "unit_name": unit.name}, f"round:{row.id}:remind:{days}:{unit.id}")
+            "unit_id": unit.id, "unit_name": unit.name, "submitted": 0}, f"round:{row.id}:remind:{days}:{unit.id}")
     return {"units": len(units), "days": int(days)}
 
 
