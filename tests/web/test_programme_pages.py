@@ -157,3 +157,26 @@ def test_submitter_withdraws_the_application_while_the_unit_has_not_reviewed(aut
     assert not programme.open_tasks(iid, "Task_UnitReview")
     page = text(client.get(f"/tasks/{fill['id']}"))
     assert 'value="李娜"' in page  # the form keeps what was submitted
+
+
+def test_urge_an_overdue_unit_review_through_the_notification_service(auth, client, programme, system):
+    pytest.importorskip("workflows.notifications.service")
+    import json
+
+    from sqlalchemy import select
+
+    from engine.tables import OutboxMessage
+    iid = programme.nominate(programme.round_id, "hongshan")
+    programme.complete(iid, "Task_Fill", sample_application("李娜"))
+    review = programme.open_tasks(iid, "Task_UnitReview")[0]
+    programme.clock.advance(days=11)  # the unit review is due in 10 days
+    auth.login("section")
+    page = text(client.get(f"/instances/{iid}"))
+    assert f'/tasks/{review["id"]}/urge' in page
+    r = auth.post(f"/tasks/{review['id']}/urge", {"comment": "请尽快审核"}, follow_redirects=True)
+    assert "已催办" in text(r)
+    with system.engine.sessions() as s:
+        payloads = [json.loads(p) for p in s.scalars(select(OutboxMessage.payload_json).where(OutboxMessage.topic == "notify"))]
+    assert any(p.get("template") == "urge" and "hongshan_rev" in p["users"] for p in payloads)
+    r = auth.post(f"/tasks/{review['id']}/urge", follow_redirects=True)  # once a day
+    assert "今天已催办过该事项" in text(r)

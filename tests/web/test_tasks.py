@@ -180,19 +180,34 @@ def test_withdraw_own_approval_while_next_step_has_not_acted(flow, auth, client,
     assert flow.task(iid, "Task_Review", "completed")["id"] == review
 
 
-def test_urge_is_offered_only_when_the_worker_provides_it(flow, auth, client, monkeypatch):
+def test_urge_is_offered_only_when_the_worker_provides_it(flow, auth, client, monkeypatch, clock):
+    from types import SimpleNamespace
+
     from webapp.blueprints import tasks as tasks_bp
     iid = flow.at_review()
     auth.login("submitter")
     review = flow.task(iid, "Task_Review")["id"]
     urged = []
+    service = SimpleNamespace(urge=lambda engine, actor, task_id, comment="": urged.append((task_id, actor.username, comment)),
+                              may_urge=lambda actor, task, admin_role="admin": task.started_by == actor.username)
     monkeypatch.setattr(tasks_bp, "urge_service", lambda: None)
+    clock.advance(days=11)  # past the review's due date
     assert "催办" not in page(client.get(f"/instances/{iid}"))
     assert auth.post(f"/tasks/{review}/urge").status_code == 404
-    monkeypatch.setattr(tasks_bp, "urge_service", lambda: lambda system, task_id, actor: urged.append((task_id, actor.username)))
+    monkeypatch.setattr(tasks_bp, "urge_service", lambda: service)
     assert "催办" in page(client.get(f"/instances/{iid}"))
-    assert auth.post(f"/tasks/{review}/urge").status_code == 302
-    assert urged == [(review, "submitter")]
+    assert auth.post(f"/tasks/{review}/urge", {"comment": "请尽快审核"}).status_code == 302
+    assert urged == [(review, "submitter", "请尽快审核")]
+
+
+def test_urge_is_not_offered_before_the_due_date(flow, auth, client, monkeypatch):
+    from types import SimpleNamespace
+
+    from webapp.blueprints import tasks as tasks_bp
+    iid = flow.at_review()
+    auth.login("submitter")
+    monkeypatch.setattr(tasks_bp, "urge_service", lambda: SimpleNamespace(urge=None))
+    assert "催办</button>" not in page(client.get(f"/instances/{iid}"))
 
 
 def test_inbox_marks_overdue_and_filters(flow, auth, client, clock):

@@ -57,12 +57,11 @@ def show(instance_id):
     elements = {t["task_uuid"]: t["name"] for t in tasks}
     actor = current_actor()
     open_tasks = [t for t in tasks if t["state"] == "open"]
-    from webapp.blueprints.tasks import urge_service
+    from webapp.blueprints.tasks import urgeable
     title = inst["title"] or next((t["title"] for t in reversed(tasks) if t["title"]), "") or inst["process_key"]
     return render_template("instances/show.html", inst=inst, title=title, states=states, trail=trail, tasks=tasks,
                            open_tasks=open_tasks, names=names, elements=elements, has_diagram=bool(detail["bpmn"]),
-                           may_cancel=may_cancel(actor, inst), can_urge=urge_service() is not None and
-                           (inst["started_by"] == actor.username or holds_any(actor, *OVERSEERS)))
+                           may_cancel=may_cancel(actor, inst), urge_ids={t["id"] for t in open_tasks if urgeable(t, actor)})
 
 
 @bp.get("/instances/<int:instance_id>/diagram.bpmn")

@@ -19,12 +19,24 @@ ATTACHMENT_KEYS = ("attachments", "certificate_copies", "uploads")
 
 
 def urge_service():
-    """The worker area's 催办 function, ``urge(system, task_id, actor) -> None``, if it exists."""
+    """The worker area's 催办 service (``workflows.notifications.service``: ``urge(engine, actor,
+    task_id, comment)`` and ``may_urge(actor, task)``), or None while it is not installed."""
     try:
-        module = importlib.import_module("workflows.notifications")
+        module = importlib.import_module("workflows.notifications.service")
     except ModuleNotFoundError:
         return None
-    return getattr(module, "urge", None)
+    return module if hasattr(module, "urge") else None
+
+
+def urgeable(task: dict, actor) -> bool:
+    """Whether to offer 催办 on an open task: it is overdue and the service lets this user urge."""
+    from types import SimpleNamespace
+
+    service = urge_service()
+    if service is None or task["state"] != "open" or task["due_at"] is None or task["due_at"] >= auth.engine().now():
+        return False
+    may = getattr(service, "may_urge", None)
+    return may is None or may(actor, SimpleNamespace(**task), auth.engine().config.admin_role)
 
 
 def _side_panel(data: dict) -> dict:
@@ -77,7 +89,7 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
         "withdrawable": engine.can_withdraw(task["id"], actor),
         "overdue": task["state"] == "open" and task["due_at"] is not None and task["due_at"] < engine.now(),
         "names": users.display_names(engine, [task.get("assignee"), task.get("completed_by"), task.get("started_by")]),
-        "urge": urge_service() is not None and task["state"] == "open",
+        "urge": urgeable(task, actor),
     }
 
 
@@ -195,11 +207,11 @@ def withdraw(task_id):
 @bp.post("/<int:task_id>/urge")
 @login_required
 def urge(task_id):
-    fn = urge_service()
-    if fn is None:
+    service = urge_service()
+    if service is None:
         abort(404)
     task = read_task(task_id)
-    if not auth.can_see_instance(current_actor(), task["instance_id"]):
+    if not (auth.can_see_instance(current_actor(), task["instance_id"]) or task["can_act"]):
         abort(404)
-    from flask import current_app
-    return _act(task_id, lambda e, a: fn(current_app.extensions["peidai"], task_id, a), _("已催办"))
+    comment = request.form.get("comment", "").strip()
+    return _act(task_id, lambda e, a: service.urge(e, a, task_id, comment), _("已催办"))
