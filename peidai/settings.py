@@ -16,6 +16,7 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     secret_key: str = ""
     port: int = 5000
+    public_url: str = ""  # the site's public address, printed in certificates' QR codes
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_user: str = ""
@@ -34,6 +35,7 @@ class Settings:
             data_dir=data_dir,
             secret_key=env.get("PEIDAI_SECRET_KEY", ""),
             port=int(env.get("PEIDAI_PORT", "5000")),
+            public_url=env.get("PEIDAI_PUBLIC_URL", ""),
             smtp_host=env.get("PEIDAI_SMTP_HOST", ""),
             smtp_port=int(env.get("PEIDAI_SMTP_PORT", "25")),
             smtp_user=env.get("PEIDAI_SMTP_USER", ""),

@@ -60,9 +60,9 @@ def code_for(session: Session, certificate_id: int | str, now: datetime) -> str:
 
 
 def verify_url(code: str, settings=None) -> str:
-    """The address printed in the QR code: ``PEIDAI_PUBLIC_URL`` (the site's public address)."""
-    base = os.environ.get("PEIDAI_PUBLIC_URL") or (f"http://127.0.0.1:{settings.port}" if settings else
-                                                   "http://127.0.0.1:5000")
+    """The address printed in the QR code: ``Settings.public_url`` (``PEIDAI_PUBLIC_URL``)."""
+    base = (getattr(settings, "public_url", "") or os.environ.get("PEIDAI_PUBLIC_URL")
+            or (f"http://127.0.0.1:{settings.port}" if settings else "http://127.0.0.1:5000"))
     return f"{base.rstrip('/')}/verify/{code}"
 
 
