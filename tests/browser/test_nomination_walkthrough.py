@@ -59,6 +59,9 @@ def test_nomination_from_submission_to_certificate(browser, server, system, arti
     s = Session(browser, server, artifacts)
     p = s.page
 
+    p.goto(server + "/login")
+    s.shot("login")
+
     # 1. the county's submitter nominates and fills 附件2
     s.login("hongshan_sub")
     s.shot("submitter-inbox")
@@ -158,5 +161,9 @@ def test_nomination_from_submission_to_certificate(browser, server, system, arti
     timeline = p.inner_text("ol.timeline")
     assert "该同志业务突出，同意推荐" in timeline and "同意聘任" in timeline
     s.shot("instance-progress")
+    p.click("header button:has-text('English')")  # English is selectable
+    p.goto(server + "/inbox?box=done")
+    assert "Done" in p.inner_text("nav") and "已办" not in p.inner_text("nav")
+    s.shot("english-done", full_page=False)
     s.context.close()
     assert len(s.shots) >= 12

@@ -55,8 +55,12 @@ def index():
     rows, total = inbox(engine, current_actor(), box, page=page, per_page=per_page, now=engine.now(),
                         **({} if box == "started" else filters))
     names = users.display_names(engine, [r.get("assignee") for r in rows] + [r.get("completed_by") for r in rows])
+    processes = {}
+    if box == "started":  # an instance's own title may come later in its data: show the process's name
+        for v in engine.list_versions():
+            processes.update(v["processes"])
     pages = max(1, (total + per_page - 1) // per_page)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("inbox/index.html", box=box, rows=rows, total=total, page=page, pages=pages,
-                           filters=filters, args=args, names=names, now=engine.now(),
+                           filters=filters, args=args, names=names, now=engine.now(), processes=processes,
                            categories=CATEGORIES, units=UNITS, rounds=round_labels(engine))
