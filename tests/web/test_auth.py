@@ -98,3 +98,15 @@ def test_dates_are_in_chinese_format(flow, auth, client):
 
 def test_blueprints_are_discovered(app):
     assert {"auth", "inbox", "tasks", "instances", "api", "pool", "dashboard"} <= set(app.blueprints)
+
+
+def test_user_issues_an_api_token_shown_once(auth, client, engine):
+    import re
+    auth.login("reviewer")
+    r = auth.post("/account/token")
+    token = re.search(r'id="api-token" class="token">([^<]+)<', r.get_data(as_text=True)).group(1)
+    assert users.user_for_token(engine, token) == "reviewer"
+    assert token not in client.get("/account/token").get_data(as_text=True)
+    assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    auth.post("/account/token")  # a new token replaces the old one
+    assert users.user_for_token(engine, token) is None

@@ -36,6 +36,7 @@ def expect(role: str) -> dict[str, int]:
         "/pool/999999": 404 if role in POOL else 403,
         "/dashboard/": OK if role in OVERSEERS else 403,
         "/nominations/new": OK if role in {"submitter", "section", "admin"} else 403,
+        "/account/token": OK,
     }
 
 

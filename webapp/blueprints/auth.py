@@ -64,3 +64,13 @@ def set_language():
     if lang in LANGUAGES:
         session["lang"] = lang
     return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+
+
+@bp.route("/account/token", methods=["GET", "POST"])
+@auth.login_required
+def api_token():
+    """The user's API token for /api/v1: issuing one replaces the old; it is shown only once."""
+    token = None
+    if request.method == "POST":
+        token = users.issue_token(auth.engine(), auth.current_actor().username)
+    return render_template("auth/token.html", token=token)
