@@ -92,8 +92,9 @@ class Outbox:
                       instance_id=instance_id, status=PENDING, attempts=0, created_at=now, next_attempt_at=now)
         dialect_insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(session.get_bind().dialect.name)
         if dialect_insert is not None:
-            stmt = dialect_insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            return session.execute(stmt).rowcount == 1
+            stmt = (dialect_insert(OutboxMessage).values(**values)
+                    .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(OutboxMessage.id))
+            return session.execute(stmt).scalar() is not None
         if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None:
             return False
         session.execute(insert(OutboxMessage).values(**values))
