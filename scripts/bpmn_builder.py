@@ -98,6 +98,14 @@ class Process:
                 f"{escape(expr)}</bpmn:{tag}></bpmn:timerEventDefinition>")
         return self._add(Node(id, "intermediateCatchEvent", name, lane, body))
 
+    def boundary_timer(self, id, name, attached_to: str, *, date: str | None = None, duration: str | None = None):
+        """An interrupting timer on ``attached_to``; drawn on the activity's lower edge."""
+        tag, expr = ("timeDate", date) if date else ("timeDuration", duration)
+        body = (f'<bpmn:timerEventDefinition id="{id}_Def"><bpmn:{tag} xsi:type="bpmn:tFormalExpression">'
+                f"{escape(expr)}</bpmn:{tag}></bpmn:timerEventDefinition>")
+        lane = self.nodes[attached_to].lane
+        return self._add(Node(id, "boundaryEvent", name, lane, body, {"attachedToRef": attached_to, "cancelActivity": "true"}))
+
     def user(self, id, name, lane, form, *, due_in=None, due_at=None, assignee=None, loop_xml="", doc=""):
         ext = _props({"form": form, "dueIn": due_in, "dueAt": due_at, "assignee": assignee})
         body = (f"<bpmn:documentation>{escape(doc)}</bpmn:documentation>" if doc else "") + \
@@ -147,9 +155,13 @@ class Process:
 
     def _layout(self):
         cols = {n: 0 for n in self.nodes}
-        order = list(self.nodes)
-        for _ in range(len(order)):
+        attached = {n.id: n.attrs["attachedToRef"] for n in self.nodes.values() if n.kind == "boundaryEvent"}
+        order = [n for n in self.nodes if n not in attached]
+        for _ in range(len(self.nodes)):
             changed = False
+            for b, host in attached.items():
+                if cols[b] != cols[host]:
+                    cols[b], changed = cols[host], True
             for f in self.flows:
                 if cols[f.target] < cols[f.source] + 1:
                     cols[f.target] = cols[f.source] + 1
@@ -176,6 +188,9 @@ class Process:
             cx = LANE_X + LABEL_W + 60 + cols[n] * COL_W
             cy = lane_y[node.lane] + sub[n] * ROW_H + ROW_H // 2
             bounds[n] = (cx - w // 2, cy - h // 2, w, h)
+        for b, host in attached.items():
+            hx, hy, hw, hh = bounds[host]
+            bounds[b] = (hx + hw - 30, hy + hh - 18, 36, 36)
         lanes = {lane: (LANE_X + LABEL_W, lane_y[lane], width, lane_rows[lane] * ROW_H) for lane in self.lanes}
         pool = (LANE_X, 40, width + LABEL_W, y - 40)
         return bounds, lanes, pool
@@ -248,7 +263,10 @@ class Process:
             tx, ty, tw, th = bounds[f.target]
             a = (sx + sw, sy + sh // 2)
             b = (tx, ty + th // 2)
-            if b[0] <= a[0]:  # backwards (never in our models, but keep DI valid)
+            if self.nodes[f.source].kind == "boundaryEvent":   # leave downwards, then to the target
+                a = (sx + sw // 2, sy + sh)
+                pts = [a, (a[0], max(a[1] + 20, b[1])), b] if b[1] >= a[1] else [a, (a[0], a[1] + 20), (b[0] - 25, a[1] + 20), (b[0] - 25, b[1]), b]
+            elif b[0] <= a[0]:  # backwards (never in our models, but keep DI valid)
                 pts = [a, (a[0] + 20, a[1]), (a[0] + 20, b[1] - 60), (b[0] - 20, b[1] - 60), (b[0] - 20, b[1]), b]
             elif a[1] == b[1]:
                 pts = [a, b]

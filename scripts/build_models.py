@@ -67,12 +67,15 @@ def round_reminder() -> Process:
 
 def nomination() -> Process:
     p = Process("nomination", "人才培带人推荐", [SUBMITTER, REVIEWER, SECTION, EXPERT, DIRECTOR],
-                "单位填报《推荐申报表》→ 资格审查（DMN）→ 单位审核（可退回修改，次数不限）→ 截止后评审委员会分类评审 → "
+                "单位填报《推荐申报表》→ 资格审查（DMN）→ 单位审核（可退回修改，次数不限；截止时仍未报送的逾期关闭）→ 截止后评审委员会分类评审 → "
                 "领导小组办公室主任签批 → 颁发聘书 → 入库 → 开始培带。")
     p.start("StartEvent_Nomination", "发起推荐", SUBMITTER)
     p.service("Service_Register", "登记推荐", SUBMITTER, "nomination/register",
               {"round_id": "round_id", "unit_id": "unit_id"}, "registered")
     p.call("Call_Prepare", "填报与单位审核", SUBMITTER, "nomination_revision", loop("unit_decision == 'return'"))
+    p.service("Service_Expired", "记录逾期未报送", SUBMITTER, "nomination/close",
+              {"nomination_id": "nomination_id", "outcome": "'expired'"}, "closed")
+    p.end("EndEvent_Expired", "逾期未报送", SUBMITTER)
     p.xor("Gateway_UnitDecision", "单位审核结论", REVIEWER)
     p.service("Service_Submit", "报送市委组织部", REVIEWER, "nomination/submit", {"nomination_id": "nomination_id"}, "submitted")
     p.service("Service_Rejected", "记录不予推荐", REVIEWER, "nomination/close",
@@ -108,7 +111,9 @@ def nomination() -> Process:
     p.chain("StartEvent_Nomination", "Service_Register", "Call_Prepare", "Gateway_UnitDecision")
     p.flow("Gateway_UnitDecision", "Service_Submit", "unit_decision == 'approve'", "同意推荐")
     p.flow("Gateway_UnitDecision", "Service_Rejected", "unit_decision == 'reject'", "不予推荐")
+    p.flow("Gateway_UnitDecision", "Service_Expired", "unit_decision == 'expired'", "逾期")
     p.flow("Gateway_UnitDecision", "Service_Withdrawn", name="撤回", default=True)
+    p.chain("Service_Expired", "EndEvent_Expired")
     p.chain("Service_Rejected", "EndEvent_Rejected")
     p.chain("Service_Withdrawn", "EndEvent_Withdrawn")
     p.chain("Service_Submit", "Timer_RoundClosed", "Service_AssignExperts", "Task_ExpertReview", "Script_Tally",
@@ -145,6 +150,11 @@ def nomination_revision() -> Process:
     p.service("Service_RecordReview", "记录审核意见", REVIEWER, "nomination/record_review",
               {"nomination_id": "nomination_id"}, "review")
     p.end("EndEvent_Reviewed", "审核完成", REVIEWER)
+    # 6月30日前报送: what is not filled in and approved by the unit at the deadline expires
+    p.boundary_timer("Timer_FillDeadline", "报送截止", "Task_Fill", date="closes_at")
+    p.boundary_timer("Timer_ReviewDeadline", "报送截止", "Task_UnitReview", date="closes_at")
+    p.script("Script_Expired", "逾期未报送", SUBMITTER, "unit_decision = 'expired'")
+    p.end("EndEvent_RevisionExpired", "逾期", SUBMITTER)
     p.chain("StartEvent_Revision", "Task_Fill", "Gateway_Action")
     p.flow("Gateway_Action", "Script_Withdraw", "action == 'withdraw'", "撤回")
     p.flow("Gateway_Action", "Service_Facts", name="提交", default=True)
@@ -153,6 +163,9 @@ def nomination_revision() -> Process:
     p.flow("Gateway_Eligible", "Task_UnitReview", "eligible", "符合")
     p.flow("Gateway_Eligible", "EndEvent_Ineligible", name="不符合", default=True)
     p.chain("Task_UnitReview", "Service_RecordReview", "EndEvent_Reviewed")
+    p.flow("Timer_FillDeadline", "Script_Expired")
+    p.flow("Timer_ReviewDeadline", "Script_Expired")
+    p.chain("Script_Expired", "EndEvent_RevisionExpired")
     return p
 
 

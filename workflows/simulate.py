@@ -2,7 +2,8 @@
 virtual clock, with synthetic but plausible decisions. The same seed gives the same result.
 
 A round opens on 19 May of every third year (2014, 2017, ...) inside the simulated span; each
-round receives ``nominations`` applications from the units over the following five weeks. Some
+round receives ``nominations`` applications from the units over the following five weeks, each
+reviewed by its unit a few days later, before the 30 June deadline. Some
 candidates are ineligible (and withdraw or correct their application), units return and reject
 some, experts vote by the candidate's merit, the director signs off, mentors register five
 mentees, units assess them every year, and some are found unqualified.
@@ -83,9 +84,9 @@ class Simulation:
         # after the round opens and its leaders review it a few days later
         events = []
         for n in range(count):
-            filled = opened + timedelta(days=r.uniform(1, 38))
+            filled = opened + timedelta(days=r.uniform(1, 36))
             events.append((filled, n, "fill", n))
-            events.append((filled + timedelta(days=r.uniform(1, 5)), count + n, "review", n))
+            events.append((filled + timedelta(days=r.uniform(1, 4)), count + n, "review", n))
         events.sort()
         state: dict[int, tuple[int, dict] | None] = {}
         for when, _, action, n in events:
@@ -213,6 +214,7 @@ class Simulation:
                 "reminders_sent": s.scalar(select(func.count()).select_from(OutboxMessage).where(
                     OutboxMessage.topic == "notify", OutboxMessage.payload_json.like('%"deadline_reminder"%'))) or 0,
                 "withdrawn": count(Nomination, Nomination.status == "withdrawn"),
+                "expired": count(Nomination, Nomination.status == "expired"),
                 "not_recommended": count(Nomination, Nomination.status == "not_recommended"),
                 "declined_at_sign_off": count(Nomination, Nomination.status == "declined"),
                 "mentors_with_five_mentees": s.scalar(select(func.count()).select_from(

@@ -45,8 +45,8 @@ def test_simulate_is_deterministic_and_its_counts_add_up():
     assert a["mentees"] == 5 * a["mentors"]
     assert a["disqualified"] <= a["unqualified"]
     assert a["assessments"] == a["qualified"] + a["unqualified"]
-    assert a["nominations"] == (a["withdrawn"] + a["rejected_by_unit"] + a["not_recommended"] + a["declined_at_sign_off"]
-                                + a["signed_off"])
+    assert a["nominations"] == (a["withdrawn"] + a["expired"] + a["rejected_by_unit"] + a["not_recommended"]
+                                + a["declined_at_sign_off"] + a["signed_off"])
     assert a["second_tier"] % 5 == 0 and a["instances_failed"] == 0
 
 

@@ -81,11 +81,26 @@ def test_nomination_after_the_deadline_is_refused(programme):
     d = programme
     _, rid = open_round(d, 2014)
     iid = d.nominate(rid, "hongshan")
-    d.fire(cst("2014-07-01 09:00"))
+    d.clock.set(cst("2014-07-01 00:00"))                 # past the deadline, before the timer sweep ran
     with pytest.raises(InvalidData, match="截止"):
         d.nominate(rid, "songshan")
     with pytest.raises(InvalidData, match="截止"):
         d.complete(iid, "Task_Fill", __import__("workflows.driver", fromlist=["x"]).sample_application())
+
+
+def test_nominations_not_submitted_by_the_deadline_expire(programme):
+    d = programme
+    _, rid = open_round(d, 2014)
+    draft = d.nominate(rid, "hongshan")
+    waiting = submit(d, rid, "songshan", review=False)    # filled, but the unit has not approved it
+    done = submit(d, rid, "cfu")
+    d.fire(cst("2014-07-01 09:00"))
+    with d.engine.sessions() as s:
+        status = dict(s.execute(select(Nomination.unit_id, Nomination.status)).all())
+    assert status == {"hongshan": "expired", "songshan": "expired", "cfu": "in_review"}
+    assert d.instance_status(draft) == d.instance_status(waiting) == "completed"
+    assert d.open_tasks(draft) == [] and d.open_tasks(waiting) == []
+    assert len(d.open_tasks(done, "Task_ExpertReview")) == 5
 
 
 def test_a_new_round_is_due_every_three_years(programme, sqlite_system):

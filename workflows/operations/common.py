@@ -12,7 +12,8 @@ PANELS = ("professional", "skilled", "rural")
 # a unit "has submitted" once one of its nominations passed its own review
 SUBMITTED = ("submitted", "in_review", "recommended", "not_recommended", "declined", "appointed")
 OUTCOME_LABELS = {"rejected": "单位不予推荐", "withdrawn": "已撤回", "not_recommended": "评审委员会未推荐",
-                  "declined": "未获签批", "appointed": "已聘任为人才培带人", "approved": "同意", "ineligible": "不符合条件"}
+                  "declined": "未获签批", "appointed": "已聘任为人才培带人", "approved": "同意", "ineligible": "不符合条件",
+                  "expired": "截止时未报送"}
 
 
 def notify(ctx, template: str, users, context: dict, key: str) -> None:
