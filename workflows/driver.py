@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine import SYSTEM_ACTOR, Actor
 from engine.identity import upsert_user, users_holding
 from engine.queries import instance_tasks
-from engine.tables import Instance, OutboxMessage
+from engine.tables import OutboxMessage
 
 from .handlers import DELIVERERS
 from .units import UNITS, seed_units
@@ -124,22 +124,16 @@ class Driver:
         return fired
 
     def deliver_engine_messages(self) -> int:
-        """Deliver the programme's own outbox topics (``instance/cancel``) that are pending. In
-        production the worker does this; the driver does it so scenarios need no worker."""
+        """Deliver the programme's own outbox topics (``instance/cancel``) that are due, through
+        the engine's outbox. In production the worker does this (and the other topics); scenarios
+        that need no worker call it here."""
         with self.engine.sessions() as s:
-            rows = s.execute(select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.payload_json)
-                             .where(OutboxMessage.topic.in_(list(DELIVERERS)), OutboxMessage.status == "pending")).all()
-        done = 0
-        import json
-        for mid, topic, payload in rows:
-            with self.engine.sessions() as s:
-                iid = json.loads(payload).get("instance_id")
-                status = s.scalar(select(Instance.status).where(Instance.id == iid)) if iid else None
-            if status in ("running", "suspended", "error"):
-                self._step()
-                DELIVERERS[topic](json.loads(payload), mid, self.system)
-                done += 1
-        return done
+            ids = list(s.scalars(select(OutboxMessage.id).where(
+                OutboxMessage.topic.in_(list(DELIVERERS)), OutboxMessage.status == "pending").order_by(OutboxMessage.id)))
+        for mid in ids:
+            self._step()
+            self.engine.outbox.deliver(mid, self.system)
+        return len(ids)
 
     def instance_status(self, instance_id: int) -> str:
         return self.engine.instance(instance_id)["status"]
