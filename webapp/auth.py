@@ -153,6 +153,13 @@ def can_see_instance(actor: Actor, instance_id: int, inst: dict | None = None) -
     return any(eng.can_see(actor, SimpleNamespace(**t)) for t in instance_tasks(eng, instance_id))
 
 
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` if it is a path on this site (no open redirects), else ``default``."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
 # ---------------------------------------------------------------- log-in throttling
 
 def _failures() -> dict:

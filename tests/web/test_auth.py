@@ -110,3 +110,10 @@ def test_user_issues_an_api_token_shown_once(auth, client, engine):
     assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     auth.post("/account/token")  # a new token replaces the old one
     assert users.user_for_token(engine, token) is None
+
+
+def test_actions_do_not_redirect_off_site(auth, flow):
+    iid = flow.at_review()
+    auth.login("reviewer")
+    r = auth.post(f"/tasks/{flow.task(iid)['id']}/claim", {"next": "//evil.example/x"})
+    assert r.headers["Location"].startswith("/tasks/")

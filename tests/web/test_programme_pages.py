@@ -180,3 +180,11 @@ def test_urge_an_overdue_unit_review_through_the_notification_service(auth, clie
     assert any(p.get("template") == "urge" and "hongshan_rev" in p["users"] for p in payloads)
     r = auth.post(f"/tasks/{review['id']}/urge", follow_redirects=True)  # once a day
     assert "今天已催办过该事项" in text(r)
+
+
+def test_api_mentor_pool_keeps_the_county_scope(client, programme, engine):
+    from webapp.users import issue_token
+    appoint(programme, ("张伟", "hongshan"), ("王芳", "songshan"))
+    token = issue_token(engine, "songshan_rev")
+    names = [m["name"] for m in client.get("/api/v1/mentors", headers={"Authorization": f"Bearer {token}"}).get_json()["items"]]
+    assert names == ["王芳"]

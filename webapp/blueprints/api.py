@@ -209,6 +209,6 @@ def mentors():
     if not holds_any(current_actor(), *pool.POOL_ROLES):
         return json_error("forbidden", _("您无权查看人才培带人库"), 403)
     page = page_number(request.args)
-    rows, total = pool.search(auth.engine(), pool.filters_from(request.args), page=page, per_page=MAX_PER_PAGE)
+    rows, total = pool.search(auth.engine(), pool.filters_from(request.args), current_actor(), page=page, per_page=MAX_PER_PAGE)
     return jsonify({"items": _json(rows), "total": total, "page": page})
 

@@ -14,9 +14,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("inbox.index")
+    return auth.safe_next(target, url_for("inbox.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -158,9 +158,9 @@ def _act(task_id, fn, message):
         if exc.http_status in (403, 404):
             raise
         flash(exc.message, "danger")
-        return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+        return redirect(auth.safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
     flash(message, "success")
-    return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+    return redirect(auth.safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
 @bp.post("/<int:task_id>/claim")
