@@ -292,7 +292,7 @@ def eligibility() -> str:
               ("years", "在赤峰市工作年限（截至报送截止日）", "years_in_chifeng"), ("degree", "学历学位", "degree"),
               ("title", "专业技术职称", "title_level"), ("honours", "技能奖项数", "skill_honours_count"),
               ("skill", "职业资格", "skill_level"), ("rural", "实用人才类型数", "rural_kind_count"),
-              ("approval", "已填写批准文号", "has_approval_ref")]
+              ("approval", "已填写批准文号", "has_approval_ref"), ("second_tier", "第二梯队培带对象", "second_tier")]
     outputs = [("reason_code", "代码（E_ 不符合，W_ 提示评审委员会）", "string"), ("reason", "原因", "string")]
     any_ = "-"
 
@@ -320,6 +320,8 @@ def eligibility() -> str:
         row("经市委组织部批准的其他人才", "E_APPROVAL", "'经市委组织部批准的其他人才须填写批准文件文号'",
             type="'approved'", approval="False"),
         row("高于或相当于上述层次的人才", "W_EQUIVALENT", "'“高于或相当于上述层次”的人才，由评审委员会认定其层次'", type="'equivalent'"),
+        row("第二梯队：培带期满的培带对象", "W_SECOND_TIER", "'该人选为第二梯队培带对象（已完成培带期），可作为培带人人选'",
+            second_tier="True"),
     ]
     return dmn("eligibility", "人才培带人选拔条件", "COLLECT", inputs, outputs, rules)
 

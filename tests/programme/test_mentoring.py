@@ -201,3 +201,23 @@ def test_mentees_may_be_given_as_lines_of_the_web_form(programme):
         rows = s.execute(select(Person.name, Person.workplace, Mentee.field).join(Mentee, Mentee.person_id == Person.id)
                          .order_by(Mentee.id)).all()
     assert rows[0] == ("王一", "市医院 医师", "临床医学") and [r[0] for r in rows] == ["王一", "王二", "王三", "王四", "王五"]
+
+
+def test_second_tier_candidates_are_recognised_when_nominated_as_mentors(programme):
+    from workflows.driver import sample_application
+    from workflows.tables import Nomination
+    import json
+    d = programme
+    iid, sid = start_mentoring(d)
+    agree_mentoring(d, iid, period=2)
+    d.fire(cst("2015-07-02 09:00"))
+    assess(d, 1)
+    d.fire(cst("2016-07-02 09:00"))
+    assess(d, 2)
+    d.clock.set(cst("2017-05-20 09:00"))
+    _, rid = open_round(d, 2017)
+    n = d.nominate(rid, "hongshan")
+    d.complete(n, "Task_Fill", sample_application("学员1", birth_date="1986-05-01", chifeng_since="2008-07-01"))
+    with d.engine.sessions() as s:
+        findings = json.loads(s.scalar(select(Nomination.eligibility_json).where(Nomination.instance_id == n)))
+    assert [f["code"] for f in findings] == ["W_SECOND_TIER"]

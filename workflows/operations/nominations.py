@@ -10,7 +10,8 @@ from engine import InvalidData, InvalidState
 from engine.identity import upsert_user
 
 from .. import dates
-from ..tables import Certificate, ExpertOpinion, Mentorship, Nomination, OrgUnit, Person, PoolEntry, Round
+from ..tables import (Certificate, ExpertOpinion, Mentorship, Nomination, OrgUnit, Person, PoolEntry, Round,
+                      SecondTierCandidate)
 from .common import OUTCOME_LABELS, PANELS, get_row, holders, notify, require, section_users, unit_name
 
 
@@ -71,6 +72,8 @@ def nomination_check_eligibility(ctx, nomination_id):
         "skill_level": data.get("skill_level") or "none",
         "skill_honours_count": len(data.get("skill_honours") or []), "rural_kind_count": len(data.get("rural_kinds") or []),
         "has_approval_ref": bool(str(data.get("approval_ref") or "").strip()), "category": category,
+        "second_tier": ctx.session.scalar(select(SecondTierCandidate.id).join(Person, Person.id == SecondTierCandidate.person_id)
+                                          .where(Person.name == data["name"], Person.birth_date == birth).limit(1)) is not None,
         "reason_code": [], "reason": [],
     }
     data.update(facts)
