@@ -72,6 +72,8 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(username):
+        if request.path.startswith("/api/"):
+            return None  # the API trusts tokens only, never the session cookie (no CSRF there)
         if "peidai_user" not in g:
             g.peidai_user = _load(username)
         return g.peidai_user

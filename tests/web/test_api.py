@@ -156,3 +156,10 @@ def test_concurrent_completion_gives_409(api, flow, engine):
     statuses = sorted(s for s, _ in results)
     assert statuses.count(200) == 1 and statuses.count(409) == 3, results
     assert all(body["code"] == "conflict" for s, body in results if s == 409)
+
+
+def test_api_ignores_the_session_cookie(auth, client, flow):
+    iid = flow.at_review()
+    auth.login("reviewer")  # a browser session is not an API credential
+    assert client.get("/api/v1/tasks").status_code == 401
+    assert client.post(f"/api/v1/tasks/{flow.task(iid)['id']}/claim").status_code == 401
