@@ -23,9 +23,9 @@ def register(cli: click.Group) -> None:
         try:
             if has_data(probe):
                 if if_empty:
-                    click.echo("数据库中已有评选数据，跳过演示数据")
+                    click.echo("数据库中已有用户或评选数据，跳过演示数据")
                     return
-                raise click.ClickException("数据库中已有评选数据；演示数据只能装入空数据库")
+                raise click.ClickException("数据库中已有用户或评选数据；演示数据只能装入空数据库")
         finally:
             probe.dispose()
         logins = load(settings, PROJECT_ROOT / "bpmn", password=password)

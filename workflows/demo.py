@@ -18,8 +18,10 @@ PASSWORD = "peidai2014"
 
 
 def has_data(system) -> bool:
+    """Users or rounds exist: the demo never overwrites a system someone has set up."""
+    from engine.tables import User
     with system.sessions() as s:
-        return s.scalar(select(Round.id).limit(1)) is not None
+        return s.scalar(select(Round.id).limit(1)) is not None or s.scalar(select(User.id).limit(1)) is not None
 
 
 def load(settings, models_folder, echo=print, password: str = PASSWORD, now: datetime | None = None) -> list[tuple[str, str, str]]:
