@@ -97,7 +97,7 @@ def mentor(engine, entry_id: int, actor: Actor) -> dict | None:
         out = dict(row)
         cert = s.scalar(select(t.Certificate).join(t.PoolEntry, t.PoolEntry.certificate_id == t.Certificate.id)
                         .where(t.PoolEntry.id == entry_id))
-        out["certificate_row"] = {"number": cert.number, "issued_at": cert.issued_at, "status": cert.status,
+        out["certificate_row"] = {"id": cert.id, "number": cert.number, "issued_at": cert.issued_at, "status": cert.status,
                                   "revoked_at": cert.revoked_at, "revoke_reason": cert.revoke_reason}
         ships = s.scalars(select(t.Mentorship).where(t.Mentorship.pool_entry_id == entry_id).order_by(t.Mentorship.id)).all()
         ship_ids = [m.id for m in ships]

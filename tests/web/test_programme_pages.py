@@ -64,6 +64,7 @@ def test_submitter_starts_a_nomination_for_its_own_unit(auth, client, programme)
     assert "红山区" in page and "松山区" not in page
     r = auth.post("/nominations/new", {"round_id": str(programme.round_id), "unit_id": "hongshan"})
     assert r.status_code == 302 and "/tasks/" in r.headers["Location"]
+    assert "张" not in text(client.get("/inbox?box=group")) and "红山区推荐人选" in text(client.get("/inbox?box=todo"))
     form = text(client.get(r.headers["Location"]))
     assert "赤峰市人才培带人推荐申报表（附件2）" in form and 'name="birth_date"' in form
     assert auth.post("/nominations/new", {"round_id": str(programme.round_id), "unit_id": "songshan"}).status_code == 403

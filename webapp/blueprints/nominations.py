@@ -50,9 +50,12 @@ def new():
                     raise
                 flash(exc.message, "danger")
                 return render_template("nominations/new.html", rounds=rounds, units=units), exc.http_status
-            mine = [t for t in instance_tasks(auth.engine(), iid) if t["state"] == "open"]
+            first = [t for t in instance_tasks(auth.engine(), iid) if t["state"] == "open"]
             flash(_("已发起推荐，请填写推荐申报表"), "success")
-            if mine:
-                return redirect(url_for("tasks.show", task_id=mine[0]["id"]))
+            if first:
+                task = auth.engine().get_task(first[0]["id"], actor)
+                if task["can_claim"]:  # whoever nominates fills the form: it goes to 我的待办
+                    auth.engine().claim(task["id"], actor)
+                return redirect(url_for("tasks.show", task_id=task["id"]))
             return redirect(url_for("instances.show", instance_id=iid))
     return render_template("nominations/new.html", rounds=rounds, units=units)

@@ -37,7 +37,8 @@ def show(entry_id):
     m = pool.mentor(auth.engine(), entry_id, current_actor())
     if m is None:
         abort(404)
-    return render_template("pool/show.html", m=m, statuses=STATUS)
+    return render_template("pool/show.html", m=m, statuses=STATUS,
+                           has_documents="documents.certificate" in current_app.view_functions)
 
 
 @bp.get("/export.xlsx")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import EngineError, NotFound
@@ -85,7 +85,8 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
         "task": task, "schema": schema, "fields": schema_forms.fields(schema, skip=skip),
         "decision": decision, "buttons": schema_forms.decision_choices(schema, decision),
         "values": values, "errors": errors or {}, "comment": comment,
-        "side": _side_panel(detail_data), "transfer_to": transfer_to,
+        "side": _side_panel(detail_data) | {"nomination_id": detail_data.get("nomination_id")}, "transfer_to": transfer_to,
+        "has_documents": "documents.upload_list" in current_app.view_functions,
         "withdrawable": engine.can_withdraw(task["id"], actor),
         "overdue": task["state"] == "open" and task["due_at"] is not None and task["due_at"] < engine.now(),
         "names": users.display_names(engine, [task.get("assignee"), task.get("completed_by"), task.get("started_by")]),
