@@ -78,6 +78,7 @@ def test_unit_review_form_of_the_real_model(auth, client, programme):
     page = text(client.get(f"/tasks/{task['id']}"))
     assert "同意推荐" in page and "退回修改" in page and "不予推荐" in page
     assert "符合推荐条件" in page  # the eligibility result beside the form
+    assert "证书复印件（上传与查看）" in page and "/application.pdf" in page  # the documents area's pages
     r = auth.post(f"/tasks/{task['id']}", {"_action": "reject"})
     assert r.status_code == 422 and "退回修改或不同意时必须填写审批意见" in text(r)
     r = auth.post(f"/tasks/{task['id']}", {"_action": "return", "comment": "请补充获奖证书"})
@@ -106,7 +107,7 @@ def test_mentor_page_and_scope(auth, client, programme):
     import re
     entry = re.search(r'href="/pool/(\d+)"', rows).group(1)
     page = text(client.get(f"/pool/{entry}"))
-    assert "张伟" in page and "聘书" in page and "培带对象（1带5）" in page
+    assert "张伟" in page and "聘书" in page and "培带对象（1带5）" in page and "查看聘书（PDF）" in page
     auth.logout()
     auth.login("hongshan_rev")
     assert client.get(f"/pool/{entry}").status_code == 200
