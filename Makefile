@@ -17,7 +17,13 @@ NODE_STAMP := webapp/static/node_modules/.package-lock.json
 $(NODE_STAMP): webapp/static/package.json webapp/static/package-lock.json
 	npm ci --prefix webapp/static --no-audit --no-fund --loglevel=error
 
-install: $(STAMP) $(NODE_STAMP)
+# the administrators' process editor (bpmn-js, dmn-js), bundled with esbuild into webapp/static/admin/dist
+ADMIN_JS := webapp/static/admin/dist/editor.js
+$(ADMIN_JS): webapp/static/admin/package.json webapp/static/admin/package-lock.json $(wildcard webapp/static/admin/src/*)
+	npm ci --prefix webapp/static/admin --no-audit --no-fund --loglevel=error
+	npm run --prefix webapp/static/admin --silent build
+
+install: $(STAMP) $(NODE_STAMP) $(ADMIN_JS)
 
 system-deps:
 	bash scripts/system-deps.sh

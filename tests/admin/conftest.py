@@ -1,0 +1,90 @@
+"""Fixtures of process administration: the fixture approval model and edited variants of it."""
+from __future__ import annotations
+
+import pytest
+
+from engine import Actor
+from engine.identity import upsert_user
+
+START = {"unit_id": "hongshan", "category": "professional", "round_id": "2014", "title": "张三的推荐申报",
+         "experts": ["expert1"], "years": 1}
+ADMIN = Actor("admin", frozenset({("admin", None)}))
+
+NOTICE_TASK = """    <bpmn:userTask id="Task_Notice" name="公示">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="form" value="forms/review.schema.json" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>F3</bpmn:incoming>
+      <bpmn:outgoing>F3b</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="F3b" sourceRef="Task_Notice" targetRef="Gateway_Decision" />
+"""
+
+
+def with_notice(files: dict[str, str], lane: str = "单位审核人") -> dict[str, str]:
+    """The approval model with a 公示 user task between the unit review and its decision."""
+    text = files["approval.bpmn"]
+    text = text.replace('<bpmn:sequenceFlow id="F3" sourceRef="Task_Review" targetRef="Gateway_Decision" />',
+                        '<bpmn:sequenceFlow id="F3" sourceRef="Task_Review" targetRef="Task_Notice" />\n' + NOTICE_TASK)
+    text = text.replace("<bpmn:incoming>F3</bpmn:incoming>\n      <bpmn:outgoing>F_Approve</bpmn:outgoing>",
+                        "<bpmn:incoming>F3b</bpmn:incoming>\n      <bpmn:outgoing>F_Approve</bpmn:outgoing>")
+    text = text.replace("<bpmn:flowNodeRef>Task_Review</bpmn:flowNodeRef>",
+                        "<bpmn:flowNodeRef>Task_Review</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>Task_Notice</bpmn:flowNodeRef>")
+    if lane != "单位审核人":
+        text = text.replace('<bpmn:lane id="Lane_Expert" name="评审专家">', f'<bpmn:lane id="Lane_Notice" name="{lane}">\n'
+                            '        <bpmn:flowNodeRef>Task_Notice</bpmn:flowNodeRef>\n      </bpmn:lane>\n'
+                            '      <bpmn:lane id="Lane_Expert" name="评审专家">')
+        text = text.replace("<bpmn:flowNodeRef>Task_Review</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>Task_Notice</bpmn:flowNodeRef>",
+                            "<bpmn:flowNodeRef>Task_Review</bpmn:flowNodeRef>")
+    assert "Task_Notice" in text and "F3b" in text
+    return {**files, "approval.bpmn": text}
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"
+
+
+@pytest.fixture
+def staff(engine):
+    people = {"admin": [("admin", None)], "submitter": [("unit_submitter", "hongshan")],
+              "reviewer": [("unit_reviewer", "hongshan")], "expert1": [("expert", "professional")],
+              "section": [("talent_section", None)]}
+    with engine.unit_of_work() as s:
+        for name, ms in people.items():
+            upsert_user(s, name, name, memberships=ms)
+    return {name: Actor(name, frozenset(ms)) for name, ms in people.items()}
+
+
+@pytest.fixture
+def people(engine):
+    from tests.web.conftest import DISPLAY, PEOPLE, _HASH
+    with engine.unit_of_work() as s:
+        for name, ms in PEOPLE.items():
+            upsert_user(s, name, DISPLAY[name], password_hash=_HASH, memberships=ms)
+    return {name: Actor(name, frozenset(ms)) for name, ms in PEOPLE.items()}
+
+
+@pytest.fixture
+def app(system, people):
+    from webapp import create_app
+    return create_app(system, TESTING=True)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def auth(client):
+    from tests.web.conftest import Auth
+    return Auth(client)
+
+
+@pytest.fixture
+def admin_auth(auth):
+    auth.login("admin")
+    return auth

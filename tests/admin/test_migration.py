@@ -1,0 +1,80 @@
+"""Moving running instances between versions: what may move, what is refused and why."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from engine import InvalidState, migration
+from engine.queries import instance_tasks
+from engine.tables import AuditEvent, Instance
+
+from .conftest import ADMIN, START, with_notice
+
+
+def open_element(engine, iid):
+    return [t["element_id"] for t in instance_tasks(engine, iid) if t["state"] == "open"]
+
+
+def complete(engine, iid, element, data, actor):
+    task = next(t for t in instance_tasks(engine, iid) if t["state"] == "open" and t["element_id"] == element)
+    engine.complete_task(task["id"], data, actor)
+
+
+def test_instance_stays_on_its_version_until_migrated_then_passes_the_new_step(engine, fixture_models, staff):
+    v1 = engine.deploy(fixture_models, comment="v1")["version"]
+    old = engine.start("approval", START, staff["submitter"])
+    v2 = engine.deploy(with_notice(fixture_models), comment="公示")["version"]
+    new = engine.start("approval", START, staff["submitter"])
+    assert (engine.instance(old)["version_id"], engine.instance(new)["version_id"]) == (v1, v2)
+
+    rows = migration.preview(engine, [old], v2)
+    assert rows[0]["movable"], rows[0]["reason"]
+    done = migration.migrate(engine, [old], v2, ADMIN, comment="增加公示环节")
+    assert done[0]["migrated"] and engine.instance(old)["version_id"] == v2
+    assert open_element(engine, old) == ["Task_Fill"]  # the open task is the same one, still open
+    complete(engine, old, "Task_Fill", {"name": "张三"}, staff["submitter"])
+    complete(engine, old, "Task_Review", {"decision": "approve"}, staff["reviewer"])
+    assert open_element(engine, old) == ["Task_Notice"]
+    with engine.sessions() as s:
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "instance_migrated"))
+    assert (event.actor, event.instance_id, event.comment) == ("admin", old, "增加公示环节")
+
+
+def test_migration_that_would_drop_a_started_task_is_refused(engine, fixture_models, staff):
+    engine.deploy(fixture_models, comment="v1")
+    iid = engine.start("approval", START, staff["submitter"])
+    complete(engine, iid, "Task_Fill", {"name": "张三"}, staff["submitter"])
+    assert open_element(engine, iid) == ["Task_Review"]
+    # v2 drops the unit review: the review is open in the reviewer's inbox
+    text = fixture_models["approval.bpmn"]
+    start_, end_ = text.index('<bpmn:userTask id="Task_Review"'), text.index("</bpmn:userTask>", text.index('<bpmn:userTask id="Task_Review"'))
+    text = text[:start_] + text[end_ + len("</bpmn:userTask>"):]
+    text = text.replace('<bpmn:flowNodeRef>Task_Review</bpmn:flowNodeRef>', '')
+    text = text.replace('<bpmn:sequenceFlow id="F2" sourceRef="Task_Fill" targetRef="Task_Review" />', '')
+    text = text.replace('<bpmn:sequenceFlow id="F3" sourceRef="Task_Review" targetRef="Gateway_Decision" />',
+                        '<bpmn:sequenceFlow id="F3" sourceRef="Task_Fill" targetRef="Gateway_Decision" />')
+    text = text.replace("<bpmn:outgoing>F2</bpmn:outgoing>", "<bpmn:outgoing>F3</bpmn:outgoing>")
+    v2 = engine.deploy({**fixture_models, "approval.bpmn": text}, comment="无单位审核")["version"]
+    before = engine.instance(iid)
+
+    rows = migration.migrate(engine, [iid], v2, ADMIN)
+    assert not rows[0]["migrated"]
+    assert "Task_Review" in rows[0]["reason"] and "删除" in rows[0]["reason"]
+    assert "Task_Fill" in rows[0]["reason"]  # completed, and its outgoing flow changed
+    after = engine.instance(iid)
+    assert (after["version_id"], after["lock_version"]) == (before["version_id"], before["lock_version"])
+    assert open_element(engine, iid) == ["Task_Review"]
+    with pytest.raises(InvalidState, match="Task_Review"):  # the engine command re-checks on its own
+        engine.migrate_instance(iid, v2, ADMIN, migration.blocking_reason)
+
+
+def test_completed_step_that_changed_blocks_but_later_change_does_not(engine, fixture_models, staff):
+    engine.deploy(fixture_models)
+    at_fill = engine.start("approval", START, staff["submitter"])
+    past_review = engine.start("approval", START, staff["submitter"])
+    complete(engine, past_review, "Task_Fill", {"name": "李四"}, staff["submitter"])
+    complete(engine, past_review, "Task_Review", {"decision": "approve"}, staff["reviewer"])
+    v2 = engine.deploy(with_notice(fixture_models))["version"]
+    rows = {r["instance_id"]: r for r in migration.preview(engine, [at_fill, past_review], v2)}
+    assert rows[at_fill]["movable"]
+    assert not rows[past_review]["movable"] and "Task_Review" in rows[past_review]["reason"]

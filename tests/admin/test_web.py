@@ -1,0 +1,155 @@
+"""The administration pages: only administrators; versions, compare, drafts, deploy, migration, audit."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.tables import ModelVersion
+
+from .conftest import START, with_notice
+
+PAGES = ["/admin/versions", "/admin/migrate", "/admin/instances", "/admin/incidents", "/admin/users", "/admin/audit",
+         "/admin/audit.csv"]
+
+
+@pytest.mark.parametrize("username", ["submitter", "section", "director", "expert1"])
+def test_only_administrators_see_process_administration(auth, engine, fixture_models, username):
+    engine.deploy(fixture_models)
+    auth.login(username)
+    for url in PAGES + ["/admin/versions/1/files/approval.bpmn"]:
+        assert auth.client.get(url).status_code == 403, url
+    assert auth.post("/admin/versions/1/draft").status_code == 403
+    assert "流程管理" not in auth.client.get("/inbox").get_data(as_text=True)
+
+
+def test_anonymous_user_is_sent_to_log_in(client):
+    r = client.get("/admin/versions")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_administrator_sees_every_page(admin_auth, engine, fixture_models):
+    engine.deploy(fixture_models)
+    for url in PAGES:
+        assert admin_auth.client.get(url).status_code == 200, url
+
+
+def test_versions_list_author_time_comment_hash_and_compare(admin_auth, engine, fixture_models, people):
+    v1 = engine.deploy(fixture_models, people["admin"], comment="初始版本")
+    v2 = engine.deploy(with_notice(fixture_models), people["admin"], comment="增加公示")
+    html = admin_auth.client.get("/admin/versions").get_data(as_text=True)
+    for text in ("初始版本", "增加公示", v1["hash"][:12], v2["hash"][:12], "admin"):
+        assert text in html
+    html = admin_auth.client.get(f"/admin/versions/compare?a={v1['version']}&b={v2['version']}").get_data(as_text=True)
+    added = re.findall(r'class="diff-added">.*?<code>(\w+)</code>', html)
+    changed = re.findall(r'class="diff-changed">.*?<code>(\w+)</code>', html)
+    assert added == ["Task_Notice"]
+    assert changed == ["Task_Review"]  # its outgoing flow now leads to the new step
+    assert "Task_Notice" in html.split('class="diff-changed"')[1]
+    assert "diff-removed" not in html
+
+
+def test_draft_save_shows_problems_with_element_and_blocks_deploy(admin_auth, engine, fixture_models):
+    v1 = engine.deploy(fixture_models)["version"]
+    r = admin_auth.post(f"/admin/versions/{v1}/draft")
+    draft_url = r.headers["Location"]
+    draft_id = int(draft_url.rstrip("/").rsplit("/", 1)[1])
+    bad = with_notice(fixture_models, lane="公示小组")["approval.bpmn"]
+    r = admin_auth.client.post(f"/admin/drafts/{draft_id}/files/approval.bpmn", json={"content": bad},
+                               headers={"X-CSRFToken": admin_auth.token})
+    body = r.get_json()
+    errors = [p for p in body["problems"] if p["severity"] == "error"]
+    assert body["error_count"] == 1 and errors[0]["element"] == "Lane_Notice" and "公示小组" in errors[0]["message"]
+    html = admin_auth.client.get(draft_url).get_data(as_text=True)
+    assert 'data-element="Lane_Notice"' in html and "disabled" in html.split('id="deploy-button"')[1][:40]
+    r = admin_auth.post(f"/admin/drafts/{draft_id}/deploy", data={"comment": "试图部署"}, follow_redirects=True)
+    assert "不能部署" in r.get_data(as_text=True)
+    with engine.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ModelVersion)) == 1
+    # fixed: the lane names a role
+    good = with_notice(fixture_models)["approval.bpmn"]
+    body = admin_auth.client.post(f"/admin/drafts/{draft_id}/files/approval.bpmn", json={"content": good},
+                                  headers={"X-CSRFToken": admin_auth.token}).get_json()
+    assert body["error_count"] == 0
+    r = admin_auth.post(f"/admin/drafts/{draft_id}/deploy", data={"comment": "增加公示"}, follow_redirects=True)
+    assert "已部署为版本 2" in r.get_data(as_text=True)
+    assert engine.list_versions()[-1]["comment"] == "增加公示"
+
+
+def test_saving_without_csrf_token_is_refused(admin_auth, engine, fixture_models):
+    v1 = engine.deploy(fixture_models)["version"]
+    draft_id = int(admin_auth.post(f"/admin/versions/{v1}/draft").headers["Location"].rsplit("/", 1)[1])
+    r = admin_auth.client.post(f"/admin/drafts/{draft_id}/files/approval.bpmn", json={"content": "x"})
+    assert r.status_code == 400
+
+
+def test_form_preview_uses_the_task_page_renderer(admin_auth):
+    schema = {"type": "object", "required": ["decision"], "properties": {
+        "decision": {"type": "string", "title": "公示结果", "enum": ["approve", "reject"]},
+        "comment": {"type": "string", "title": "公示意见", "format": "textarea"}}}
+    html = admin_auth.client.post("/admin/form-preview", json={"content": json.dumps(schema)},
+                                  headers={"X-CSRFToken": admin_auth.token}).get_data(as_text=True)
+    assert "公示结果" in html and 'name="decision"' in html and "同意" in html and "<textarea" in html
+    html = admin_auth.client.post("/admin/form-preview", json={"content": "{oops"},
+                                  headers={"X-CSRFToken": admin_auth.token}).get_data(as_text=True)
+    assert "表单无法解析" in html
+
+
+def test_redeploying_an_old_version_makes_it_current_as_a_new_version(admin_auth, engine, fixture_models, people):
+    v1 = engine.deploy(fixture_models, comment="v1")["version"]
+    v2 = engine.deploy(with_notice(fixture_models), comment="v2")["version"]
+    r = admin_auth.post(f"/admin/versions/{v2}/redeploy", follow_redirects=True)
+    assert "已是最新版本" in r.get_data(as_text=True)
+    r = admin_auth.post(f"/admin/versions/{v1}/redeploy", follow_redirects=True)
+    assert "重新部署为版本 3" in r.get_data(as_text=True)
+    iid = engine.start("approval", START, people["submitter"])
+    assert engine.instance(iid)["version_id"] == 3
+    assert {k: v for k, v in engine.version_files(3).items() if not k.startswith(".")} == engine.version_files(v1)
+
+
+def test_migration_page_previews_and_migrates_movable_instances(admin_auth, engine, fixture_models, people):
+    v1 = engine.deploy(fixture_models)["version"]
+    at_fill = engine.start("approval", START, people["submitter"])
+    past = engine.start("approval", START, people["submitter"])
+    from engine.queries import instance_tasks
+    t = next(t for t in instance_tasks(engine, past) if t["state"] == "open")
+    engine.complete_task(t["id"], {"name": "李四"}, people["submitter"])
+    t = next(t for t in instance_tasks(engine, past) if t["state"] == "open")
+    engine.complete_task(t["id"], {"decision": "approve"}, people["reviewer"])
+    v2 = engine.deploy(with_notice(fixture_models))["version"]
+    html = admin_auth.post("/admin/migrate", data={"source": v1, "target": v2, "action": "preview"}).get_data(as_text=True)
+    assert html.count("可以迁移") == 1 and "不能迁移" in html and "Task_Review" in html
+    html = admin_auth.post("/admin/migrate", data={"source": v1, "target": v2, "action": "migrate", "comment": "公示",
+                                                   "instance": [at_fill, past]}, follow_redirects=True).get_data(as_text=True)
+    assert "已迁移 1 个实例，1 个未迁移" in html
+    assert engine.instance(at_fill)["version_id"] == v2 and engine.instance(past)["version_id"] == v1
+    csv = admin_auth.client.get(f"/admin/audit.csv?instance={at_fill}").get_data(as_text=True)
+    assert "instance_migrated" in csv and "admin" in csv
+
+
+def test_suspend_resume_cancel_need_a_reason_and_are_audited(admin_auth, engine, fixture_models, people):
+    engine.deploy(fixture_models)
+    iid = engine.start("approval", START, people["submitter"])
+    r = admin_auth.post(f"/admin/instances/{iid}/suspend", data={"reason": ""}, follow_redirects=True)
+    assert "请填写原因" in r.get_data(as_text=True) and engine.instance(iid)["status"] == "running"
+    admin_auth.post(f"/admin/instances/{iid}/suspend", data={"reason": "核查材料"})
+    assert engine.instance(iid)["status"] == "suspended"
+    admin_auth.post(f"/admin/instances/{iid}/resume", data={"reason": "核查完毕"})
+    admin_auth.post(f"/admin/instances/{iid}/cancel", data={"reason": "重复申报"})
+    assert engine.instance(iid)["status"] == "cancelled"
+    html = admin_auth.client.get(f"/admin/audit?instance={iid}&actor=admin").get_data(as_text=True)
+    for reason in ("核查材料", "核查完毕", "重复申报"):
+        assert reason in html
+    assert "instance_started" not in admin_auth.client.get(f"/admin/audit.csv?actor=admin").get_data(as_text=True)
+
+
+def test_users_and_roles_are_edited_with_scopes(admin_auth, engine):
+    r = admin_auth.post("/admin/users", data={"username": "notice_clerk", "display_name": "公示员",
+                                              "memberships": "talent_section\nunit_reviewer:hongshan"}, follow_redirects=True)
+    assert "已保存用户 notice_clerk" in r.get_data(as_text=True)
+    actor = engine.actor_for("notice_clerk")
+    assert actor.memberships == frozenset({("talent_section", None), ("unit_reviewer", "hongshan")})
+    r = admin_auth.post("/admin/users", data={"username": "x", "memberships": "nobody"}, follow_redirects=True)
+    assert "角色“nobody”不存在" in r.get_data(as_text=True)

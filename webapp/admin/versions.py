@@ -1,0 +1,56 @@
+"""Deployed model versions: the list, comparison of any two, re-deploying an old one.
+
+Re-deploying: versions are content-hashed, and deploying content that is already deployed
+returns that version unchanged (``engine.deploy``), so "re-deploy version 3" could silently do
+nothing. What an administrator means is "make version 3's model the current one": new
+instances start on the *newest* version of a process. So re-deploying an old version that is
+not the newest creates a new version (with the comment naming the source) whose files equal
+the old one's plus a marker file ``.redeploy`` naming the source version and the time (this makes
+the content hash new; the engine ignores files that are not BPMN, DMN or JSON). Re-deploying the
+newest version is a no-op and says so.
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from engine import Actor, migration
+from engine.tables import Instance, ModelVersion
+
+REDEPLOY_MARKER = ".redeploy"
+
+
+def list_versions(engine) -> list[dict]:
+    with engine.sessions() as s:
+        counts = dict(s.execute(select(Instance.version_id, func.count()).where(Instance.status.in_(("running", "suspended")))
+                                .group_by(Instance.version_id)).all())
+        totals = dict(s.execute(select(Instance.version_id, func.count()).group_by(Instance.version_id)).all())
+    out = []
+    for v in engine.list_versions():
+        out.append(v | {"running": counts.get(v["version"], 0), "instances": totals.get(v["version"], 0)})
+    return list(reversed(out))
+
+
+def compare_versions(engine, a: int, b: int) -> dict:
+    return migration.compare(migration.version_inventory(engine, a), migration.version_inventory(engine, b))
+
+
+def compare_files(engine, version_id: int, files: dict[str, str]) -> dict:
+    return migration.compare(migration.version_inventory(engine, version_id), migration.element_inventory(engine, files))
+
+
+def newest_version_id(engine) -> int | None:
+    with engine.sessions() as s:
+        return s.scalar(select(func.max(ModelVersion.id)))
+
+
+def redeploy(engine, version_id: int, actor: Actor, comment: str = "") -> dict:
+    """Make an old version's model current again as a new version (see the module docstring)."""
+    files = engine.version_files(version_id)
+    if version_id == newest_version_id(engine):
+        return {"version": version_id, "created": False, "message": f"版本 {version_id} 已是最新版本，无需重新部署"}
+    files = {k: v for k, v in files.items() if k != REDEPLOY_MARKER}
+    files[REDEPLOY_MARKER] = json.dumps({"source_version": version_id, "at": engine.now().isoformat(), "by": actor.username})
+    result = engine.deploy(files, actor, comment or f"重新部署版本 {version_id}")
+    return result | {"message": f"已将版本 {version_id} 的模型重新部署为版本 {result['version']}"}

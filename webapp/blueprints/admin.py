@@ -1,0 +1,198 @@
+"""Process administration (issue 6): versions, drafts with validation on save, the editors,
+dry runs and migration. Administrators only."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from engine import EngineError, ModelValidationError, migration
+from webapp import auth, schema_forms
+from webapp.admin import drafts, dryrun, versions
+from webapp.admin.access import admins_only
+from webapp.auth import current_actor
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admins_only(bp)
+NAV = [("admin.index", _l("流程管理"), ("admin",))]
+
+
+def _engine():
+    return auth.engine()
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.version_list"))
+
+
+# ------------------------------------------------------------------ versions
+
+@bp.get("/versions")
+def version_list():
+    rows = versions.list_versions(_engine())
+    return render_template("admin/versions.html", versions=rows, drafts=drafts.list_drafts(_engine()))
+
+
+@bp.get("/versions/compare")
+def compare():
+    try:
+        a, b = int(request.args["a"]), int(request.args["b"])
+    except (KeyError, ValueError):
+        abort(400)
+    diff = versions.compare_versions(_engine(), a, b)
+    return render_template("admin/compare.html", a=f"版本 {a}", b=f"版本 {b}", diff=diff)
+
+
+@bp.get("/versions/<int:version_id>/files/<path:filename>")
+def version_file(version_id, filename):
+    files = _engine().version_files(version_id)
+    if filename not in files:
+        abort(404)
+    return Response(files[filename], mimetype="text/plain; charset=utf-8")
+
+
+@bp.post("/versions/<int:version_id>/redeploy")
+def redeploy(version_id):
+    result = versions.redeploy(_engine(), version_id, current_actor(), request.form.get("comment", ""))
+    flash(result["message"], "success" if result["created"] else "info")
+    return redirect(url_for("admin.version_list"))
+
+
+@bp.post("/versions/<int:version_id>/draft")
+def draft_from_version(version_id):
+    d = drafts.create_from_version(_engine(), version_id, current_actor(), request.form.get("name", ""))
+    return redirect(url_for("admin.draft", draft_id=d["id"]))
+
+
+# ------------------------------------------------------------------ drafts
+
+@bp.get("/drafts/<int:draft_id>")
+def draft(draft_id):
+    d = drafts.get(_engine(), draft_id)
+    diff = versions.compare_files(_engine(), d["base_version_id"], d["files"]) if d["base_version_id"] else None
+    keys = sorted({k for k in migration.element_inventory(_engine(), d["files"])}) if not d["error_count"] else []
+    return render_template("admin/draft.html", draft=d, diff=diff, process_keys=keys,
+                           files=sorted(f for f in d["files"] if not f.startswith(".")))
+
+
+@bp.get("/drafts/<int:draft_id>/files/<path:filename>")
+def draft_file(draft_id, filename):
+    files = drafts.get(_engine(), draft_id)["files"]
+    if filename not in files:
+        abort(404)
+    return Response(files[filename], mimetype="text/plain; charset=utf-8")
+
+
+@bp.post("/drafts/<int:draft_id>/files/<path:filename>")
+def save_draft_file(draft_id, filename):
+    """Save one file of the draft (the editors post the text); answers with the problems found."""
+    text = request.get_json(silent=True, force=True) or {}
+    content = text.get("content") if isinstance(text, dict) else None
+    if not isinstance(content, str) or not filename.endswith((".bpmn", ".dmn", ".json")):
+        abort(400)
+    d = drafts.save_file(_engine(), draft_id, filename, content, current_actor())
+    return jsonify({"saved_at": d["saved_at"].isoformat(), "problems": d["problems"], "error_count": d["error_count"]})
+
+
+@bp.post("/drafts/<int:draft_id>/new-form")
+def new_form(draft_id):
+    name = (request.form.get("name") or "").strip().strip("/")
+    if not name:
+        abort(400)
+    if not name.endswith(".json"):
+        name += ".schema.json"
+    if not name.startswith("forms/"):
+        name = "forms/" + name
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": request.form.get("title") or "新表单",
+              "type": "object", "properties": {}}
+    drafts.save_file(_engine(), draft_id, name, json.dumps(schema, ensure_ascii=False, indent=1), current_actor())
+    return redirect(url_for("admin.edit", draft_id=draft_id, filename=name))
+
+
+@bp.get("/drafts/<int:draft_id>/edit/<path:filename>")
+def edit(draft_id, filename):
+    d = drafts.get(_engine(), draft_id)
+    if filename not in d["files"]:
+        abort(404)
+    engine = _engine()
+    roles = [{"key": r.key, "label": r.label} for r in engine.config.roles.values()]
+    kind = "bpmn" if filename.endswith(".bpmn") else "dmn" if filename.endswith(".dmn") else "form"
+    forms = sorted(f for f in d["files"] if f.endswith(".json"))
+    decisions = sorted(f for f in d["files"] if f.endswith(".dmn"))
+    return render_template("admin/edit.html", draft=d, filename=filename, kind=kind,
+                           config={"roles": roles, "operations": sorted(engine.config.operations), "forms": forms,
+                                   "decisions": decisions,
+                                   "fileUrl": url_for("admin.draft_file", draft_id=draft_id, filename=filename),
+                                   "saveUrl": url_for("admin.save_draft_file", draft_id=draft_id, filename=filename),
+                                   "previewUrl": url_for("admin.form_preview"),
+                                   "filename": filename, "problems": d["problems"]})
+
+
+@bp.post("/form-preview")
+def form_preview():
+    """The live preview of a JSON Schema, rendered by the task page's renderer."""
+    body = request.get_json(silent=True, force=True) or {}
+    try:
+        schema = json.loads(body.get("content") or "{}")
+        fields = schema_forms.fields(schema)
+        values = schema_forms.defaults(schema)
+    except (ValueError, TypeError, AttributeError) as exc:
+        return render_template("admin/_form_preview.html", error=str(exc), fields=[], values={})
+    return render_template("admin/_form_preview.html", error=None, fields=fields, values=values, schema=schema)
+
+
+@bp.post("/drafts/<int:draft_id>/deploy")
+def deploy(draft_id):
+    try:
+        result = drafts.deploy(_engine(), draft_id, current_actor(), request.form.get("comment", ""))
+    except ModelValidationError as exc:
+        flash(f"{exc.message}：" + "；".join(f"{p.file} {p.element or ''} {p.message}" for p in exc.problems), "danger")
+        return redirect(url_for("admin.draft", draft_id=draft_id))
+    except EngineError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.draft", draft_id=draft_id))
+    if result["created"]:
+        flash(f"已部署为版本 {result['version']}（内容哈希 {result['hash'][:12]}）", "success")
+    else:
+        flash(f"内容与已部署的版本 {result['version']} 完全相同，未创建新版本", "info")
+    return redirect(url_for("admin.version_list"))
+
+
+@bp.post("/drafts/<int:draft_id>/dry-run")
+def dry_run(draft_id):
+    d = drafts.get(_engine(), draft_id)
+    try:
+        scenario = dryrun.Scenario.from_form(request.form)
+        report = dryrun.run(_engine(), d["files"], scenario)
+    except ValueError as exc:
+        flash(f"试运行设置有误：{exc}", "danger")
+        return redirect(url_for("admin.draft", draft_id=draft_id))
+    drafts.record_dry_run(_engine(), draft_id, report)
+    return redirect(url_for("admin.draft", draft_id=draft_id, _anchor="dry-run"))
+
+
+# ------------------------------------------------------------------ migration
+
+@bp.route("/migrate", methods=["GET", "POST"])
+def migrate():
+    engine = _engine()
+    all_versions = versions.list_versions(engine)
+    source = request.values.get("source", type=int)
+    target = request.values.get("target", type=int)
+    candidates, rows, results = [], None, None
+    if source:
+        from webapp.admin import operations
+        candidates = operations.instances(engine, version_id=source, statuses=("running", "suspended"))
+    if source and target:
+        chosen = [int(i) for i in request.values.getlist("instance") if i.isdigit()] or [c["id"] for c in candidates]
+        if request.method == "POST" and request.form.get("action") == "migrate":
+            results = migration.migrate(engine, chosen, target, current_actor(), request.form.get("comment", ""))
+            moved = sum(1 for r in results if r["migrated"])
+            flash(f"已迁移 {moved} 个实例，{len(results) - moved} 个未迁移", "success" if moved else "warning")
+            candidates = [c for c in candidates if c["id"] not in {r["instance_id"] for r in results if r["migrated"]}]
+        else:
+            rows = migration.preview(engine, chosen, target)
+    return render_template("admin/migrate.html", versions=all_versions, source=source, target=target,
+                           candidates=candidates, rows=rows, results=results)

@@ -1,0 +1,109 @@
+"""Process administration, operations (issue 6): instances with their version (suspend, resume,
+cancel with a reason), incidents (retry, dismiss), users and roles, the audit trail (filter,
+CSV export). Administrators only."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+
+from engine import EngineError
+from webapp import auth
+from webapp.admin import operations
+from webapp.admin.access import admins_only
+from webapp.auth import current_actor
+
+bp = Blueprint("admin_ops", __name__, url_prefix="/admin")
+admins_only(bp)
+
+
+def _engine():
+    return auth.engine()
+
+
+@bp.get("/instances")
+def instances():
+    args = request.args
+    rows = operations.instances(_engine(), version_id=args.get("version", type=int),
+                                statuses=[args["status"]] if args.get("status") else None,
+                                process_key=args.get("process") or None)
+    return render_template("admin/instances.html", rows=rows, args=args)
+
+
+@bp.post("/instances/<int:instance_id>/<any(suspend, resume, cancel):action>")
+def instance_action(instance_id, action):
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        flash("请填写原因", "danger")
+        return redirect(request.referrer or url_for("admin_ops.instances"))
+    try:
+        getattr(_engine(), action)(instance_id, current_actor(), reason)
+        flash({"suspend": "已挂起", "resume": "已恢复", "cancel": "已取消"}[action] + f"流程实例 {instance_id}", "success")
+    except EngineError as exc:
+        flash(exc.message, "danger")
+    return redirect(request.referrer or url_for("admin_ops.instances"))
+
+
+@bp.get("/incidents")
+def incidents():
+    outbox = _engine().outbox
+    return render_template("admin/incidents.html", rows=outbox.incidents(include_dismissed=True), counts=outbox.counts())
+
+
+@bp.post("/incidents/<int:message_id>/<any(retry, dismiss):action>")
+def incident_action(message_id, action):
+    outbox = _engine().outbox
+    try:
+        if action == "retry":
+            status = outbox.retry(message_id, current_actor(), current_app.extensions["peidai"])
+            flash(f"消息 {message_id} 已重试，当前状态：{status}", "success" if status == "delivered" else "warning")
+        else:
+            outbox.dismiss(message_id, current_actor(), request.form.get("reason", ""))
+            flash(f"消息 {message_id} 已忽略", "success")
+    except EngineError as exc:
+        flash(exc.message, "danger")
+    return redirect(url_for("admin_ops.incidents"))
+
+
+@bp.get("/users")
+def users():
+    engine = _engine()
+    return render_template("admin/users.html", rows=operations.users(engine), roles=engine.config.roles)
+
+
+@bp.post("/users")
+def save_user():
+    f = request.form
+    try:
+        operations.save_user(_engine(), current_actor(), f.get("username", ""), f.get("display_name", ""), f.get("memberships", ""))
+        flash(f"已保存用户 {f.get('username')}", "success")
+    except EngineError as exc:
+        flash(exc.message, "danger")
+    return redirect(url_for("admin_ops.users"))
+
+
+@bp.post("/users/<username>/<any(activate, deactivate):action>")
+def user_active(username, action):
+    try:
+        operations.set_active(_engine(), current_actor(), username, action == "activate")
+    except EngineError as exc:
+        flash(exc.message, "danger")
+    return redirect(url_for("admin_ops.users"))
+
+
+def _audit_filters():
+    a = request.args
+    return {"actor": a.get("actor") or None, "instance_id": a.get("instance", type=int), "since": a.get("since") or None,
+            "until": a.get("until") or None}
+
+
+@bp.get("/audit")
+def audit():
+    filters = _audit_filters()
+    rows = operations.audit(_engine(), **filters)
+    return render_template("admin/audit.html", rows=rows, args=request.args, preview=operations.data_preview)
+
+
+@bp.get("/audit.csv")
+def audit_export():
+    rows = operations.audit(_engine(), **_audit_filters(), limit=None)
+    return Response(operations.audit_csv(rows), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=audit.csv"})
