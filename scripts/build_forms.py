@@ -103,11 +103,13 @@ FORMS = {
         "赤峰市人才培带联系书（附件3）", ["period_years", "mentees"],
         {"period_years": {"type": "integer", "title": "培带期（年）", "enum": [2, 3]},
          "indicators": text("培带指标和内容", maxLength=4000),
-         "mentees": {"type": "array", "title": "培带对象（1带5，须五名）", "minItems": 5, "maxItems": 5, "items": {
-             "type": "object", "required": ["name"], "properties": {
-                 "name": text("姓名", minLength=1, maxLength=40), "gender": enum("性别", {"男": "男", "女": "女"}),
-                 "birth_date": text("出生日期", format="date"), "workplace": text("工作单位及职务"),
-                 "field": text("专业领域"), "phone": text("联系电话")}}}},
+         "mentees": {"type": "array", "title": "培带对象（1带5，须五名；每行一名，可写“姓名，单位及职务，专业领域”）",
+                     "minItems": 5, "maxItems": 5, "items": {"anyOf": [
+                         text("姓名", minLength=1, maxLength=200),
+                         {"type": "object", "required": ["name"], "properties": {
+                             "name": text("姓名", minLength=1, maxLength=40), "gender": enum("性别", {"男": "男", "女": "女"}),
+                             "birth_date": text("出生日期", format="date"), "workplace": text("工作单位及职务"),
+                             "field": text("专业领域"), "phone": text("联系电话")}}]}}},
     ),
     "agreement_confirm.schema.json": form(
         "单位确认联系书", ["agreement_decision"],
@@ -126,7 +128,7 @@ FORMS = {
         {"kind": enum("活动类型", {"lecture": "专题讲座", "guidance": "技术辅导", "training": "培训授课", "exchange": "学术、技术或经验交流"}),
          "held_on": text("日期", format="date"), "subject": text("主题", minLength=2, maxLength=200),
          "hours": {"type": "integer", "title": "学时", "minimum": 0, "maximum": 200},
-         "mentee_ids": {"type": "array", "title": "参加的培带对象", "items": {"type": "integer"}},
+         "attending": {"type": "array", "title": "参加的培带对象（每行一名）", "items": text("姓名")},
          "notes": text("内容和成效", maxLength=4000)},
     ),
     "assessment.schema.json": form(

@@ -46,3 +46,20 @@ def test_every_user_task_form_exists_and_is_a_json_schema():
         for name in forms:
             text = text.replace(name, "")
         assert "forms/" not in text, path.name
+
+
+def test_the_units_of_the_notice_are_seeded_by_the_migration_and_match_the_code(tmp_path):
+    from sqlalchemy import select
+
+    from peidai.db import make_engine, upgrade
+    from workflows.tables import OrgUnit
+    from workflows.units import SECTION, UNITS
+
+    url = f"sqlite:///{tmp_path / 'units.sqlite'}"
+    upgrade(url)
+    db = make_engine(url)
+    with db.connect() as conn:
+        rows = conn.execute(select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.urban).order_by(OrgUnit.sort)).all()
+    db.dispose()
+    assert [tuple(r) for r in rows] == UNITS + [SECTION]
+    assert sum(1 for r in rows if r.kind == "county") == 12 and sum(1 for r in rows if r.kind == "college") == 3
