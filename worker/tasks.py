@@ -7,19 +7,19 @@ from celery import Celery
 def register(app: Celery) -> None:
     system = app.peidai_system.get
 
-    @app.task(name="peidai.fire_due_timers")
+    @app.task(name="peidai.fire_due_timers", shared=False)
     def fire_due_timers() -> dict:
         return system().engine.fire_due_timers()
 
-    @app.task(name="peidai.deliver_outbox")
+    @app.task(name="peidai.deliver_outbox", shared=False)
     def deliver_outbox() -> dict:
         return system().engine.outbox.deliver_due(system(), limit=500)
 
-    @app.task(name="peidai.deliver_message")
+    @app.task(name="peidai.deliver_message", shared=False)
     def deliver_message(message_id: int) -> str | None:
         return system().engine.outbox.deliver(int(message_id), system())
 
-    @app.task(name="peidai.remind_overdue")
+    @app.task(name="peidai.remind_overdue", shared=False)
     def remind_overdue() -> int:
         from workflows.notifications.service import remind_overdue as remind
         return remind(system().engine)

@@ -117,15 +117,19 @@ class Stack:
         for proc in self.processes:
             if proc.poll() is None:
                 try:
-                    os.killpg(proc.pid, signal.SIGTERM)
+                    os.kill(proc.pid, signal.SIGQUIT)   # cold shutdown: the test is over
                 except ProcessLookupError:
                     pass
         for proc in self.processes:
             try:
-                proc.wait(15)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)   # pool processes left behind
+            except ProcessLookupError:
+                pass
+            proc.wait(5)
 
 
 @pytest.fixture(params=["embedded", "redis"])
@@ -148,7 +152,7 @@ def stack_database(stack_name, tmp_path_factory):
 
 @pytest.fixture
 def stack(stack_name, stack_database, file_clock, tmp_path, request):
-    url = "redis://127.0.0.1:6379/0" if stack_name == "redis" else f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
+    url = "redis://127.0.0.1:6379/9" if stack_name == "redis" else f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
     s = Stack(stack_name, url, stack_database, file_clock, tmp_path)
     yield s
     s.stop()
@@ -178,3 +182,43 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on another port, to stop and start at will (the shared
+    one on 6379 is never touched)."""
+
+    def __init__(self, binary: str, port: int, tmp_path):
+        self.binary, self.port, self.tmp = binary, port, tmp_path
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", str(self.tmp)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        from tests.conftest import server_up
+        wait_for(lambda: server_up("127.0.0.1", self.port), timeout=20, message="private redis-server")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    import shutil
+
+    from tests.conftest import IN_CI, server_up
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if IN_CI:
+            pytest.fail("redis-server is not installed (CI=true: it is required)")
+        pytest.skip("redis-server is not installed")
+    port = next(p for p in range(6390, 6400) if not server_up("127.0.0.1", p))
+    redis = PrivateRedis(binary, port, tmp_path)
+    redis.start()
+    yield redis
+    redis.stop()
