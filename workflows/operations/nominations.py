@@ -109,7 +109,7 @@ def nomination_record_eligibility(ctx, nomination_id):
     else:
         nom.status = "draft"
         data["unit_decision"] = None
-    return {"eligible": not errors, "errors": errors, "warnings": warnings}
+    return {"eligible": not errors, "reasons": errors, "warnings": warnings}  # shown beside the task form
 
 
 def nomination_record_review(ctx, nomination_id):
