@@ -46,6 +46,7 @@ ELSEWHERE = {
     "auth.set_language": "test_auth.py::test_english_is_selectable",
     "tasks.unclaim": "test_tasks.py::test_claim_then_unclaim_returns_task_to_group",
     "tasks.transfer": "test_tasks.py::test_transfer_to_colleague_of_same_unit",
+    "tasks.assign": "test_tasks.py::test_admin_assigns_a_task_to_a_reviewer_of_the_unit",
     "tasks.withdraw": "test_tasks.py::test_withdraw_own_approval_while_next_step_has_not_acted",
     "tasks.urge": "test_tasks.py::test_urge_is_offered_only_when_the_worker_provides_it",
     "pool.show": "test_programme_pages.py::test_mentor_page_and_scope",

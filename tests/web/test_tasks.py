@@ -247,3 +247,18 @@ def test_instance_page_has_diagram_and_timeline(flow, auth, client):
     assert "张三的推荐申报" in text
     xml = client.get(f"/instances/{iid}/diagram.bpmn")
     assert xml.status_code == 200 and b"Task_Review" in xml.data
+
+
+def test_admin_assigns_a_task_to_a_reviewer_of_the_unit(flow, auth, client):
+    iid = flow.at_review()
+    review = flow.task(iid, "Task_Review")["id"]
+    auth.login("reviewer")  # a scoped reviewer does not assign
+    assert "分派说明" not in page(client.get(f"/tasks/{review}"))
+    auth.logout()
+    auth.login("admin")
+    text = page(client.get(f"/tasks/{review}"))
+    assert 'value="reviewer2"' in text and 'value="other_reviewer"' not in text
+    assert auth.post(f"/tasks/{review}/assign", {"username": "reviewer2", "comment": "请处理"}).status_code == 302
+    assert flow.task(iid, "Task_Review")["assignee"] == "reviewer2"
+    r = auth.post(f"/tasks/{review}/assign", {"username": "other_reviewer"}, follow_redirects=True)
+    assert "不具备办理此事项的角色或范围" in page(r)

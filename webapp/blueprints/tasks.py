@@ -81,10 +81,13 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
         props = (schema or {}).get("properties") or {}
         values = schema_forms.defaults(schema) | schema_forms.flatten({k: v for k, v in detail_data.items() if k in props})
     transfer_to = users.candidates(engine, task["role"], task["scope"], exclude=actor.username) if task["can_act"] else []
+    may_assign = task["state"] == "open" and (actor.holds(task["role"], None) or actor.has_role(engine.config.admin_role))
+    assign_to = users.candidates(engine, task["role"], task["scope"]) if may_assign else []
     return {
         "task": task, "schema": schema, "fields": schema_forms.fields(schema, skip=skip),
         "decision": decision, "buttons": schema_forms.decision_choices(schema, decision),
         "values": values, "errors": errors or {}, "comment": comment,
+        "assign_to": assign_to,
         "side": _side_panel(detail_data) | {"nomination_id": detail_data.get("nomination_id")}, "transfer_to": transfer_to,
         "has_documents": "documents.upload_list" in current_app.view_functions,
         "withdrawable": engine.can_withdraw(task["id"], actor),
@@ -185,6 +188,15 @@ def transfer(task_id):
         return redirect(url_for("tasks.show", task_id=task_id))
     return _act(task_id, lambda e, a: e.transfer(task_id, a, to, comment),
                 _("已转办给 %(name)s", name=users.display_name(auth.engine(), to)))
+
+
+@bp.post("/<int:task_id>/assign")
+@login_required
+def assign(task_id):
+    """分派: a manager of the task's role (unscoped) or an administrator gives the task to a user."""
+    to, comment = request.form.get("username", ""), request.form.get("comment", "").strip()
+    return _act(task_id, lambda e, a: e.assign(task_id, a, to, comment),
+                _("已分派给 %(name)s", name=users.display_name(auth.engine(), to)))
 
 
 @bp.post("/<int:task_id>/withdraw")
