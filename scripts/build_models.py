@@ -328,7 +328,7 @@ def eligibility() -> str:
 
 def benefit_eligibility() -> str:
     """Incentives (notice, part 三(三)). First matching row decides (rows are mutually exclusive)."""
-    inputs = [("kind", "激励项目", "kind"), ("active", "在培带期内", "mentor_active"), ("unit", "所在单位", "unit_id"),
+    inputs = [("kind", "激励项目", "kind"), ("active", "在人才培带人库中", "mentor_active"), ("unit", "所在单位", "unit_id"),
               ("unit_kind", "单位类别", "unit_kind"), ("outside", "由市外引进", "from_outside_city"),
               ("urban", "在市区工作", "works_in_urban_area"), ("housing", "在市区有住房", "has_urban_housing"),
               ("health", "距上次健康检查年数", "years_since_health_check"), ("this_year", "本年度已享受", "had_this_year"),
@@ -340,7 +340,7 @@ def benefit_eligibility() -> str:
 
     city = "('department', 'enterprise', 'institution', 'college')"
     rules = [
-        row("不在培带期内", False, "已被取消培带人资格或不在培带期内，不能申请", active="False"),
+        row("不在人才培带人库中", False, "已被取消培带人资格，不能申请", active="False"),
         row("公交IC卡：红山区、松山区", True, "红山区、松山区的培带人可优先申请办理人才公交IC卡",
             kind="'bus_card'", active="True", unit="? in ('hongshan', 'songshan')"),
         row("公交IC卡：市直部门和企事业单位", True, "市直部门和企事业单位的培带人可优先申请办理人才公交IC卡",

@@ -36,7 +36,7 @@ def benefit_facts(ctx, mentor_id):
     row = BenefitApplication(person_id=person.id, kind=kind, year=today.year, status="pending", applied_at=ctx.now,
                              instance_id=ctx.instance_id)
     facts = {
-        "mentor_active": bool(ship and ship.status in ("agreement", "active") and entry and entry.status == "active"),
+        "mentor_active": bool(entry and entry.status == "active"),   # in the pool, not disqualified
         "unit_id": person.unit_id, "unit_kind": unit.kind if unit else "", "unit_name": unit.name if unit else "",
         "from_outside_city": bool(data.get("from_outside_city")), "works_in_urban_area": bool(data.get("works_in_urban_area")),
         "has_urban_housing": bool(data.get("has_urban_housing")),
