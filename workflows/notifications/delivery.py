@@ -13,7 +13,6 @@ import json
 import logging
 import smtplib
 from email.message import EmailMessage
-from email.utils import formataddr
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -79,11 +78,16 @@ def deliver_notify(payload: dict, message_id: int, system) -> None:
                 created_at=now))
             if person.email:
                 _insert_ignore(s, Mail, dict(
-                    key=key, username=username, to_address=formataddr((person.display_name, person.email)),
+                    key=key, username=username, to_address=_address(person.display_name, person.email),
                     subject=title[:300], body=f"{body}\n\n——\n{title_en}\n{body_en}\n",
                     status="queued" if smtp else "kept", created_at=now))
     if smtp:
         send_queued(system, f"outbox:{message_id}:")
+
+
+def _address(name: str, email: str) -> str:
+    name = "".join(c for c in (name or "") if c not in '<>",;\r\n').strip()
+    return f"{name} <{email}>" if name else email
 
 
 def send_queued(system, key_prefix: str = "") -> int:
