@@ -219,14 +219,14 @@ def _programme(system, scenario: Scenario, report) -> None:
 
     sim = Simulation(system, scenario.seed)
     sim.d.seed(experts_per_panel=sim.experts_per_panel)
-    start = dates.local_date(system.clock.now())
-    end = dates.at_local(dates.add_years(start, max(scenario.years, 1)))
+    today = dates.local_date(system.clock.now())
+    # rounds open on 19 May every third year, from the next 19 May on
+    first = today.year if dates.date(today.year, 5, 19) >= today else today.year + 1
+    span = max(scenario.years, 1)
+    end = dates.at_local(dates.add_years(dates.date(first, 5, 19), span))
     try:
-        for year in range(start.year, start.year + max(scenario.years, 1), 3):
-            when = dates.at_local(dates.date(year, 5, 19))
-            if when < system.clock.now():
-                continue
-            sim.fire_until(when)
+        for year in range(first, first + span, 3):
+            sim.fire_until(dates.at_local(dates.date(year, 5, 19)))
             sim.run_round(year, scenario.count)
         sim.fire_until(end)
         report["programme"] = sim.counts()

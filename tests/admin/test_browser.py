@@ -1,0 +1,177 @@
+"""The administrator changes the nomination process in the browser: a 公示 (public notice) step
+before the director's sign-off, in a lane of its own. Saving shows the lane without a role on the
+diagram; once fixed, a dry run, the deployment, a new nomination through the new step, and the
+nomination started before staying on the old version until it is migrated."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from peidai.settings import PROJECT_ROOT
+from tests.browser.conftest import PASSWORD, browser, password_hash, server  # noqa: F401  (fixtures)
+from tests.programme.conftest import committee, cst
+from workflows.driver import Driver, sample_application
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "admin"
+
+NOTICE_FORM = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "拟聘人选公示", "type": "object",
+               "properties": {"notice_days": {"type": "integer", "title": "公示天数", "minimum": 5},
+                              "objection": {"type": "string", "title": "公示结果", "enum": ["none", "upheld"],
+                                            "enumNames": ["无异议", "异议成立"]},
+                              "notice_comment": {"type": "string", "title": "公示情况说明", "format": "textarea"}}}
+
+
+@pytest.fixture
+def shots():
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    taken = []
+
+    def shot(page, name):
+        path = ARTIFACTS / f"{len(taken) + 1:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        taken.append(path)
+    return shot
+
+
+def js(page, script, arg=None):
+    return page.evaluate(script, arg)
+
+
+def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system, password_hash, shots):  # noqa: F811
+    d = Driver(system)
+    d.seed(experts_per_panel=3, password_hash=password_hash)
+    d.deploy(PROJECT_ROOT / "bpmn")
+    round_iid = d.open_round(2014)
+    rid = system.engine.instance_detail(round_iid)["data"]["round_id"]
+    before = d.nominate(rid, "hongshan")  # started on version 1, before the change
+
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_url("**/inbox")
+    page.click("nav a:has-text('流程管理')")
+    page.wait_for_url("**/admin/versions")
+    shots(page, "versions")
+
+    # a draft of version 1, with a new form edited beside its live preview
+    page.click("#versions tr[data-version='1'] button:has-text('编辑')")
+    page.wait_for_url("**/admin/drafts/*")
+    draft_url = page.url
+    page.fill("input[name=name]", "notice.schema.json")
+    page.fill("input[name=title]", "拟聘人选公示")
+    page.click("button:has-text('新建')")
+    page.wait_for_function("window.peidaiReady === true")
+    page.fill("#schema", json.dumps(NOTICE_FORM, ensure_ascii=False, indent=1))
+    page.wait_for_selector("#preview label:has-text('公示结果')")
+    assert page.locator("#preview input[type=radio][value=none], #preview option[value=none]").count() == 1
+    page.click("#save")
+    page.wait_for_selector("#save-status:has-text('已保存')")
+    shots(page, "form-editor-preview")
+
+    # the nomination model in the modeler
+    page.goto(draft_url)
+    page.click("#files tr:has-text('nomination.bpmn') a:has-text('编辑')")
+    page.wait_for_function("window.peidaiReady === true")
+    assert page.locator(".bjs-powered-by").is_visible()  # the bpmn.io watermark stays
+    assert page.locator(".djs-palette [title='创建任务']").count() == 1  # Chinese palette
+    # a user task dropped on the flow into the sign-off, and a lane of its own below the director's
+    ids = js(page, """() => {
+      const m = window.peidaiModeler, reg = m.get('elementRegistry'), modeling = m.get('modeling');
+      const flow = reg.get('Flow_Recommended_SignOff');
+      const wp = flow.waypoints, a = wp[wp.length - 2], b = wp[wp.length - 1];
+      const task = m.get('elementFactory').createShape({ type: 'bpmn:UserTask' });
+      modeling.createShape(task, { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, flow);
+      const lane = modeling.addLane(reg.get('Lane_nomination_5'), 'bottom');
+      const t = reg.get(task.id), l = reg.get(lane.id);
+      modeling.moveElements([t], { x: 0, y: (l.y + l.height / 2) - (t.y + t.height / 2) });
+      m.get('selection').select(t);
+      return { task: task.id, lane: lane.id };
+    }""")
+    page.fill("#pp-name", "公示")
+    page.press("#pp-name", "Tab")
+    page.select_option("#pp-form", "forms/notice.schema.json")
+    page.fill("#pp-dueIn", "'P7D'")
+    page.press("#pp-dueIn", "Tab")
+    js(page, "id => { const m = window.peidaiModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }", ids["lane"])
+    page.fill("#pp-name", "公示小组")
+    page.press("#pp-name", "Tab")
+    page.click("#save")
+    problem = page.locator(f"#problems-box li[data-element='{ids['lane']}']")
+    problem.wait_for()
+    assert "公示小组" in problem.inner_text() and "没有对应的角色" in problem.inner_text()
+    assert page.locator(f"[data-element-id='{ids['lane']}'].peidai-error").count() == 1  # marked on the diagram
+    shots(page, "lane-without-role")
+
+    # fixed: the lane is the talent section's
+    problem.click()
+    page.select_option("#pp-role", "人才科")
+    page.click("#save")
+    page.wait_for_selector("#problem-count:has-text('校验通过')")
+    assert page.locator(".peidai-error").count() == 0
+    shots(page, "fixed")
+
+    # dry run with the programme's simulator: nominations now wait at the notice step
+    page.goto(draft_url)
+    assert "新增" in page.locator(".diff").inner_text() and ids["task"] in page.locator(".diff").inner_text()
+    page.select_option("select[name=mode]", "programme")
+    page.fill("input[name=count]", "10")
+    page.click("#run-dry-run")
+    page.wait_for_selector("#dry-run-report")
+    row = page.locator(f".dry-run-elements[data-process='nomination'] tr[data-element='{ids['task']}']")
+    shots(page, "dry-run")
+    assert row.count() == 1 and int(row.locator("td").nth(3).inner_text()) > 0  # recommended ones wait there
+    assert page.locator(f"#dry-run-unstaffed code:text-is('{ids['task']}')").count() == 0
+
+    page.fill("#deploy input[name=comment]", "签批前增加公示环节")
+    page.click("#deploy-button")
+    page.wait_for_url("**/admin/versions")
+    assert "已部署为版本 2" in page.inner_text(".alert")
+    shots(page, "deployed")
+
+    # a nomination started now runs on version 2; the earlier one stays on version 1
+    after = d.nominate(rid, "hongshan")
+    engine = system.engine
+    assert (engine.instance(before)["version_id"], engine.instance(after)["version_id"]) == (1, 2)
+    for iid in (before, after):
+        d.complete(iid, "Task_Fill", sample_application())
+        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+    assert engine.instance(before)["version_id"] == 1
+
+    # migration: preview, then move the earlier nomination
+    page.goto(server + "/admin/migrate?source=1&target=2")
+    for box in page.locator("#migration-candidates input[name=instance]").all():
+        if box.get_attribute("value") != str(before):
+            box.uncheck()
+    page.click("#preview-button")
+    page.wait_for_selector(f"tr[data-instance='{before}'] .preview .tag")
+    assert "可以迁移" in page.inner_text(f"tr[data-instance='{before}'] .preview")
+    page.fill("#migrate-form input[name=comment]", "纳入公示环节")
+    page.click("#migrate-button")
+    page.wait_for_selector("#migration-results")
+    assert "已从版本 1 迁移到版本 2" in page.inner_text(f"#migration-results li[data-instance='{before}']")
+    shots(page, "migrated")
+    assert engine.instance(before)["version_id"] == 2
+
+    # both pass the new step after the committee, then reach the sign-off
+    d.fire(cst("2014-07-01 09:00"))
+    for iid in (after, before):
+        committee(d, iid, ("agree",) * 3)
+        notice = d.open_tasks(iid)
+        assert [(t["element_id"], t["name"], t["role"]) for t in notice] == [(ids["task"], "公示", "talent_section")]
+        d.complete(iid, ids["task"], {"notice_days": 7, "objection": "none", "notice_comment": "公示期满无异议"})
+        assert [t["element_id"] for t in d.open_tasks(iid)] == ["Task_SignOff"]
+
+    page.goto(server + f"/admin/audit?instance={before}")
+    assert "纳入公示环节" in page.inner_text("#audit")
+    shots(page, "audit")
+    assert errors == []
+    ctx.close()
