@@ -25,13 +25,14 @@ NOTICE_FORM = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title
 
 
 @pytest.fixture
-def shots():
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def shots(request):
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
     taken = []
 
     def shot(page, name):
-        path = ARTIFACTS / f"{len(taken) + 1:02d}-{name}.png"
+        path = folder / f"{len(taken) + 1:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         taken.append(path)
     return shot
@@ -101,6 +102,7 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     page.select_option("#pp-form", "forms/notice.schema.json")
     page.fill("#pp-dueIn", "'P7D'")
     page.press("#pp-dueIn", "Tab")
+    shots(page, "user-task-properties")
     js(page, "id => { const m = window.peidaiModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }", ids["lane"])
     page.fill("#pp-name", "公示小组")
     page.press("#pp-name", "Tab")
@@ -118,6 +120,19 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     page.wait_for_selector("#problem-count:has-text('校验通过')")
     assert page.locator(".peidai-error").count() == 0
     shots(page, "fixed")
+
+    def select(element_id):
+        js(page, "id => { const m = window.peidaiModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
+
+    # what else the engine reads, in the panel: timers, gateway conditions, service operations
+    select("Timer_RoundClosed")
+    assert page.input_value("#pp-timer") and page.locator("#pp-timer-kind").count() == 1
+    select("Flow_Recommended_SignOff")
+    assert page.input_value("#pp-condition") == "recommended"
+    select("Service_IssueCertificate")
+    assert page.input_value("#pp-operation") == "certificate/issue"
+    assert "nomination/register" in page.inner_text("#pp-operation")
+    shots(page, "service-task-panel")
 
     # dry run with the programme's simulator: nominations now wait at the notice step
     page.goto(draft_url)
@@ -173,5 +188,42 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     page.goto(server + f"/admin/audit?instance={before}")
     assert "纳入公示环节" in page.inner_text("#audit")
     shots(page, "audit")
+    assert errors == []
+    ctx.close()
+
+
+def test_every_programme_model_survives_a_save_in_the_editors(browser, server, system, password_hash, shots):  # noqa: F811
+    d = Driver(system)
+    d.seed(experts_per_panel=3, password_hash=password_hash)
+    d.deploy(PROJECT_ROOT / "bpmn")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 950}, locale="zh-CN")
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_url("**/inbox")
+    page.goto(server + "/admin/versions")
+    page.click("#versions tr[data-version='1'] button:has-text('编辑')")
+    page.wait_for_url("**/admin/drafts/*")
+    draft_url = page.url
+    models = [n for n in sorted(system.engine.version_files(1)) if n.endswith((".bpmn", ".dmn"))]
+    for name in models:
+        page.goto(f"{draft_url}/edit/{name}")
+        page.wait_for_function("window.peidaiReady === true")
+        page.click("#save")
+        page.wait_for_selector("#save-status:has-text('已保存')")
+        assert page.inner_text("#problem-count") == "校验通过", (name, page.inner_text("#problems-box"))
+        if name == "eligibility.dmn":
+            assert page.locator(".tjs-table").count() == 1  # the decision table, editable
+            shots(page, "decision-table")
+    files = system.engine.version_files(1)
+    from webapp.admin import drafts
+    saved = drafts.get(system.engine, int(draft_url.rsplit("/", 1)[1]))
+    assert saved["error_count"] == 0 and set(saved["files"]) == set(files)
+    # the multi-instance collections SpiffWorkflow reads survive the modeler
+    assert "<bpmn:loopDataInputRef>experts</bpmn:loopDataInputRef>" in saved["files"]["nomination.bpmn"]
     assert errors == []
     ctx.close()

@@ -5,7 +5,7 @@
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import DmnModeler from 'dmn-js/lib/Modeler';
 import spiffDescriptor from './spiffworkflow.json';
-import { ZH, translateModule } from './translations';
+import { ZH, ZH_DMN, translateModule } from './translations';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const csrf = () => $('meta[name=csrf-token]').content;
@@ -176,7 +176,10 @@ function renderPanel(modeler, config, element) {
     html += field('办理期限 dueIn', `<input id="pp-dueIn" value="${esc(p.dueIn || '')}" placeholder="'P10D'">`, 'Python 表达式，如 \'P10D\'（10 天）');
     html += field('指定办理人 assignee', `<input id="pp-assignee" value="${esc(p.assignee || '')}" placeholder="expert">`, '表达式，值为用户名；留空则由角色认领');
     ['form', 'dueIn', 'assignee'].forEach(name =>
-      binders.push(['#pp-' + name, 'change', e => setProperty(modeler, element, name, e.target.value.trim())]));
+      binders.push(['#pp-' + name, 'change', e => {
+        setProperty(modeler, element, name, e.target.value.trim());
+        if (name === 'form') renderPanel(modeler, config, element);
+      }]));
   }
   if (bo.loopCharacteristics && bo.loopCharacteristics.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
     const refs = loopRefs[bo.id] || (loopRefs[bo.id] = { input: '', output: '' });
@@ -304,7 +307,13 @@ async function bpmnEditor(config) {
 // ------------------------------------------------------------------ DMN
 
 async function dmnEditor(config) {
-  const modeler = new DmnModeler({ container: '#canvas', common: { keyboard: { bindTo: document } } });
+  const modeler = new DmnModeler({
+    container: '#canvas',
+    common: { keyboard: { bindTo: document } },
+    drd: { additionalModules: [translateModule(ZH_DMN)] },
+    decisionTable: { additionalModules: [translateModule(ZH_DMN)] },
+    literalExpression: { additionalModules: [translateModule(ZH_DMN)] }
+  });
   window.peidaiDmn = modeler;
   const xml = await (await fetch(config.fileUrl, { credentials: 'same-origin' })).text();
   await modeler.importXML(xml);

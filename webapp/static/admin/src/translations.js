@@ -36,3 +36,29 @@ export function translateModule(dictionary) {
   }
   return { translate: ['value', translate] };
 }
+
+// dmn-js (decision tables and the decision requirements diagram)
+export const ZH_DMN = {
+  ...ZH,
+  'Hit policy': '命中策略', 'Hit policy:': '命中策略：', 'When': '当', 'And': '且', 'Then': '则', 'View DRD': '查看决策需求图',
+  'Annotation': '注释', 'Annotations': '注释', 'Add rule': '添加规则', 'Add rule above': '在上方添加规则',
+  'Add rule below': '在下方添加规则', 'Remove rule': '删除规则', 'Copy rule': '复制规则', 'Cut rule': '剪切规则',
+  'Paste rule above': '粘贴到上方', 'Paste rule below': '粘贴到下方', 'Move rule': '移动规则',
+  'Add input': '添加输入', 'Add output': '添加输出', 'Add input column left': '在左侧添加输入列',
+  'Add input column right': '在右侧添加输入列', 'Add output column left': '在左侧添加输出列',
+  'Add output column right': '在右侧添加输出列', 'Remove input column': '删除输入列', 'Remove output column': '删除输出列',
+  'Copy input column': '复制输入列', 'Copy output column': '复制输出列', 'Cut input column': '剪切输入列',
+  'Cut output column': '剪切输出列', 'Paste input column left': '粘贴到左侧', 'Paste input column right': '粘贴到右侧',
+  'Paste output column left': '粘贴到左侧', 'Paste output column right': '粘贴到右侧',
+  'Input': '输入', 'Output': '输出', 'Input label': '输入标签', 'Input label: ': '输入标签：', 'Input expression': '输入表达式',
+  'Input expression: ': '输入表达式：', 'Output label': '输出标签', 'Output label: ': '输出标签：', 'Output name': '输出名称',
+  'Output name: ': '输出名称：', 'Input type': '输入类型', 'Output type': '输出类型', 'Type': '类型', 'Expression': '表达式',
+  'Expression language': '表达式语言', 'Enter expression': '输入表达式', 'Input values': '输入取值', 'Output values': '输出取值',
+  'Predefined values': '预定义取值', 'Add predefined values': '添加预定义取值', 'Clear predefined values': '清除预定义取值',
+  'Add values': '添加取值', 'Values': '取值', 'Value': '值', 'No values': '无取值', 'Edit': '编辑', 'Delete': '删除',
+  'Add cell description': '添加单元格说明', 'Remove cell description': '删除单元格说明',
+  'Yes': '是', 'No': '否', 'Decision name': '决策名称', 'Decision name: ': '决策名称：',
+  'Create decision': '创建决策', 'Create input data': '创建输入数据', 'Create knowledge model': '创建知识模型',
+  'Create knowledge source': '创建知识来源', 'Append decision': '追加决策', 'Append input data': '追加输入数据',
+  'Append knowledge source': '追加知识来源', 'Append business knowledge model': '追加业务知识模型'
+};
