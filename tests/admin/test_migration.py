@@ -11,6 +11,12 @@ from engine.tables import AuditEvent, Instance
 from .conftest import ADMIN, START, with_notice
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):
+    """The engine's commands run on both databases."""
+    return request.param
+
+
 def open_element(engine, iid):
     return [t["element_id"] for t in instance_tasks(engine, iid) if t["state"] == "open"]
 

@@ -12,6 +12,12 @@ from webapp.admin import drafts
 from .conftest import ADMIN, START
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):
+    """The engine's commands run on both databases."""
+    return request.param
+
+
 def broken(files, old, new):
     assert old in files["approval.bpmn"]
     return {**files, "approval.bpmn": files["approval.bpmn"].replace(old, new, 1)}

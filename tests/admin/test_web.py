@@ -153,3 +153,37 @@ def test_users_and_roles_are_edited_with_scopes(admin_auth, engine):
     assert actor.memberships == frozenset({("talent_section", None), ("unit_reviewer", "hongshan")})
     r = admin_auth.post("/admin/users", data={"username": "x", "memberships": "nobody"}, follow_redirects=True)
     assert "角色“nobody”不存在" in r.get_data(as_text=True)
+
+
+def test_incidents_are_retried_and_dismissed_with_the_audit_trail(admin_auth, engine, clock):
+    from engine.tables import OutboxMessage
+    now = clock.now()
+    with engine.unit_of_work() as s:
+        for key in ("a", "b"):
+            s.add(OutboxMessage(idempotency_key=key, topic="nowhere", payload_json="{}", status="incident", attempts=5,
+                                created_at=now, next_attempt_at=now, last_error="SMTP 连接失败"))
+    html = admin_auth.client.get("/admin/incidents").get_data(as_text=True)
+    assert html.count("SMTP 连接失败") == 2 and "故障 2" in html
+    admin_auth.post("/admin/incidents/1/retry")
+    admin_auth.post("/admin/incidents/2/dismiss", data={"reason": "已人工通知"})
+    assert engine.outbox.get(2)["status"] == "dismissed"
+    assert engine.outbox.get(1)["status"] in ("incident", "pending")  # no deliverer for the topic: fails again
+    csv = admin_auth.client.get("/admin/audit.csv?actor=admin").get_data(as_text=True)
+    assert "outbox_retried" in csv and "outbox_dismissed" in csv and "已人工通知" in csv
+
+
+def test_audit_trail_filters_by_date_and_instances_show_their_version(admin_auth, engine, fixture_models, people, clock):
+    from datetime import timedelta
+    engine.deploy(fixture_models)
+    first = engine.start("approval", START, people["submitter"])
+    clock.advance(days=3)
+    engine.deploy(with_notice(fixture_models))
+    second = engine.start("approval", START, people["submitter"])
+    day = (clock.now() + timedelta(hours=8)).date().isoformat()
+    html = admin_auth.client.get(f"/admin/audit?since={day}&until={day}").get_data(as_text=True)
+    assert f"#{second}" in html and f"#{first}" not in html
+    csv = admin_auth.client.get(f"/admin/audit.csv?until=2014-05-19").get_data(as_text=True)
+    assert csv.startswith("\ufeff编号") and f",{first}," in csv and f",{second}," not in csv
+    html = admin_auth.client.get("/admin/instances").get_data(as_text=True)
+    versions = dict(re.findall(r'data-instance="(\d+)">.*?class="version">(\d+)<', html, re.S))
+    assert versions == {str(first): "1", str(second): "2"}
