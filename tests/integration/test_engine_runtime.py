@@ -199,16 +199,17 @@ def test_sandbox_has_no_dangerous_builtins_at_run_time(engine):
 def test_listener_outbox_rows_roll_back_with_a_failed_command(system, people, deploy_fixture_models):
     engine = system.engine
     engine.config.listeners.append(
-        lambda ctx, event, payload: event == "task_created" and ctx.emit("notify", {"task": payload["task_uuid"]}, f"notify:{payload['task_uuid']}"))
+        lambda ctx, event, payload: event == "task_created" and ctx.emit("test.rollback", {"task": payload["task_uuid"]}, f"test:{payload['task_uuid']}"))
     iid = engine.start("approval", {**START, "experts": None}, people["sub"])
+    mine = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.topic == "test.rollback")
     with engine.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        assert s.scalar(mine) == 1
     engine.complete_task(instance_tasks(engine, iid)[0]["id"], {"name": "张三"}, people["sub"])
     review = [t for t in instance_tasks(engine, iid) if t["state"] == "open"][0]
     with pytest.raises(InvalidState):
         engine.complete_task(review["id"], {"decision": "approve"}, people["rev"])  # experts is None: fails
     with engine.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 2  # nothing from the failed command
+        assert s.scalar(mine) == 2  # nothing from the failed command
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "task_completed")) == 1
 
 
