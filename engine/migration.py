@@ -11,11 +11,13 @@ the transaction is :meth:`engine.service.Engine.migrate_instance`.
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable
 
 from .errors import EngineError
 from .registry import validate
 
+log = logging.getLogger(__name__)
 FLOWS_ONLY = {"inputs", "outputs"}
 STATE_LABELS = {"COMPLETED": "已完成", "STARTED": "进行中", "ERROR": "出错", "READY": "待办理", "WAITING": "等待中"}
 IGNORED_FIELDS = {"file"}
@@ -53,6 +55,9 @@ def preview(engine, instance_ids: Iterable[int], version_id: int) -> list[dict]:
                 row["reason"] = blocking_reason(row["changes"])
             except EngineError as exc:
                 row["reason"] = exc.message
+            except Exception as exc:  # the library could not align the two models: not movable, say why
+                log.exception("migration preview of instance %s failed", iid)
+                row["reason"] = f"无法比较两个版本：{type(exc).__name__}: {exc}"
             row["movable"] = row["reason"] is None
         out.append(row)
     return out

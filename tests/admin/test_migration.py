@@ -1,12 +1,14 @@
 """Moving running instances between versions: what may move, what is refused and why."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from engine import InvalidState, migration
 from engine.queries import instance_tasks
-from engine.tables import AuditEvent, Instance
+from engine.tables import AuditEvent, Instance, Timer
 
 from .conftest import ADMIN, START, with_notice
 
@@ -84,3 +86,25 @@ def test_completed_step_that_changed_blocks_but_later_change_does_not(engine, fi
     rows = {r["instance_id"]: r for r in migration.preview(engine, [at_fill, past_review], v2)}
     assert rows[at_fill]["movable"]
     assert not rows[past_review]["movable"] and "Task_Review" in rows[past_review]["reason"]
+
+
+def test_waiting_timer_keeps_its_due_time_when_a_later_step_changes(engine, fixture_models, staff, clock):
+    engine.deploy(fixture_models)
+    iid = engine.start("approval", START, staff["submitter"])
+    complete(engine, iid, "Task_Fill", {"name": "张三"}, staff["submitter"])
+    complete(engine, iid, "Task_Review", {"decision": "approve"}, staff["reviewer"])
+    complete(engine, iid, "Task_Experts", {"opinion": "yes"}, staff["expert1"])
+    with engine.sessions() as s:
+        due = s.execute(select(Timer.element_id, Timer.due_at).where(Timer.instance_id == iid)).all()
+    assert [e for e, _ in due] == ["Timer_Year"]
+    clock.advance(days=30)
+    v2 = engine.deploy({**fixture_models, "approval.bpmn": fixture_models["approval.bpmn"].replace(
+        'name="年度确认"', 'name="年度确认（含述职）"')})["version"]
+    rows = migration.migrate(engine, [iid], v2, ADMIN)
+    assert rows[0]["migrated"], rows[0]["reason"]
+    with engine.sessions() as s:
+        assert s.execute(select(Timer.element_id, Timer.due_at).where(Timer.instance_id == iid)).all() == due
+    clock.set(due[0][1] + timedelta(minutes=1))
+    engine.fire_due_timers()
+    annual = [t for t in instance_tasks(engine, iid) if t["state"] == "open"]
+    assert [(t["element_id"], t["name"]) for t in annual] == [("Task_Annual", "年度确认（含述职）")]

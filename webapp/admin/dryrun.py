@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from engine import Actor, EngineError, VirtualClock, migration
-from engine.tables import HumanTask, Instance, Membership, Timer
+from engine.tables import HumanTask, Instance, Membership, Timer, User
 
 log = logging.getLogger(__name__)
 MAX_STEPS = 5000
@@ -97,7 +97,6 @@ def sample_data(schema: dict | None) -> dict:
 
 def staffed_roles(engine) -> dict[str, set]:
     """role -> scopes held by active users of the real system (None = every scope)."""
-    from engine.tables import User
     with engine.sessions() as s:
         rows = s.execute(select(Membership.role, Membership.scope).join(User, User.id == Membership.user_id)
                          .where(User.active.is_(True))).all()
