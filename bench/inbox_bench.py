@@ -3,7 +3,8 @@ projection of 10,000 rows and of 1,000,000 rows (a tenth open), for a county rev
 expert. Prints the median and p95 server time per request and ``inbox_ratio`` (1M over 10k,
 median; target <= 1.5).
 
-Run with ``.venv/bin/python -m bench.inbox_bench`` (PostgreSQL on 127.0.0.1:5432 when it answers,
+Both databases are filled first and measured in interleaved rounds, so load on the machine
+slows both sizes alike. Run with ``.venv/bin/python -m bench.inbox_bench`` (PostgreSQL on 127.0.0.1:5432 when it answers,
 else SQLite; ``--url`` picks a server). Never part of ``make test``.
 """
 from __future__ import annotations
@@ -136,23 +137,27 @@ def requests(actor: Actor):
     ]
 
 
-def measure(url: str, actor: Actor, runs: int) -> list[float]:
-    system = bootstrap(Settings(database_url=url, data_dir=Path(tempfile.gettempdir()) / "peidai-bench", secret_key="bench"),
-                       clock=VirtualClock(NOW.isoformat()))
-    engine = system.engine
-    views = requests(actor)
-    for v in views:  # warm up caches and plans
-        counts(engine, actor)
-        inbox(engine, actor, **v)
-    times = []
-    for i in range(runs):
-        v = views[i % len(views)]
-        t0 = time.perf_counter()
-        counts(engine, actor)
-        inbox(engine, actor, **v)
-        times.append(time.perf_counter() - t0)
-    system.dispose()
-    return times
+class Probe:
+    """An engine on one filled database, measuring page views for one actor."""
+
+    def __init__(self, url: str, actor: Actor):
+        self.system = bootstrap(Settings(database_url=url, data_dir=Path(tempfile.gettempdir()) / "peidai-bench",
+                                         secret_key="bench"), clock=VirtualClock(NOW.isoformat()))
+        self.engine, self.actor, self.views, self.times = self.system.engine, actor, requests(actor), []
+        for v in self.views:  # warm up caches and plans
+            counts(self.engine, actor)
+            inbox(self.engine, actor, **v)
+
+    def run(self, n: int) -> None:
+        for i in range(n):
+            v = self.views[(len(self.times) + i) % len(self.views)]
+            t0 = time.perf_counter()
+            counts(self.engine, self.actor)
+            inbox(self.engine, self.actor, **v)
+            self.times.append(time.perf_counter() - t0)
+
+    def close(self):
+        self.system.dispose()
 
 
 def summary(times: list[float]) -> tuple[float, float]:
@@ -191,23 +196,34 @@ def main(argv=None) -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--small", type=int, default=10_000)
     ap.add_argument("--open-share", type=float, default=0.1)
-    ap.add_argument("--runs", type=int, default=210)
+    ap.add_argument("--runs", type=int, default=210, help="page views measured per size and actor")
     ap.add_argument("--sqlite", action="store_true", help="use SQLite even when PostgreSQL answers")
     args = ap.parse_args(argv)
     pg = server_up() and not args.sqlite
     print(f"backend: {'postgresql' if pg else 'sqlite'}")
-    results = {}
-    for n in (args.small, args.rows):
-        db = Database(pg, str(n))
-        try:
+    results, dbs, probes = {}, [], {}
+    try:
+        for n in (args.small, args.rows):
+            db = Database(pg, str(n))
+            dbs.append(db)
             upgrade(db.url)
             took = fill(db.url, n, int(n * args.open_share))
             print(f"filled {n:,} task rows ({int(n * args.open_share):,} open) in {took:.1f} s")
             for who, actor in (("county_reviewer", REVIEWER), ("expert", EXPERT)):
-                med, p95 = summary(measure(db.url, actor, args.runs))
-                results[(n, who)] = med
-                print(f"  {who:<16} rows={n:>9,}  median {med:7.2f} ms  p95 {p95:7.2f} ms")
-        finally:
+                probes[(n, who)] = Probe(db.url, actor)
+        # interleaved rounds, so a busy machine slows both sizes alike
+        rounds = 10
+        for _ in range(rounds):
+            for probe in probes.values():
+                probe.run(max(1, args.runs // rounds))
+        for (n, who), probe in probes.items():
+            med, p95 = summary(probe.times)
+            results[(n, who)] = med
+            print(f"  {who:<16} rows={n:>9,}  median {med:7.2f} ms  p95 {p95:7.2f} ms")
+    finally:
+        for probe in probes.values():
+            probe.close()
+        for db in dbs:
             db.drop()
     ratios = {who: results[(args.rows, who)] / results[(args.small, who)] for who in ("county_reviewer", "expert")}
     for who, r in ratios.items():
