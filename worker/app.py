@@ -47,8 +47,8 @@ def celery_config(settings, *, queue: str | None = None) -> dict:
     timer_interval = settings.timer_interval
 
     def every(task: str, seconds: float) -> dict:
-        # a wake-up nobody took within its own interval is replaced by the next one
-        return {"task": task, "schedule": seconds, "options": {"expires": max(seconds, 1.0)}}
+        # after an outage the queued wake-ups are not all worth running: stale ones expire
+        return {"task": task, "schedule": seconds, "options": {"expires": max(seconds * 3, 30.0)}}
 
     transport_options = {}
     if broker.startswith(("redis", "rediss")):
