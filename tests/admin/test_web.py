@@ -187,3 +187,12 @@ def test_audit_trail_filters_by_date_and_instances_show_their_version(admin_auth
     html = admin_auth.client.get("/admin/instances").get_data(as_text=True)
     versions = dict(re.findall(r'data-instance="(\d+)">.*?class="version">(\d+)<', html, re.S))
     assert versions == {str(first): "1", str(second): "2"}
+
+
+def test_users_page_shows_who_holds_each_unit_and_category(admin_auth):
+    html = admin_auth.client.get("/admin/users").get_data(as_text=True)
+    hongshan = re.search(r'<tr data-scope="hongshan">(.*?)</tr>', html, re.S).group(1)
+    assert "红山区" in hongshan and "submitter" in hongshan and "reviewer、reviewer2" in hongshan
+    rural = re.search(r'<tr data-scope="rural">(.*?)</tr>', html, re.S).group(1)
+    assert "rural_expert" in rural
+    assert "无人" in re.search(r'<tr data-scope="aohan">(.*?)</tr>', html, re.S).group(1)

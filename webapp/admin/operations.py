@@ -85,6 +85,18 @@ def users(engine) -> list[dict]:
             for u, d, a in rows]
 
 
+def scope_assignments(rows: list[dict], scoped_roles: dict[str, str]) -> dict[str, dict[str, list[str]]]:
+    """role -> scope -> user names: who holds each org unit's and each expert category's roles."""
+    out: dict[str, dict[str, list[str]]] = {role: {} for role in scoped_roles}
+    for u in rows:
+        if not u["active"]:
+            continue
+        for role, scope in u["memberships"]:
+            if role in out:
+                out[role].setdefault(scope or "*", []).append(u["username"])
+    return out
+
+
 def parse_memberships(text: str, roles: dict) -> list[tuple[str, str | None]]:
     """One ``role`` or ``role:scope`` per line (or separated by commas)."""
     out = []

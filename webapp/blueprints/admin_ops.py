@@ -65,8 +65,12 @@ def incident_action(message_id, action):
 
 @bp.get("/users")
 def users():
+    from webapp.labels import CATEGORIES, UNITS
     engine = _engine()
-    return render_template("admin/users.html", rows=operations.users(engine), roles=engine.config.roles)
+    rows = operations.users(engine)
+    scoped = {k: r.scope_field for k, r in engine.config.roles.items() if r.scope_field in ("unit_id", "category")}
+    return render_template("admin/users.html", rows=rows, roles=engine.config.roles, units=UNITS, categories=CATEGORIES,
+                           assignments=operations.scope_assignments(rows, scoped), scoped=scoped)
 
 
 @bp.post("/users")
