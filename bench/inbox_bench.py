@@ -4,13 +4,13 @@ expert. Prints the median and p95 server time per request and ``inbox_ratio`` (1
 median; target <= 1.5).
 
 Both databases are filled first and measured in interleaved rounds, so load on the machine
-slows both sizes alike. Run with ``.venv/bin/python -m bench.inbox_bench`` (PostgreSQL on 127.0.0.1:5432 when it answers,
-else SQLite; ``--url`` picks a server). Never part of ``make test``.
+slows both sizes alike. Run with ``.venv/bin/python -m bench.inbox_bench`` (PostgreSQL on
+127.0.0.1:5432 when it answers, ``PEIDAI_BENCH_PG`` names another server, else SQLite; ``--sqlite``
+forces SQLite). Never part of ``make test``.
 """
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import random
 import socket

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from engine import EngineError
 from engine.queries import audit_trail, instance_tasks
 from webapp import auth, users
-from webapp.auth import OVERSEERS, can_see_instance, current_actor, holds_any, login_required, visible_or_404
+from webapp.auth import can_see_instance, current_actor, holds_any, login_required, visible_or_404
 
 bp = Blueprint("instances", __name__)
 
