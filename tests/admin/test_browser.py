@@ -111,9 +111,10 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     problem.wait_for()
     assert "公示小组" in problem.inner_text() and "没有对应的角色" in problem.inner_text()
     assert page.locator(f"[data-element-id='{ids['lane']}'].peidai-error").count() == 1  # marked on the diagram
+    js(page, "id => window.peidaiModeler.get('canvas').scrollToElement(window.peidaiModeler.get('elementRegistry').get(id))", ids["task"])
     shots(page, "lane-without-role")
 
-    # fixed: the lane is the talent section's
+    # fixed: the lane is the talent section's (a click on the problem selects the lane)
     problem.click()
     page.select_option("#pp-role", "人才科")
     page.click("#save")

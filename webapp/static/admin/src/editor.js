@@ -283,7 +283,12 @@ async function bpmnEditor(config) {
   const xml = await (await fetch(config.fileUrl, { credentials: 'same-origin' })).text();
   readLoopRefs(xml);
   await modeler.importXML(xml);
-  modeler.get('canvas').zoom('fit-viewport');
+  const canvas = modeler.get('canvas');
+  canvas.zoom('fit-viewport');
+  if (canvas.zoom() < 0.6) {  // a wide model: readable labels first, from its left edge
+    const inner = canvas.viewbox().inner;
+    canvas.zoom(0.6, { x: inner.x, y: inner.y });
+  }
   let selected = null;
   const refresh = problems => {
     window.peidaiProblems = problems;
