@@ -262,3 +262,10 @@ def test_admin_assigns_a_task_to_a_reviewer_of_the_unit(flow, auth, client):
     assert flow.task(iid, "Task_Review")["assignee"] == "reviewer2"
     r = auth.post(f"/tasks/{review}/assign", {"username": "other_reviewer"}, follow_redirects=True)
     assert "不具备办理此事项的角色或范围" in page(r)
+
+
+def test_inbox_opens_on_the_unclaimed_queue_when_nothing_is_mine(flow, auth, client):
+    flow.at_review()
+    auth.login("reviewer")
+    text = page(client.get("/inbox"))
+    assert "<h1>待认领</h1>" in text and "张三的推荐申报" in text

@@ -45,10 +45,11 @@ def home():
 @bp.get("/inbox")
 @login_required
 def index():
-    box = request.args.get("box", "todo")
-    if box not in BOXES:
-        box = "todo"
     engine = auth.engine()
+    box = request.args.get("box")
+    if box not in BOXES:  # land where there is work: mine first, else my groups' unclaimed
+        n = counts(engine, current_actor())
+        box = "group" if not n["todo"] and n["group"] else "todo"
     filters = inbox_filters(request.args)
     page = page_number(request.args)
     per_page = current_app.config["PER_PAGE"]
@@ -61,6 +62,6 @@ def index():
             processes.update(v["processes"])
     pages = max(1, (total + per_page - 1) // per_page)
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("inbox/index.html", box=box, rows=rows, total=total, page=page, pages=pages,
+    return render_template("inbox/index.html", box=box, current_box=box, rows=rows, total=total, page=page, pages=pages,
                            filters=filters, args=args, names=names, now=engine.now(), processes=processes,
                            categories=CATEGORIES, units=UNITS, rounds=round_labels(engine))
