@@ -196,3 +196,10 @@ def test_users_page_shows_who_holds_each_unit_and_category(admin_auth):
     rural = re.search(r'<tr data-scope="rural">(.*?)</tr>', html, re.S).group(1)
     assert "rural_expert" in rural
     assert "无人" in re.search(r'<tr data-scope="aohan">(.*?)</tr>', html, re.S).group(1)
+
+
+def test_instance_page_names_the_model_version_it_runs_on(admin_auth, engine, fixture_models, people):
+    engine.deploy(fixture_models)
+    iid = engine.start("approval", START, people["submitter"])
+    html = admin_auth.client.get(f"/instances/{iid}").get_data(as_text=True)
+    assert re.search(r'class="model-version">模型版本：1<', html)
