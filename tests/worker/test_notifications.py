@@ -187,3 +187,15 @@ def test_failed_instance_is_reported_to_the_administrators(wsystem, people):
     wsystem.engine.outbox.deliver_due(wsystem)
     [note] = rows(wsystem, Notification, template="incident")
     assert note.username == "admin" and f"流程实例 {iid}" in note.title and "找不到推荐记录" in note.body
+
+
+def test_user_marks_only_their_own_notifications_read(wsystem, people):
+    send(wsystem, {"template": "urge", "users": ["section", "admin"], "context": {}})
+    [mine] = service.notifications(wsystem.engine, "section")[0]
+    [theirs] = service.notifications(wsystem.engine, "admin")[0]
+    assert service.mark_read(wsystem.engine, "section", [theirs["id"]]) == 0
+    assert service.mark_read(wsystem.engine, "section", [mine["id"]]) == 1
+    assert service.notifications(wsystem.engine, "section", unread_only=True) == ([], 0)
+    assert service.unread_count(wsystem.engine, "admin") == 1
+    with pytest.raises(InvalidData, match="通知编号必须是整数"):
+        service.mark_read(wsystem.engine, "section", ["x"])
