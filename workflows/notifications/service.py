@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from engine import Actor, Conflict, Engine, InvalidData, InvalidState, NotFound, PermissionDenied
-from engine.tables import HumanTask, User
+from engine.tables import HumanTask, OutboxMessage, User
 
 from .listeners import task_context, task_recipients
 from .tables import Mail, Notification
@@ -129,12 +129,15 @@ def remind_overdue(engine: Engine, now: datetime | None = None, *, limit: int = 
     with engine.unit_of_work() as s:
         tasks = s.scalars(select(HumanTask).where(HumanTask.state == "open", HumanTask.due_at < now)
                           .order_by(HumanTask.due_at, HumanTask.id).limit(limit)).all()
-        for task in tasks:
+        keys = {f"task:{t.task_uuid}:overdue:{day.isoformat()}": t for t in tasks}
+        reminded = set(s.scalars(select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(list(keys)))))
+        for key, task in keys.items():
+            if key in reminded:
+                continue
             users = task_recipients(s, task)
             if not users:
                 continue
             context = task_context(task) | {"days_overdue": (day - local_date(task.due_at)).days}
             written += engine.outbox.emit(s, "notify", {"template": "task_overdue", "users": users, "context": context},
-                                          f"task:{task.task_uuid}:overdue:{day.isoformat()}", instance_id=task.instance_id,
-                                          now=now)
+                                          key, instance_id=task.instance_id, now=now)
     return written
