@@ -203,3 +203,18 @@ def test_instance_page_names_the_model_version_it_runs_on(admin_auth, engine, fi
     iid = engine.start("approval", START, people["submitter"])
     html = admin_auth.client.get(f"/instances/{iid}").get_data(as_text=True)
     assert re.search(r'class="model-version">模型版本：1<', html)
+
+
+def test_dry_run_from_the_draft_page_reports_per_element(admin_auth, engine, fixture_models):
+    v1 = engine.deploy(fixture_models)["version"]
+    draft_id = int(admin_auth.post(f"/admin/versions/{v1}/draft").headers["Location"].rsplit("/", 1)[1])
+    r = admin_auth.post(f"/admin/drafts/{draft_id}/dry-run", data={"process_key": "approval", "count": "2", "years": "1",
+                                                                   "start_data": "{oops"}, follow_redirects=True)
+    assert "JSON 格式错误" in r.get_data(as_text=True)
+    r = admin_auth.post(f"/admin/drafts/{draft_id}/dry-run", data={
+        "process_key": "approval", "count": "2", "years": "2", "start_data": json.dumps(START),
+        "answers": json.dumps({"Task_Review": {"decision": "reject"}})}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    rows = dict(re.findall(r'<tr data-element="(\w+)"><td><code>\w+</code></td><td class="num passed">(\d+)</td>', html))
+    assert rows["Task_Review"] == "2" and rows["End_Rejected"] == "2" and "Task_Experts" not in rows
+    assert engine.list_versions()[-1]["version"] == v1  # nothing deployed for real

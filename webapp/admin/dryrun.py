@@ -32,6 +32,7 @@ from engine.tables import HumanTask, Instance, Membership, Timer, User
 log = logging.getLogger(__name__)
 MAX_STEPS = 5000
 MAX_INSTANCES = 200
+MAX_PROGRAMME_NOMINATIONS = 60
 
 
 @dataclass
@@ -60,6 +61,8 @@ class Scenario:
             raise ValueError("实例数和年数必须是整数")
         if not (1 <= count <= MAX_INSTANCES and 0 <= years <= 10):
             raise ValueError(f"实例数须在 1–{MAX_INSTANCES} 之间，年数须在 0–10 之间")
+        if form.get("mode") == "programme" and count > MAX_PROGRAMME_NOMINATIONS:
+            raise ValueError(f"培带工程模拟每轮最多 {MAX_PROGRAMME_NOMINATIONS} 份推荐（试运行在页面请求中完成）")
         try:
             return cls(process_key=form.get("process_key") or "", count=count, years=years, start_data=obj("start_data"),
                        answers=obj("answers"), mode=form.get("mode") or "generic")

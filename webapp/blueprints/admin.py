@@ -138,7 +138,7 @@ def form_preview():
         schema = json.loads(body.get("content") or "{}")
         fields = schema_forms.fields(schema)
         values = schema_forms.defaults(schema)
-    except (ValueError, TypeError, AttributeError) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
         return render_template("admin/_form_preview.html", error=str(exc), fields=[], values={})
     return render_template("admin/_form_preview.html", error=None, fields=fields, values=values, schema=schema)
 
