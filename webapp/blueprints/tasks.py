@@ -7,7 +7,7 @@ import importlib
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import EngineError, NotFound
+from engine import EngineError
 from webapp import auth, schema_forms, users
 from webapp.auth import current_actor, login_required
 
