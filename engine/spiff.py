@@ -777,9 +777,15 @@ class Runtime:
         wf.cancel()
 
     def data(self, wf) -> dict:
-        """The data of the most recent task, or the workflow data once it is finished."""
-        last = wf.last_task
-        return dict(last.data) if last is not None else dict(wf.data)
+        """The data of the most recently completed task anywhere in the instance (a running
+        subprocess included), or the workflow data when nothing has completed."""
+        latest = None
+        for task in _all_tasks(wf):
+            if task.state == TaskState.COMPLETED and (latest is None or task.last_state_change >= latest.last_state_change):
+                latest = task
+        if latest is None:
+            latest = wf.last_task
+        return dict(latest.data) if latest is not None else dict(wf.data)
 
     def element_states(self, wf) -> dict[str, str]:
         """element id -> 'completed' | 'active' | 'waiting' (for the progress diagram)."""
