@@ -159,7 +159,8 @@ def stack(stack_name, stack_database, file_clock, tmp_path, request):
     if stack_name == "redis":
         import redis
         client = redis.Redis.from_url(url)
-        client.delete(s.queue, f"{s.queue}\x06\x163", f"{s.queue}\x06\x166", f"{s.queue}\x06\x169")
+        for key in client.scan_iter(f"*{s.queue}*"):       # the queue and its bindings
+            client.delete(key)
         client.close()
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
