@@ -127,6 +127,7 @@ def edit(draft_id, filename):
                                    "fileUrl": url_for("admin.draft_file", draft_id=draft_id, filename=filename),
                                    "saveUrl": url_for("admin.save_draft_file", draft_id=draft_id, filename=filename),
                                    "previewUrl": url_for("admin.form_preview"),
+                                   "editBase": url_for("admin.edit", draft_id=draft_id, filename="x")[:-1],
                                    "filename": filename, "problems": d["problems"]})
 
 

@@ -173,6 +173,9 @@ function renderPanel(modeler, config, element) {
     if (p.form && !forms.includes(p.form)) forms.push(p.form);
     html += field('表单', `<select id="pp-form">${options(forms, p.form || '', '（未指定）')}</select>`,
       p.form ? '' : '用户任务必须指定表单');
+    if (p.form && config.forms.includes(p.form)) {
+      html += `<p><a id="pp-form-edit" href="${esc(config.editBase + p.form)}">编辑表单 ${esc(p.form)}（先保存流程图）</a></p>`;
+    }
     html += field('办理期限 dueIn', `<input id="pp-dueIn" value="${esc(p.dueIn || '')}" placeholder="'P10D'">`, 'Python 表达式，如 \'P10D\'（10 天）');
     html += field('指定办理人 assignee', `<input id="pp-assignee" value="${esc(p.assignee || '')}" placeholder="expert">`, '表达式，值为用户名；留空则由角色认领');
     ['form', 'dueIn', 'assignee'].forEach(name =>
@@ -300,11 +303,14 @@ async function bpmnEditor(config) {
     renderPanel(modeler, config, selected);
   };
   modeler.on('selection.changed', e => { selected = e.newSelection.length === 1 ? e.newSelection[0] : null; renderPanel(modeler, config, selected); });
-  modeler.on('commandStack.changed', () => { $('#save-status').textContent = '有未保存的修改'; });
+  let dirty = false;
+  modeler.on('commandStack.changed', () => { dirty = true; $('#save-status').textContent = '有未保存的修改'; });
+  window.addEventListener('beforeunload', e => { if (dirty) { e.preventDefault(); e.returnValue = ''; } });
   refresh(config.problems);
   $('#save').addEventListener('click', async () => {
     const { xml: out } = await modeler.saveXML({ format: true });
     refresh(await saveFile(config, writeLoopRefs(out)));
+    dirty = false;
   });
   window.peidaiReady = true;
 }
