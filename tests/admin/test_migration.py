@@ -108,3 +108,23 @@ def test_waiting_timer_keeps_its_due_time_when_a_later_step_changes(engine, fixt
     engine.fire_due_timers()
     annual = [t for t in instance_tasks(engine, iid) if t["state"] == "open"]
     assert [(t["element_id"], t["name"]) for t in annual] == [("Task_Annual", "年度确认（含述职）")]
+
+
+def test_open_multi_instance_tasks_stay_the_same_tasks_after_migration(engine, fixture_models, staff, add_user):
+    experts = [add_user(f"e{i}", ("expert", "professional")) for i in range(3)]
+    engine.deploy(fixture_models)
+    iid = engine.start("approval", START | {"experts": ["e0", "e1", "e2"]}, staff["submitter"])
+    complete(engine, iid, "Task_Fill", {"name": "张三"}, staff["submitter"])
+    complete(engine, iid, "Task_Review", {"decision": "approve"}, staff["reviewer"])
+    first = next(t for t in instance_tasks(engine, iid) if t["state"] == "open" and t["assignee"] == "e0")
+    engine.complete_task(first["id"], {"opinion": "yes"}, experts[0])
+    before = sorted((t["task_uuid"], t["assignee"]) for t in instance_tasks(engine, iid) if t["state"] == "open")
+    v2 = engine.deploy({**fixture_models, "approval.bpmn": fixture_models["approval.bpmn"].replace(
+        'name="年度确认"', 'name="年度确认（含述职）"')})["version"]
+    assert migration.migrate(engine, [iid], v2, ADMIN)[0]["migrated"]
+    after = sorted((t["task_uuid"], t["assignee"]) for t in instance_tasks(engine, iid) if t["state"] == "open")
+    assert after == before and sorted(a for _, a in after) == ["e1", "e2"]
+    for uuid, name in after:
+        engine.complete_task(next(t["id"] for t in instance_tasks(engine, iid) if t["task_uuid"] == uuid),
+                             {"opinion": "yes"}, experts[int(name[1])])
+    assert engine.instance_detail(iid)["data"]["passed"] is True
