@@ -241,6 +241,13 @@ class Engine:
             "data_json": json.dumps(data or {}, ensure_ascii=False, default=str), "comment": comment or "",
         })
 
+    def audit(self, session: Session, actor: Actor | str, action: str, *, instance_id: int | None = None,
+              task_uuid: str | None = None, element_id: str | None = None, data: dict | None = None,
+              comment: str = "", now: datetime | None = None) -> None:
+        """Append an audit row in the caller's transaction (``unit_of_work``), for actions that
+        happen outside the engine's commands (an urge, a document download, an admin change)."""
+        self._audit(session, now or self.now(), actor, action, instance_id, task_uuid, element_id, data, comment)
+
     def _flush_audits(self, session, batch=None) -> None:
         rows = session.info.pop("peidai_audits", None)
         if not rows:

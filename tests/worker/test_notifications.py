@@ -157,6 +157,9 @@ def test_urge_reaches_the_holder_once_per_task_per_day(wsystem, people, file_clo
     urges = rows(wsystem, Notification, template="urge")
     assert [n.username for n in urges] == ["sub_hongshan", "sub_hongshan"]
     assert urges[0].title == "催办：提交推荐" and "人才科催办" in urges[0].body and "请今天内提交" in urges[0].body
+    from engine.tables import AuditEvent
+    audited = rows(wsystem, AuditEvent, action="task_urged")
+    assert [(a.actor, a.comment) for a in audited] == [("section", "请今天内提交"), ("rev_hongshan", "")]
 
 
 @pytest.mark.parametrize("who, task, comment, error, message", [

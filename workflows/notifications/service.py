@@ -106,6 +106,8 @@ def urge(engine: Engine, actor: Actor, task_id, comment: str = "") -> dict:
         if not engine.outbox.emit(s, "notify", {"template": "urge", "users": users, "context": context}, key,
                                   instance_id=task.instance_id, now=now):
             raise Conflict("今天已催办过该事项，每个事项每天只能催办一次，请明天再试")
+        engine.audit(s, actor, "task_urged", instance_id=task.instance_id, task_uuid=task.task_uuid,
+                     element_id=task.element_id, data={"users": users}, comment=comment, now=now)
     return {"users": users}
 
 
