@@ -32,6 +32,8 @@ ACTIONS = {
     "task_withdrawn": _l("撤回"), "task_urged": _l("催办"), "instance_completed": _l("流程办结"),
     "instance_cancelled": _l("取消流程"), "instance_suspended": _l("挂起"), "instance_resumed": _l("恢复"),
     "timer_fired": _l("定时触发"), "instance_failed": _l("流程出错"), "model_deployed": _l("部署模型"),
+    "instance_migrated": _l("迁移到新版本"), "outbox_retried": _l("重试消息"), "outbox_dismissed": _l("忽略消息"),
+    "user_saved": _l("保存用户"), "user_activated": _l("启用用户"), "user_deactivated": _l("停用用户"),
 }
 
 

@@ -187,7 +187,7 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
         assert [t["element_id"] for t in d.open_tasks(iid)] == ["Task_SignOff"]
 
     page.goto(server + f"/admin/audit?instance={before}")
-    assert "纳入公示环节" in page.inner_text("#audit")
+    assert "纳入公示环节" in page.inner_text("#audit") and "迁移到新版本" in page.inner_text("#audit")
     shots(page, "audit")
     assert errors == []
     ctx.close()
