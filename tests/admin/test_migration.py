@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine import InvalidState, migration
 from engine.queries import instance_tasks
-from engine.tables import AuditEvent, Instance, Timer
+from engine.tables import AuditEvent, Timer
 
 from .conftest import ADMIN, START, with_notice
 

@@ -151,6 +151,7 @@ def test_users_and_roles_are_edited_with_scopes(admin_auth, engine):
     assert "已保存用户 notice_clerk" in r.get_data(as_text=True)
     actor = engine.actor_for("notice_clerk")
     assert actor.memberships == frozenset({("talent_section", None), ("unit_reviewer", "hongshan")})
+    assert "user_saved" in admin_auth.client.get("/admin/audit.csv?actor=admin").get_data(as_text=True)
     r = admin_auth.post("/admin/users", data={"username": "x", "memberships": "nobody"}, follow_redirects=True)
     assert "角色“nobody”不存在" in r.get_data(as_text=True)
 

@@ -114,20 +114,18 @@ def parse_memberships(text: str, roles: dict) -> list[tuple[str, str | None]]:
 
 def save_user(engine, actor: Actor, username: str, display_name: str, memberships_text: str) -> None:
     memberships = parse_memberships(memberships_text, engine.config.roles)
-    now = engine.now()
     with engine.unit_of_work() as s:
         upsert_user(s, username, display_name or username, memberships=memberships)
-        engine._audit(s, now, actor, "user_saved", data={"username": username, "memberships": memberships})
+        engine.audit(s, actor, "user_saved", data={"username": username, "memberships": memberships})
 
 
 def set_active(engine, actor: Actor, username: str, active: bool) -> None:
-    now = engine.now()
     with engine.unit_of_work() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
             raise InvalidData(f"用户 {username} 不存在")
         user.active = active
-        engine._audit(s, now, actor, "user_activated" if active else "user_deactivated", data={"username": username})
+        engine.audit(s, actor, "user_activated" if active else "user_deactivated", data={"username": username})
 
 
 def data_preview(text: str, limit: int = 120) -> str:
