@@ -219,3 +219,16 @@ def test_dry_run_from_the_draft_page_reports_per_element(admin_auth, engine, fix
     rows = dict(re.findall(r'<tr data-element="(\w+)"><td><code>\w+</code></td><td class="num passed">(\d+)</td>', html))
     assert rows["Task_Review"] == "2" and rows["End_Rejected"] == "2" and "Task_Experts" not in rows
     assert engine.list_versions()[-1]["version"] == v1  # nothing deployed for real
+
+
+def test_a_save_over_changes_the_editor_did_not_load_is_refused(admin_auth, engine, fixture_models):
+    v1 = engine.deploy(fixture_models)["version"]
+    draft_id = int(admin_auth.post(f"/admin/versions/{v1}/draft").headers["Location"].rsplit("/", 1)[1])
+    url, headers = f"/admin/drafts/{draft_id}/files/forms/fill.schema.json", {"X-CSRFToken": admin_auth.token}
+    form = fixture_models["forms/fill.schema.json"]
+    first = admin_auth.client.post(url, json={"content": form.replace("姓名", "申报人姓名"), "revision": 1}, headers=headers)
+    assert first.status_code == 200 and first.get_json()["revision"] == 2
+    stale = admin_auth.client.post(url, json={"content": form.replace("姓名", "名字"), "revision": 1}, headers=headers)
+    assert stale.status_code == 409 and "请刷新页面" in stale.get_json()["message"]
+    from webapp.admin import drafts
+    assert "申报人姓名" in drafts.get(engine, draft_id)["files"]["forms/fill.schema.json"]

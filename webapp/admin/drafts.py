@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import select
 
-from engine import Actor, InvalidState, NotFound
+from engine import Actor, Conflict, InvalidState, NotFound
 
 from .tables import ModelDraft
 
@@ -14,7 +14,7 @@ def _view(d: ModelDraft) -> dict:
     return {"id": d.id, "name": d.name, "base_version_id": d.base_version_id, "files": json.loads(d.files_json),
             "problems": json.loads(d.problems_json), "error_count": d.error_count, "author": d.author,
             "saved_at": d.saved_at, "deployed_version_id": d.deployed_version_id,
-            "dry_run": json.loads(d.dry_run_json) if d.dry_run_json else None}
+            "dry_run": json.loads(d.dry_run_json) if d.dry_run_json else None, "revision": d.revision}
 
 
 def problems_of(engine, files: dict[str, str]) -> list[dict]:
@@ -42,8 +42,9 @@ def create_from_version(engine, version_id: int, actor: Actor, name: str = "") -
 
 
 def save(engine, draft_id: int | None, files: dict[str, str], actor: Actor, *, name: str | None = None,
-         base_version_id: int | None = None) -> dict:
-    """Validate and store the files (a draft with errors is stored too). Returns the draft."""
+         base_version_id: int | None = None, revision: int | None = None) -> dict:
+    """Validate and store the files (a draft with errors is stored too). Returns the draft.
+    ``revision``: the revision the editor loaded; a save over a newer one is refused."""
     files = {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
     problems = problems_of(engine, files)
     errors = sum(1 for p in problems if p["severity"] == "error")
@@ -52,9 +53,12 @@ def save(engine, draft_id: int | None, files: dict[str, str], actor: Actor, *, n
             d = ModelDraft(name=name or "新草稿", base_version_id=base_version_id, author=actor.username)
             s.add(d)
         else:
-            d = s.get(ModelDraft, draft_id)
+            d = s.get(ModelDraft, draft_id, with_for_update=True)
             if d is None:
                 raise NotFound(f"草稿 {draft_id} 不存在")
+            if revision is not None and revision != d.revision:
+                raise Conflict(f"草稿已被 {d.author} 修改（第 {d.revision} 版），请刷新页面后再编辑", revision=d.revision)
+            d.revision += 1
             if name:
                 d.name = name
             d.author = actor.username
@@ -67,10 +71,13 @@ def save(engine, draft_id: int | None, files: dict[str, str], actor: Actor, *, n
         return _view(d)
 
 
-def save_file(engine, draft_id: int, filename: str, text: str, actor: Actor) -> dict:
-    files = get(engine, draft_id)["files"]
+def save_file(engine, draft_id: int, filename: str, text: str, actor: Actor, revision: int | None = None) -> dict:
+    draft = get(engine, draft_id)
+    if revision is not None and revision != draft["revision"]:
+        raise Conflict(f"草稿已被 {draft['author']} 修改（第 {draft['revision']} 版），请刷新页面后再编辑")
+    files = draft["files"]
     files[filename] = text
-    return save(engine, draft_id, files, actor)
+    return save(engine, draft_id, files, actor, revision=draft["revision"])
 
 
 def record_dry_run(engine, draft_id: int, report: dict) -> None:

@@ -24,3 +24,5 @@ class ModelDraft(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     deployed_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"), nullable=True)
     dry_run_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # the last dry run's report
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # each save adds one: an editor
+    # that saves over a revision it did not load is refused (two administrators on one draft)

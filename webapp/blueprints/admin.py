@@ -7,7 +7,7 @@ import json
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from engine import EngineError, ModelValidationError, migration
+from engine import Conflict, EngineError, ModelValidationError, migration
 from webapp import auth, schema_forms
 from webapp.admin import drafts, dryrun, versions
 from webapp.admin.access import admins_only
@@ -88,12 +88,18 @@ def draft_file(draft_id, filename):
 @bp.post("/drafts/<int:draft_id>/files/<path:filename>")
 def save_draft_file(draft_id, filename):
     """Save one file of the draft (the editors post the text); answers with the problems found."""
-    text = request.get_json(silent=True, force=True) or {}
-    content = text.get("content") if isinstance(text, dict) else None
-    if not isinstance(content, str) or not filename.endswith((".bpmn", ".dmn", ".json")):
+    body = request.get_json(silent=True, force=True) or {}
+    content = body.get("content") if isinstance(body, dict) else None
+    revision = body.get("revision") if isinstance(body, dict) else None
+    if not isinstance(content, str) or not filename.endswith((".bpmn", ".dmn", ".json")) or \
+            not (revision is None or isinstance(revision, int)):
         abort(400)
-    d = drafts.save_file(_engine(), draft_id, filename, content, current_actor())
-    return jsonify({"saved_at": d["saved_at"].isoformat(), "problems": d["problems"], "error_count": d["error_count"]})
+    try:
+        d = drafts.save_file(_engine(), draft_id, filename, content, current_actor(), revision)
+    except Conflict as exc:
+        return jsonify({"code": exc.code, "message": exc.message}), 409
+    return jsonify({"saved_at": d["saved_at"].isoformat(), "problems": d["problems"], "error_count": d["error_count"],
+                    "revision": d["revision"]})
 
 
 @bp.post("/drafts/<int:draft_id>/new-form")
@@ -128,7 +134,7 @@ def edit(draft_id, filename):
                                    "saveUrl": url_for("admin.save_draft_file", draft_id=draft_id, filename=filename),
                                    "previewUrl": url_for("admin.form_preview"),
                                    "editBase": url_for("admin.edit", draft_id=draft_id, filename="x")[:-1],
-                                   "filename": filename, "problems": d["problems"]})
+                                   "filename": filename, "problems": d["problems"], "revision": d["revision"]})
 
 
 @bp.post("/form-preview")

@@ -42,8 +42,17 @@ function renderProblems(problems, filename, onPick) {
 async function saveFile(config, content) {
   const status = $('#save-status');
   status.textContent = '正在保存…';
-  const res = await post(config.saveUrl, { content });
-  const body = await res.json();
+  const res = await fetch(config.saveUrl, {
+    method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf() },
+    body: JSON.stringify({ content, revision: config.revision })
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    status.textContent = '未保存：' + (body.message || ('HTTP ' + res.status));
+    throw new Error(body.message || ('HTTP ' + res.status));
+  }
+  config.revision = body.revision;
   status.textContent = '已保存 ' + new Date(body.saved_at).toLocaleTimeString('zh-CN');
   return body.problems;
 }
