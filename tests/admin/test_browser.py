@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from peidai.settings import PROJECT_ROOT
-from tests.browser.conftest import PASSWORD, browser, password_hash, server  # noqa: F401  (fixtures)
+from tests.browser.conftest import PASSWORD, password_hash, server  # noqa: F401  (fixtures)
 from tests.programme.conftest import committee, cst
 from workflows.driver import Driver, sample_application
 
