@@ -444,19 +444,24 @@ class WorkflowCodec:
     def _task_json(self, task, cache: dict | None, parents: dict) -> str:
         """One task's ``"id":{...}`` member, reused while nothing it is made of has changed.
 
-        A task's serialized form depends on its own state, children and data, and (through the
-        data delta) on its parent's data. Live tasks (READY, WAITING, STARTED, ERROR) may change
-        data without changing state, so they are always converted again. Every other task is
-        keyed by its state, last state change and number of children, and by its parent's
-        state and last state change — plus, when the parent is not finished (a running loop or
-        subprocess task merges data into itself), a fingerprint of the parent's data, computed
-        once per dump (``parents``).
+        The library stores a task's data as a delta against its parent's. A finished task under
+        a parent that is still running (the iterations of a loop, the instances of a
+        multi-instance task, whose parent merges their data into its own) is stored with its
+        full data instead, so that it does not have to be written again each time the parent's
+        data change; the library reads both forms.
+
+        Live tasks (READY, WAITING, STARTED, ERROR) may change data without changing state, so
+        they are always converted again. Every other task is keyed by its state, last state
+        change and number of children, and (when stored as a delta) by its parent's state and
+        last state change, plus a fingerprint of the parent's data when the parent is not
+        finished, computed once per dump (``parents``).
         """
-        if cache is None or task.state & LIVE:
-            return f'"{task.id}":' + self._json.encode(self.registry.convert(task))
         parent = task.parent
-        if parent is None:
-            key = (task.state, task.last_state_change, len(task._children))
+        full = parent is not None and bool(task.state & FINISHED) and not parent.state & FINISHED
+        if cache is None or task.state & LIVE:
+            return f'"{task.id}":' + self._json.encode(self._task_dict(task, full))
+        if parent is None or full:
+            key = (task.state, task.last_state_change, len(task._children), full)
         else:
             fingerprint = None
             if not parent.state & FINISHED and parent.data:
@@ -467,9 +472,15 @@ class WorkflowCodec:
         hit = cache.get(task.id)
         if hit is not None and hit[0] == key:
             return hit[1]
-        text = f'"{task.id}":' + self._json.encode(self.registry.convert(task))
+        text = f'"{task.id}":' + self._json.encode(self._task_dict(task, full))
         cache[task.id] = (key, text)
         return text
+
+    def _task_dict(self, task, full: bool) -> dict:
+        dct = self.registry.convert(task)
+        if full:
+            dct["data"], dct["delta"] = self.registry.convert(self.registry.clean(task.data)), {}
+        return dct
 
     def _tasks_json(self, tasks: dict, cache) -> str:
         parents: dict = {}
