@@ -34,6 +34,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.bpmn.util.diff import diff_workflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
@@ -777,11 +778,40 @@ class Runtime:
                 el = getattr(task.task_spec, "bpmn_id", None)
                 if el and task.state == TaskState.COMPLETED:
                     pruned.append(el)
+        pruned.extend(self._prune_loop_iterations(wf, fragments))
         if pruned:
             history = wf.task_tree.internal_data.setdefault("peidai_pruned", [])
             history.extend(e for e in dict.fromkeys(pruned) if e not in history)
             if fragments is not None:
                 fragments.pop(wf.task_tree.id, None)  # its internal data changed without a state change
+        return pruned
+
+    @staticmethod
+    def _prune_loop_iterations(wf, fragments: dict | None) -> list[str]:
+        """Drop the finished iterations of standard loops that the loop has merged already,
+        keeping the latest: the loop counts iterations in its own ``merged`` list, and nothing
+        else reads an old iteration again. Without this the main tree, and every walk of it,
+        grows by one task a loop."""
+        pruned: list[str] = []
+        for loop in list(wf.tasks.values()):
+            if not isinstance(loop.task_spec, StandardLoopTask):
+                continue
+            merged = loop.internal_data.get("merged") or []
+            if len(merged) < 2:
+                continue
+            old = set(merged[:-1])
+            for child_id in list(loop._children):
+                child = wf.tasks.get(child_id)
+                if (child is None or str(child_id) not in old or not child.state & FINISHED or child._children
+                        or child_id in wf.subprocesses or child is wf.last_task):
+                    continue
+                loop._children.remove(child_id)
+                del wf.tasks[child_id]
+                if fragments is not None:
+                    fragments.pop(child_id, None)
+                el = getattr(child.task_spec, "bpmn_id", None)
+                if el:
+                    pruned.append(el)
         return pruned
 
     def cancel(self, wf) -> None:

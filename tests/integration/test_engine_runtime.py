@@ -236,6 +236,7 @@ def test_finished_yearly_subprocesses_are_pruned_but_shown_as_completed(engine, 
     engine.complete_task(review["id"], {"decision": "approve"}, people["rev"])
     for t in [t for t in instance_tasks(engine, iid) if t["state"] == "open"]:
         engine.complete_task(t["id"], {"opinion": "yes"}, people[t["assignee"]])
+    sizes = []
     for year in range(12):
         if year:
             assert engine.instance_detail(iid)["data"]["year"] == year  # the running subprocess's data
@@ -246,6 +247,8 @@ def test_finished_yearly_subprocesses_are_pruned_but_shown_as_completed(engine, 
         with engine.sessions() as s:
             state = json.loads(s.get(Instance, iid).state)
         assert len(state["subprocesses"]) <= 1  # only the running year is kept
+        sizes.append(len(state["tasks"]))
+    assert len(set(sizes[2:-1])) == 1, sizes  # the tree does not grow with the years
     detail = engine.instance_detail(iid)
     assert detail["instance"]["status"] == "completed" and detail["data"]["year"] == 12
     assert detail["elements"]["Timer_Year"] == detail["elements"]["Task_Annual"] == "completed"
