@@ -55,10 +55,15 @@ class FastSQL:
         return value if self.postgres else value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
     @staticmethod
-    def _raw(session: Session):
-        return session.connection().connection.driver_connection
+    def _raw(target):
+        """The DB-API connection of a session (cached by ``Engine.unit_of_work`` for the length
+        of its transaction) or, given one, the DB-API connection itself."""
+        if not isinstance(target, Session):
+            return target
+        raw = target.info.get("peidai_raw")
+        return raw if raw is not None else target.connection().connection.driver_connection
 
-    def one(self, session: Session, text: str, params: dict) -> tuple | None:
+    def one(self, session, text: str, params: dict) -> tuple | None:
         cur = self._raw(session).cursor()
         try:
             cur.execute(self._sql(text), params)
@@ -66,7 +71,7 @@ class FastSQL:
         finally:
             cur.close()
 
-    def all(self, session: Session, text: str, params: dict) -> list[tuple]:
+    def all(self, session, text: str, params: dict) -> list[tuple]:
         cur = self._raw(session).cursor()
         try:
             cur.execute(self._sql(text), params)

@@ -120,6 +120,7 @@ class _Entry:
     fragments: dict
     open_tasks: dict[str, dict]        # task uuid -> projected row values
     timers: set[tuple[str, datetime]]  # (task uuid, due)
+    finished: bool = False
 
 
 @dataclass
@@ -174,17 +175,30 @@ class Engine:
         """One write transaction. Workflows saved in it enter the cache only once it committed."""
         with self.sessions() as session:
             with session.begin():
-                session.connection(execution_options={"peidai_write": True})
+                conn = session.connection(execution_options={"peidai_write": True})
+                session.info["peidai_raw"] = conn.connection.driver_connection
                 try:
                     yield session
                     self._flush_audits(session)
                 finally:
                     session.info.pop("peidai_audits", None)
+                    session.info.pop("peidai_raw", None)
             for instance_id, entry in session.info.pop("peidai_cache", {}).items():
                 self._put(instance_id, entry)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    @contextmanager
+    def raw_reading(self):
+        """A DB-API connection for the engine's own one-statement reads: no ORM session, and no
+        transaction around a single SELECT (autocommit on PostgreSQL, SQLite's own implicit
+        read transaction)."""
+        bind = self.sessions.kw["bind"]
+        with bind.connect() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn.connection.driver_connection
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -423,6 +437,8 @@ class Engine:
                                                      "data": self.runtime.data(wf)})
         inst["lock_version"] += 1
         inst["status"] = status
+        if status in (COMPLETED, CANCELLED_I):
+            return _Entry(inst["lock_version"], wf, fragments, open_tasks, timers, finished=True)
         return _Entry(inst["lock_version"], wf, fragments, open_tasks, timers)
 
     # ------------------------------------------------------------------ instances
@@ -463,8 +479,10 @@ class Engine:
 
     @staticmethod
     def _after_commit(s: Session, instance_id: int, entry: _Entry) -> None:
-        """Cache the workflow once the surrounding transaction has committed (see unit_of_work)."""
-        s.info.setdefault("peidai_cache", {})[instance_id] = entry
+        """Cache the workflow once the surrounding transaction has committed (see unit_of_work).
+        A finished instance takes no more commands: it is not cached."""
+        if entry.wf is not None and not entry.finished:
+            s.info.setdefault("peidai_cache", {})[instance_id] = entry
 
     def _run(self, wf) -> None:
         try:
@@ -642,8 +660,8 @@ class Engine:
     def open_tasks(self, instance_id: int) -> list[dict]:
         """The open human tasks of one instance (id, element, name, role, scope, assignee), from
         the projection; cheap enough to call after every step."""
-        with self.reading() as s:
-            rows = self.fast.all(s, _SQL_OPEN_TASK_LIST, {"b_id": instance_id})
+        with self.raw_reading() as raw:
+            rows = self.fast.all(raw, _SQL_OPEN_TASK_LIST, {"b_id": instance_id})
         return [dict(zip(("id", "element_id", "name", "role", "scope", "assignee", "form"), r)) for r in rows]
 
     def _task(self, s: Session, task_id: int | str) -> HumanTask:
@@ -851,9 +869,9 @@ class Engine:
         lock decides), a locked one is skipped, an error is logged and the sweep goes on."""
         now = now or self.now()
         counts = {"due": 0, "fired": 0, "skipped": 0, "errors": 0}
-        with self.reading() as s:
+        with self.raw_reading() as raw:
             # the library fires strictly after the due time; suspended instances wait for resume
-            ids = [r[0] for r in self.fast.all(s, _SQL_DUE_INSTANCES, {"now": self.fast.time(now), "lim": limit})]
+            ids = [r[0] for r in self.fast.all(raw, _SQL_DUE_INSTANCES, {"now": self.fast.time(now), "lim": limit})]
         counts["due"] = len(ids)
 
         for instance_id in ids:
