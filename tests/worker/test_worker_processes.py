@@ -147,5 +147,5 @@ def test_with_redis_stopped_completions_commit_and_effects_arrive_when_it_is_bac
 
     private_redis.start()
     wait_for(lambda: recipients(ssystem, "task_assigned") == ["rev_hongshan", "rev_ningcheng", "rev_songshan"],
-             timeout=90, message="delivery after redis returned")
+             timeout=180, message="delivery after redis returned")  # the worker reconnects with backoff
     assert ssystem.engine.outbox.counts()["pending"] == 0
