@@ -82,6 +82,10 @@ _SQL_DUE_INSTANCES = ("SELECT t.instance_id FROM timers t JOIN instances i ON i.
                       "WHERE t.due_at < :now AND i.status = 'running' GROUP BY t.instance_id ORDER BY t.instance_id LIMIT :lim")
 _SQL_OPEN_TASK_LIST = ("SELECT id, element_id, name, role, scope, assignee, form FROM human_tasks "
                        "WHERE instance_id = :b_id AND state = 'open' ORDER BY id")
+_SQL_LATEST_VERSION = "SELECT version_id FROM process_definitions WHERE key = :k ORDER BY version_id DESC LIMIT 1"
+_SQL_INSERT_INSTANCE = insert_sql(Instance.__table__, [
+    "process_key", "version_id", "status", "lock_version", "state", "business_key", "title", "parent_id", "started_by",
+    "started_at", "org_unit", "category", "batch"]) + " RETURNING id"
 _SQL_STILL_DUE = "SELECT id FROM timers WHERE instance_id = :b_id AND due_at < :now LIMIT 1"
 _SAVE_INSTANCE = (update(Instance.__table__)
                   .where(Instance.__table__.c.id == bindparam("b_id"), Instance.__table__.c.lock_version == bindparam("b_lock"))
@@ -453,18 +457,22 @@ class Engine:
     def _start_in(self, s: Session, process_key, data, actor, now, *, business_key=None, title="", parent_id=None, version_id=None) -> int:
         if not isinstance(data, dict):
             raise InvalidData("启动数据必须是 JSON 对象")
-        version_id = version_id or self.models.latest_version_id(s, process_key)
+        if not version_id:
+            row = self.fast.one(s, _SQL_LATEST_VERSION, {"k": process_key})
+            if row is None:
+                raise NotFound(f"流程“{process_key}”尚未部署", process_key=process_key)
+            version_id = row[0]
         version = self.models.load(s, version_id)
         spec = version.specs.get(process_key)
         if spec is None:
             raise NotFound(f"版本 {version_id} 中没有流程“{process_key}”")
         fields = {col: _s(data.get(src)) for col, src in self.config.projected_fields.items() if col != "title"}
         title = title or _s(data.get(self.config.projected_fields.get("title", "title"))) or ""
-        inst_id = s.execute(insert(Instance).values(
-            process_key=process_key, version_id=version_id, status=RUNNING, lock_version=1, state="",
-            business_key=business_key, title=title[:300], parent_id=parent_id, started_by=actor.username,
-            started_at=now, **fields,
-        ).returning(Instance.id)).scalar_one()
+        inst_id = self.fast.one(s, _SQL_INSERT_INSTANCE, {
+            "process_key": process_key, "version_id": version_id, "status": RUNNING, "lock_version": 1, "state": "",
+            "business_key": business_key, "title": title[:300], "parent_id": parent_id, "started_by": actor.username,
+            "started_at": self.fast.time(now), "org_unit": fields.get("org_unit"), "category": fields.get("category"),
+            "batch": fields.get("batch")})[0]
         inst = {"id": inst_id, "process_key": process_key, "status": RUNNING, "lock_version": 1, "title": title,
                 "started_by": actor.username, **fields}
         self._audit(s, now, actor, "instance_started", inst_id, data=data)
@@ -473,7 +481,7 @@ class Engine:
             wf = self.runtime.new(spec["spec"], spec["subprocess_specs"], data)
             self._notify(EventContext(self, s, inst_id, actor, now), "instance_started", {"process_key": process_key, "data": data})
             self._run(wf)
-            entry = self._save(cmd, inst, version, wf, None)
+            entry = self._save(cmd, inst, version, wf, _Entry(1, None, {}, {}, set()))  # nothing projected yet
         self._after_commit(s, inst_id, entry)
         return inst_id
 
