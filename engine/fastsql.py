@@ -58,9 +58,10 @@ class FastSQL:
     def _raw(target):
         """The DB-API connection of a session (cached by ``Engine.unit_of_work`` for the length
         of its transaction) or, given one, the DB-API connection itself."""
-        if not isinstance(target, Session):
+        info = getattr(target, "info", None)
+        if not isinstance(info, dict):
             return target
-        raw = target.info.get("peidai_raw")
+        raw = info.get("peidai_raw")
         return raw if raw is not None else target.connection().connection.driver_connection
 
     def one(self, session, text: str, params: dict) -> tuple | None:

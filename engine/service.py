@@ -194,6 +194,26 @@ class Engine:
         return self.clock.now()
 
     @contextmanager
+    def _command_scope(self) -> Iterator["_LazySession"]:
+        """The transaction of one engine command: like ``unit_of_work``, but the ORM session is
+        made only if a handler, a listener or the registry asks for one (most commands need
+        none: the engine's own statements run on the DB-API cursor)."""
+        bind = self.sessions.kw["bind"]
+        with bind.connect().execution_options(peidai_write=True) as conn:
+            s = _LazySession(conn)
+            try:
+                with conn.begin():
+                    yield s
+                    self._flush_audits(s)
+                    if s._orm is not None:
+                        s._orm.flush()
+            finally:
+                if s._orm is not None:
+                    s._orm.close()
+        for instance_id, entry in s.info.pop("peidai_cache", {}).items():
+            self._put(instance_id, entry)
+
+    @contextmanager
     def raw_reading(self):
         """A DB-API connection for the engine's own one-statement reads: no ORM session, and no
         transaction around a single SELECT (autocommit on PostgreSQL, SQLite's own implicit
@@ -451,7 +471,7 @@ class Engine:
               business_key: str | None = None, title: str = "", parent_id: int | None = None) -> int:
         """Start the newest deployed version of ``process_key`` and run it to its first wait."""
         now = self.now()
-        with self.unit_of_work() as s:
+        with self._command_scope() as s:
             return self._start_in(s, process_key, data or {}, actor, now, business_key=business_key, title=title, parent_id=parent_id)
 
     def _start_in(self, s: Session, process_key, data, actor, now, *, business_key=None, title="", parent_id=None, version_id=None) -> int:
@@ -527,7 +547,7 @@ class Engine:
             return None
 
     def _command_tx(self, instance_id, actor, fn, allow, lock, skip_locked, now):
-        with self.unit_of_work() as s:
+        with self._command_scope() as s:
             inst = None
             if callable(instance_id):
                 instance_id = instance_id(s)
@@ -938,6 +958,29 @@ class Engine:
 
     def role(self, key: str) -> Role | None:
         return self.config.roles.get(key)
+
+
+class _LazySession:
+    """Stands in for the ORM ``Session`` of an engine command (see ``Engine._command_scope``):
+    ``info`` and ``connection()`` are its own; anything else creates the real session, bound to
+    the command's connection and transaction, and is passed on to it."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._orm: Session | None = None
+        self.info = {"peidai_raw": conn.connection.driver_connection}
+
+    def connection(self, **_kwargs):
+        return self._conn
+
+    @property
+    def orm(self) -> Session:
+        if self._orm is None:
+            self._orm = Session(bind=self._conn, expire_on_commit=False)
+        return self._orm
+
+    def __getattr__(self, name):
+        return getattr(self.orm, name)
 
 
 @dataclass
