@@ -3,7 +3,10 @@ which instance data fields the projections copy into indexed columns."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from .service import EventContext
 
 
 @dataclass(frozen=True)

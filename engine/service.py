@@ -28,10 +28,8 @@ from .clock import Clock
 from .config import EngineConfig, Role
 from .errors import (
     Conflict,
-    EngineError,
     InvalidData,
     InvalidState,
-    LoopDepthError,
     NotFound,
     PermissionDenied,
 )
@@ -66,13 +64,11 @@ class Actor:
 
 SYSTEM_ACTOR = Actor(SYSTEM)
 
-# Hot-path statements are built once: constructing SQLAlchemy statements per command costs more
-# than executing them.
+# Hot-path SQL, run on the DB-API cursor by engine.fastsql (see there for why).
 _INSTANCE_COLUMNS = (Instance.id, Instance.process_key, Instance.version_id, Instance.status, Instance.lock_version,
                      Instance.org_unit, Instance.category, Instance.batch, Instance.title, Instance.started_by)
 # the state text is read only when the cache does not hold the workflow
 _LOAD_STATE = select(Instance.state).where(Instance.id == bindparam("b_id"), Instance.lock_version == bindparam("b_lock"))
-_LOAD_INSTANCE = select(*_INSTANCE_COLUMNS).where(Instance.id == bindparam("b_id"))
 _INSTANCE_KEYS = [c.key for c in _INSTANCE_COLUMNS]
 _SQL_LOAD_INSTANCE = f"SELECT {', '.join(_INSTANCE_KEYS)} FROM instances WHERE id = :b_id"
 _SQL_TASK_BY_ID = ("SELECT t.id, t.task_uuid, t.instance_id, t.element_id, t.state, t.assignee, t.role, t.scope, "
@@ -87,19 +83,6 @@ _SQL_INSERT_INSTANCE = insert_sql(Instance.__table__, [
     "process_key", "version_id", "status", "lock_version", "state", "business_key", "title", "parent_id", "started_by",
     "started_at", "org_unit", "category", "batch"]) + " RETURNING id"
 _SQL_STILL_DUE = "SELECT id FROM timers WHERE instance_id = :b_id AND due_at < :now LIMIT 1"
-_SAVE_INSTANCE = (update(Instance.__table__)
-                  .where(Instance.__table__.c.id == bindparam("b_id"), Instance.__table__.c.lock_version == bindparam("b_lock"))
-                  .values(state=bindparam("state"), lock_version=bindparam("lock_version"), status=bindparam("status"),
-                          error=None, ended_at=bindparam("ended_at")))
-_COMPLETE_TASK = (update(HumanTask.__table__).where(HumanTask.__table__.c.task_uuid == bindparam("b_uuid"))
-                  .values(state=DONE, completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"),
-                          outcome=bindparam("outcome")))
-_CANCEL_TASK = (update(HumanTask.__table__).where(HumanTask.__table__.c.task_uuid == bindparam("b_uuid"))
-                .values(state=CANCELLED, completed_at=bindparam("completed_at")))
-_OPEN_TASKS = select(HumanTask.task_uuid, HumanTask.element_id).where(
-    HumanTask.instance_id == bindparam("b_id"), HumanTask.state == OPEN)
-_INSERT_TASKS = insert(HumanTask.__table__)
-_INSERT_AUDIT = insert(AuditEvent.__table__)
 _SQL_SAVE_INSTANCE = ("UPDATE instances SET state = :state, lock_version = :lock_version, status = :status, error = NULL, "
                       "ended_at = :ended_at WHERE id = :b_id AND lock_version = :b_lock")
 _SQL_COMPLETE_TASK = ("UPDATE human_tasks SET state = 'completed', completed_at = :completed_at, completed_by = :completed_by, "

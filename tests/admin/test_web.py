@@ -142,7 +142,7 @@ def test_suspend_resume_cancel_need_a_reason_and_are_audited(admin_auth, engine,
     html = admin_auth.client.get(f"/admin/audit?instance={iid}&actor=admin").get_data(as_text=True)
     for reason in ("核查材料", "核查完毕", "重复申报"):
         assert reason in html
-    assert "instance_started" not in admin_auth.client.get(f"/admin/audit.csv?actor=admin").get_data(as_text=True)
+    assert "instance_started" not in admin_auth.client.get("/admin/audit.csv?actor=admin").get_data(as_text=True)
 
 
 def test_users_and_roles_are_edited_with_scopes(admin_auth, engine):
@@ -183,7 +183,7 @@ def test_audit_trail_filters_by_date_and_instances_show_their_version(admin_auth
     day = (clock.now() + timedelta(hours=8)).date().isoformat()
     html = admin_auth.client.get(f"/admin/audit?since={day}&until={day}").get_data(as_text=True)
     assert f"#{second}" in html and f"#{first}" not in html
-    csv = admin_auth.client.get(f"/admin/audit.csv?until=2014-05-19").get_data(as_text=True)
+    csv = admin_auth.client.get("/admin/audit.csv?until=2014-05-19").get_data(as_text=True)
     assert csv.startswith("\ufeff编号") and f",{first}," in csv and f",{second}," not in csv
     html = admin_auth.client.get("/admin/instances").get_data(as_text=True)
     versions = dict(re.findall(r'data-instance="(\d+)">.*?class="version">(\d+)<', html, re.S))

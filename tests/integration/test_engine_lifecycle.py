@@ -1,14 +1,13 @@
 """The engine's commands on a real database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from sqlalchemy import func, select
 
 from engine import Conflict, InvalidData, InvalidState, NotFound, PermissionDenied
 from engine.queries import counts, inbox, instance_tasks, started
-from engine.tables import AuditEvent, HumanTask, Instance, Timer
+from engine.tables import AuditEvent, Timer
 
 START = {"unit_id": "hongshan", "category": "professional", "round_id": "2014", "title": "张三的申请",
          "experts": ["e1", "e2", "e3"], "years": 3}

@@ -12,7 +12,7 @@ from engine.tables import Instance
 from workflows.driver import sample_application
 from workflows.tables import Certificate, ExpertOpinion, Mentorship, Nomination, PoolEntry
 
-from .conftest import appoint, committee, cst, messages, open_round, submit
+from .conftest import committee, cst, messages, open_round, submit
 
 
 def nomination(d, nid=1) -> Nomination:

@@ -2,14 +2,12 @@
 listener, urge (催办) and the daily reminder of overdue tasks."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine import Actor, Conflict, InvalidData, InvalidState, NotFound, PermissionDenied
 from engine.queries import instance_tasks
-from engine.tables import OutboxMessage
 from workflows.notifications import service
 from workflows.notifications.tables import Mail, Notification
 from workflows.notifications.templates import TEMPLATES, render
