@@ -1,4 +1,5 @@
 """``peidai serve``: the whole system with one command — web server, worker and scheduler."""
+import os
 import click
 
 STOP_TIMEOUT = 20.0
@@ -29,8 +30,10 @@ def register(cli: click.Group) -> None:
         children: list[subprocess.Popen] = []
         if not web_only:
             command = [sys.executable, "-c", "from peidai.cli import main; main()"]
-            children.append(subprocess.Popen(command + ["worker", f"--concurrency={concurrency}"]))
-            children.append(subprocess.Popen(command + ["beat"]))
+            # the console of `make run` shows warnings and errors of the background work, not every beat
+            level = os.environ.get("PEIDAI_LOG_LEVEL", "WARNING")
+            children.append(subprocess.Popen(command + ["worker", f"--concurrency={concurrency}", f"--loglevel={level}"]))
+            children.append(subprocess.Popen(command + ["beat", f"--loglevel={level}"]))
             broker = system.settings.broker_url or "内置（SQLite）"
             click.echo(f"后台任务已启动：worker 进程 {children[0].pid}，beat 进程 {children[1].pid}，消息代理 {broker}")
 

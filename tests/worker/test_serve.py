@@ -41,7 +41,7 @@ def test_serve_runs_web_worker_and_beat_and_ctrl_c_stops_them_all(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEIDAI_")} | {
         "PEIDAI_DATA_DIR": str(tmp_path), "PEIDAI_PORT": str(port), "PEIDAI_TIMER_INTERVAL": "1",
-        "PEIDAI_QUEUE": f"serve-{port}"}
+        "PEIDAI_QUEUE": f"serve-{port}", "PEIDAI_LOG_LEVEL": "INFO"}  # the test reads the worker's task log
     subprocess.run(PEIDAI + ["db", "upgrade"], env=env, check=True, capture_output=True)
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
