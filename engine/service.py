@@ -207,19 +207,6 @@ class Engine:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn.connection.driver_connection
 
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A session for one-statement reads. On PostgreSQL it runs in autocommit mode: no
-        BEGIN/ROLLBACK round trips around a single SELECT."""
-        if self.dialect != "postgresql":
-            with self.sessions() as session:
-                yield session
-            return
-        bind = self.sessions.kw["bind"]
-        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            with Session(bind=conn) as session:
-                yield session
-
     @cached_property
     def outbox(self):
         """Delivery, retries and incidents of outbox messages (:class:`engine.outbox.Outbox`)."""
