@@ -18,7 +18,6 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy.orm import Session
 
 # a quoted literal (left as it is) or a :name parameter (not the :: of a cast)
 _TOKEN = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([a-z_][a-z0-9_]*)")
@@ -64,24 +63,22 @@ class FastSQL:
         raw = info.get("peidai_raw")
         return raw if raw is not None else target.connection().connection.driver_connection
 
-    def one(self, session, text: str, params: dict) -> tuple | None:
+    def _query(self, session, text: str, params: dict, fetch):
         cur = self._raw(session).cursor()
         try:
             cur.execute(self._sql(text), params)
-            return cur.fetchone()
+            return fetch(cur)
         finally:
             cur.close()
+
+    def one(self, session, text: str, params: dict) -> tuple | None:
+        return self._query(session, text, params, lambda cur: cur.fetchone())
 
     def all(self, session, text: str, params: dict) -> list[tuple]:
-        cur = self._raw(session).cursor()
-        try:
-            cur.execute(self._sql(text), params)
-            return cur.fetchall()
-        finally:
-            cur.close()
+        return self._query(session, text, params, lambda cur: cur.fetchall())
 
     @contextlib.contextmanager
-    def batch(self, session: Session):
+    def batch(self, session):
         """Writes that go out together; ``Batch.execute`` returns a handle whose ``rowcount`` is
         known when the block ends (on PostgreSQL the block is one pipeline, one round trip)."""
         raw = self._raw(session)

@@ -60,11 +60,8 @@ def staff(engine):
 
 @pytest.fixture
 def people(engine):
-    from tests.web.conftest import DISPLAY, PEOPLE, _HASH
-    with engine.unit_of_work() as s:
-        for name, ms in PEOPLE.items():
-            upsert_user(s, name, DISPLAY[name], password_hash=_HASH, memberships=ms)
-    return {name: Actor(name, frozenset(ms)) for name, ms in PEOPLE.items()}
+    from tests.web.conftest import seed_people
+    return seed_people(engine)
 
 
 @pytest.fixture

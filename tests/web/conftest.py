@@ -43,12 +43,17 @@ def backend():
     return "sqlite"  # the engine's own tests cover PostgreSQL; the web layer is database-neutral
 
 
-@pytest.fixture
-def people(engine):
+def seed_people(engine) -> dict:
+    """Every role's test user (password PASSWORD), as Actors by user name."""
     with engine.unit_of_work() as s:
         for name, ms in PEOPLE.items():
             upsert_user(s, name, DISPLAY[name], password_hash=_HASH, memberships=ms)
     return {name: Actor(name, frozenset(ms)) for name, ms in PEOPLE.items()}
+
+
+@pytest.fixture
+def people(engine):
+    return seed_people(engine)
 
 
 @pytest.fixture

@@ -211,7 +211,7 @@ def test_urge_is_not_offered_before_the_due_date(flow, auth, client, monkeypatch
 
 
 def test_inbox_marks_overdue_and_filters(flow, auth, client, clock):
-    iid = flow.at_review()
+    flow.at_review()
     flow.at_review(unit_id="hongshan", category="rural", title="李四的推荐申报")
     auth.login("reviewer")
     text = page(client.get("/inbox?box=group"))
