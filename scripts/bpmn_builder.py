@@ -74,8 +74,14 @@ def loop(condition: str, maximum: int | None = None, test_before: bool = False) 
 
 
 class Process:
-    def __init__(self, key: str, name: str, lanes: list[str], doc: str = ""):
+    """One executable process. ``start_roles`` (role keys of ``workflows/roles.py``) and ``start_form``
+    (a JSON Schema in ``bpmn/forms/``) are the start contract the engine enforces: a process without
+    ``start_roles`` is started only by the programme itself (``ctx.start_instance``)."""
+
+    def __init__(self, key: str, name: str, lanes: list[str], doc: str = "", *, start_roles: list[str] | None = None,
+                 start_form: str | None = None):
         self.key, self.name, self.lanes, self.doc = key, name, lanes, doc
+        self.start_roles, self.start_form = list(start_roles or []), start_form
         self.nodes: dict[str, Node] = {}
         self.flows: list[Flow] = []
 
@@ -106,8 +112,12 @@ class Process:
         lane = self.nodes[attached_to].lane
         return self._add(Node(id, "boundaryEvent", name, lane, body, {"attachedToRef": attached_to, "cancelActivity": "true"}))
 
-    def user(self, id, name, lane, form, *, due_in=None, due_at=None, assignee=None, loop_xml="", doc=""):
-        ext = _props({"form": form, "dueIn": due_in, "dueAt": due_at, "assignee": assignee})
+    def user(self, id, name, lane, form, *, due_in=None, due_at=None, assignee=None, loop_xml="", doc="",
+             keep_fields: list[str] | str | None = None):
+        """A human task. ``keep_fields``: form fields the task shows again when it opens a second time
+        in the instance (a loop or revision iteration; ``"*"`` for all); the engine clears the others."""
+        keep = keep_fields if isinstance(keep_fields, str) or keep_fields is None else ",".join(keep_fields)
+        ext = _props({"form": form, "dueIn": due_in, "dueAt": due_at, "assignee": assignee, "keepFields": keep})
         body = (f"<bpmn:documentation>{escape(doc)}</bpmn:documentation>" if doc else "") + \
             f"<bpmn:extensionElements>{ext}</bpmn:extensionElements>"
         return self._add(Node(id, "userTask", name, lane, body + SEP + loop_xml if loop_xml else body))
@@ -211,6 +221,9 @@ class Process:
                f'  <bpmn:process id="{k}" name={quoteattr(self.name)} isExecutable="true">']
         if self.doc:
             out.append(f"    <bpmn:documentation>{escape(self.doc)}</bpmn:documentation>")
+        start = _props({"startRoles": ",".join(self.start_roles), "startForm": self.start_form})
+        if start:
+            out.append(f"    <bpmn:extensionElements>{start}</bpmn:extensionElements>")
         out.append(f'    <bpmn:laneSet id="LaneSet_{k}">')
         for lane in self.lanes:
             out.append(f'      <bpmn:lane id="{lane_ids[lane]}" name={quoteattr(lane)}>')

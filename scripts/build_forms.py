@@ -24,9 +24,49 @@ def form(title, required, properties, **kw):
 
 
 def comment_required_unless(field, value, message_title="意见"):
-    """``comment`` is required (non-empty) unless ``field`` == ``value``."""
+    """``comment`` is required (at least two characters, not only blanks) unless ``field`` == ``value``."""
     return {"if": {"properties": {field: {"not": {"const": value}}}, "required": [field]},
-            "then": {"required": ["comment"], "properties": {"comment": {"minLength": 2}}}}
+            "then": {"required": ["comment"], "properties": {"comment": {"minLength": 2, "pattern": "\\S[\\s\\S]*\\S"}}}}
+
+
+def integer(title, minimum=None, maximum=None, **kw):
+    out = {"type": "integer", "title": title, **kw}
+    if minimum is not None:
+        out["minimum"] = minimum
+    if maximum is not None:
+        out["maximum"] = maximum
+    return out
+
+
+# the years a selection round may be opened for: the notice is of 2014
+FIRST_YEAR, LAST_YEAR = 2014, 2100
+
+# Start forms: the schema of a process's start data (``startForm`` of the process). The engine
+# refuses any other property; cross-field rules JSON Schema cannot state (rule_num <= rule_den, the
+# deadline inside the round's year and after today) are checked by the handler that reads them.
+START_FORMS = {
+    "start_selection_round.schema.json": form(
+        "开启人才培带人评选", ["year"],
+        {"year": integer("评选年度", FIRST_YEAR, LAST_YEAR),
+         "deadline": text("报送截止日期（默认当年6月30日；须晚于今天，且在评选年度内）", format="date"),
+         "title": text("评选名称", minLength=2, maxLength=100),
+         "reminder_days": {"type": "array", "title": "截止前提醒（提前天数）", "uniqueItems": True, "maxItems": 20,
+                           "items": integer("提前天数", 1, 366)},
+         "experts_per_panel": integer("每个评审类别的专家人数", 1, 50),
+         "rule_num": integer("表决规则：同意票占比的分子（不大于分母）", 1, 100),
+         "rule_den": integer("表决规则：同意票占比的分母", 1, 100)},
+    ),
+    "start_nomination.schema.json": form(
+        "发起推荐", ["round_id", "unit_id"],
+        {"round_id": integer("评选轮次", 1),
+         "unit_id": text("推荐单位", minLength=1, maxLength=40)},
+    ),
+    "start_benefit_application.schema.json": form(
+        "发起激励申请", ["mentor_id"],
+        {"mentor_id": integer("培带人", 1),
+         "title": text("标题", maxLength=200)},
+    ),
+}
 
 
 FORMS = {
@@ -106,7 +146,7 @@ FORMS = {
          "mentees": {"type": "array", "title": "培带对象（1带5，须五名；每行一名，可写“姓名，单位及职务，专业领域”）",
                      "minItems": 5, "maxItems": 5, "items": {"anyOf": [
                          text("姓名", minLength=1, maxLength=200),
-                         {"type": "object", "required": ["name"], "properties": {
+                         {"type": "object", "required": ["name"], "additionalProperties": False, "properties": {
                              "name": text("姓名", minLength=1, maxLength=40), "gender": enum("性别", {"男": "男", "女": "女"}),
                              "birth_date": text("出生日期", format="date"), "workplace": text("工作单位及职务"),
                              "field": text("专业领域"), "phone": text("联系电话")}}]}}},
@@ -161,7 +201,7 @@ FORMS = {
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, schema in FORMS.items():
+    for name, schema in {**FORMS, **START_FORMS}.items():
         (OUT / name).write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"bpmn/forms/{name}")
 

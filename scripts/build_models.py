@@ -13,10 +13,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bpmn_builder import Process, dmn, loop, mi  # noqa: E402
+from build_forms import FORMS  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "bpmn"
 
 SUBMITTER, REVIEWER, EXPERT, SECTION, DIRECTOR, MENTOR = "单位申报人", "单位审核人", "评审专家", "人才科", "领导小组办公室主任", "培带人"
+
+# A returned application opens again showing what the unit submitted (all of 附件2), but not the
+# previous choice between submitting and withdrawing.
+APPLICATION_KEEP = [f for f in FORMS["application.schema.json"]["properties"] if f != "action"]
 
 PROGRAMME_RULES = """# 赤组通字〔2014〕21号 — rules a round starts with (the start data may override them)
 programme_rules = {
@@ -30,7 +35,8 @@ programme_rules = {
 
 def selection_round() -> Process:
     p = Process("selection_round", "人才培带人评选", [SECTION],
-                "市委组织部人才科开启评选：截止日前向未报送单位发送提醒，截止后向人才科报告仍未报送的单位，截止即把已报送的推荐交评审委员会。")
+                "市委组织部人才科开启评选：截止日前向未报送单位发送提醒，截止后向人才科报告仍未报送的单位，截止即把已报送的推荐交评审委员会。",
+                start_roles=["talent_section"], start_form="forms/start_selection_round.schema.json")
     p.start("StartEvent_Round", "开启评选", SECTION)
     p.script("Script_ProgrammeRules", "评选规则", SECTION, PROGRAMME_RULES)
     p.service("Service_OpenRound", "登记评选轮次", SECTION, "round/open", {}, "round_info")
@@ -68,7 +74,8 @@ def round_reminder() -> Process:
 def nomination() -> Process:
     p = Process("nomination", "人才培带人推荐", [SUBMITTER, REVIEWER, SECTION, EXPERT, DIRECTOR],
                 "单位填报《推荐申报表》→ 资格审查（DMN）→ 单位审核（可退回修改，次数不限；截止时仍未报送的逾期关闭）→ 截止后评审委员会分类评审 → "
-                "领导小组办公室主任签批 → 颁发聘书 → 入库 → 开始培带。")
+                "领导小组办公室主任签批 → 颁发聘书 → 入库 → 开始培带。",
+                start_roles=["unit_submitter", "talent_section"], start_form="forms/start_nomination.schema.json")
     p.start("StartEvent_Nomination", "发起推荐", SUBMITTER)
     p.service("Service_Register", "登记推荐", SUBMITTER, "nomination/register",
               {"round_id": "round_id", "unit_id": "unit_id"}, "registered")
@@ -134,6 +141,7 @@ def nomination_revision() -> Process:
                 "一次填报与审核；被退回时由上级流程的标准循环再次调用（不加深任务树）。")
     p.start("StartEvent_Revision", "填报", SUBMITTER)
     p.user("Task_Fill", "填写推荐申报表", SUBMITTER, "forms/application.schema.json", due_at="closes_at",
+           keep_fields=APPLICATION_KEEP,
            doc="附件2《赤峰市人才培带人推荐申报表》及证书复印件；被退回时请按审核意见修改。")
     p.xor("Gateway_Action", "提交或撤回", SUBMITTER)
     p.script("Script_Withdraw", "撤回推荐", SUBMITTER, "unit_decision = 'withdrawn'")
@@ -199,7 +207,7 @@ def mentoring() -> Process:
 def mentoring_agreement() -> Process:
     p = Process("mentoring_agreement", "培带联系书", [MENTOR, REVIEWER], "培带人登记五名培带对象和培带期，单位确认联系书。")
     p.start("StartEvent_Agreement", "联系书", MENTOR)
-    p.user("Task_RegisterMentees", "登记培带对象", MENTOR, "forms/agreement.schema.json", due_in="'P30D'",
+    p.user("Task_RegisterMentees", "登记培带对象", MENTOR, "forms/agreement.schema.json", due_in="'P30D'", keep_fields="*",
            doc="按“1带5”确定五名本部门、本专业的培带对象，选择培带期（2年或3年），填写培带指标。")
     p.service("Service_RegisterMentees", "核对培带对象", MENTOR, "mentoring/register_mentees",
               {"mentorship_id": "mentorship_id"}, "mentees_registered")
@@ -265,7 +273,8 @@ def assessment() -> Process:
 
 def benefit_application() -> Process:
     p = Process("benefit_application", "培带人激励申请", [MENTOR, SECTION],
-                "公交IC卡、人才公寓、免费健康检查、休假疗养、培训班、表彰：资格由决策表 benefit_eligibility 判定，人才科审批。")
+                "公交IC卡、人才公寓、免费健康检查、休假疗养、培训班、表彰：资格由决策表 benefit_eligibility 判定，人才科审批。",
+                start_roles=["mentor"], start_form="forms/start_benefit_application.schema.json")
     p.start("StartEvent_Benefit", "申请", MENTOR)
     p.user("Task_Apply", "填写激励申请", MENTOR, "forms/benefit_apply.schema.json")
     p.service("Service_BenefitFacts", "查询培带人情况", MENTOR, "benefit/facts", {"mentor_id": "mentor_id"}, "benefit_facts")

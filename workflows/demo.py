@@ -95,7 +95,7 @@ def load(settings, models_folder, echo=print, password: str = PASSWORD, now: dat
     # benefits: one pending application
     with system.sessions() as s:
         mentor = s.scalar(select(Person).join(PoolEntry, PoolEntry.person_id == Person.id).order_by(PoolEntry.id))
-    biid = d.start("benefit_application", {"mentor_id": mentor.id, "unit_id": mentor.unit_id, "title": f"{mentor.name} 申请人才公交IC卡"},
+    biid = d.start("benefit_application", {"mentor_id": mentor.id, "title": f"{mentor.name} 申请人才公交IC卡"},
                    user=mentor.username)
     d.complete(biid, "Task_Apply", {"kind": "bus_card"}, user=mentor.username)
 

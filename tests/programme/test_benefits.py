@@ -20,7 +20,7 @@ def mentor_in(d, unit="hongshan", name="张伟"):
 
 
 def apply(d, ship, kind, **flags):
-    iid = d.start("benefit_application", {"mentor_id": ship.mentor_id, "unit_id": ship.unit_id, "title": f"申请 {kind}"},
+    iid = d.start("benefit_application", {"mentor_id": ship.mentor_id, "title": f"申请 {kind}"},
                   user=f"mentor{ship.mentor_id}")
     d.complete(iid, "Task_Apply", {"kind": kind, **flags})
     with d.engine.sessions() as s:
