@@ -52,7 +52,7 @@ class Simulation:
         since = deadline.replace(year=deadline.year - years - 1) + timedelta(days=r.randint(1, 360))
         kind = r.choices(["professional", "skilled", "rural", "equivalent"], [50, 28, 18, 4])[0]
         app = sample_application(f"候选人{round_year}-{n:04d}", birth_date=str(born), chifeng_since=str(since),
-                                 talent_type=kind, panel="professional" if kind == "equivalent" else None)
+                                 talent_type=kind, **({"panel": "professional"} if kind == "equivalent" else {}))
         if kind == "professional":
             app.update(degree=r.choice(["doctor", "master", "master", "bachelor"]),
                        title_level=r.choice(["senior", "associate_senior", "associate_senior", "intermediate"]))

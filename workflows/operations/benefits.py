@@ -7,12 +7,15 @@ from engine import InvalidData
 
 from .. import dates
 from ..tables import Assessment, BenefitApplication, Mentorship, OrgUnit, Person, PoolEntry
-from .common import get_row, notify
+from .common import get_row, notify, owned_row, require
 
 
 def benefit_facts(ctx, mentor_id):
+    """The application is this instance's own record; only the mentor himself applies (the start
+    contract checks ``mentor_id`` against the starter, the task's lane against whoever completes it)."""
     data = ctx.task.data
     person = get_row(ctx, Person, mentor_id, "培带人")
+    require(ctx, ctx.actor.holds("mentor", str(person.id)), "只能由培带人本人申请激励")
     kind = data.get("kind")
     if kind not in ("bus_card", "apartment", "health_check", "recuperation", "training_class", "commendation"):
         raise InvalidData("请选择申请项目")
@@ -33,8 +36,9 @@ def benefit_facts(ctx, mentor_id):
 
     outstanding = ctx.session.scalar(select(func.count()).select_from(Assessment).where(
         Assessment.mentorship_id == (ship.id if ship else -1), Assessment.outstanding.is_(True))) > 0
-    row = BenefitApplication(person_id=person.id, kind=kind, year=today.year, status="pending", applied_at=ctx.now,
-                             instance_id=ctx.instance_id)
+    own = ctx.session.scalar(select(BenefitApplication).where(BenefitApplication.instance_id == ctx.instance_id).limit(1))
+    if own is not None and own.person_id != person.id:
+        raise InvalidData("激励申请的培带人不能更改", field="mentor_id")
     facts = {
         "mentor_active": bool(entry and entry.status == "active"),   # in the pool, not disqualified
         "unit_id": person.unit_id, "unit_kind": unit.kind if unit else "", "unit_name": unit.name if unit else "",
@@ -45,6 +49,10 @@ def benefit_facts(ctx, mentor_id):
         "outstanding": outstanding, "years_since_commendation": years_since("commendation"),
         "benefit_eligible": False, "benefit_reason": "不符合申请条件",
     }
+    # the application itself is added after the facts (it must not count as "already had this year")
+    row = own or BenefitApplication(person_id=person.id, year=today.year, status="pending", applied_at=ctx.now,
+                                    instance_id=ctx.instance_id)
+    row.kind = kind
     ctx.session.add(row)
     ctx.session.flush()
     data.update(facts)
@@ -54,7 +62,7 @@ def benefit_facts(ctx, mentor_id):
 
 def benefit_record(ctx, mentor_id):
     data = ctx.task.data
-    row = get_row(ctx, BenefitApplication, data["application_id"], "激励申请")
+    row = owned_row(ctx, BenefitApplication, data.get("application_id"), "激励申请")
     row.reason = str(data.get("benefit_reason") or "")
     if not data.get("benefit_eligible"):
         row.status, row.decided_at = "ineligible", ctx.now
@@ -63,7 +71,7 @@ def benefit_record(ctx, mentor_id):
 
 def benefit_decide(ctx, application_id):
     data = ctx.task.data
-    row = get_row(ctx, BenefitApplication, application_id, "激励申请")
+    row = owned_row(ctx, BenefitApplication, application_id, "激励申请")
     decision, comment = data.get("benefit_decision"), str(data.get("comment") or "").strip()
     data["comment"] = ""
     if decision not in ("approve", "decline"):

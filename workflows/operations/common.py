@@ -1,10 +1,13 @@
 """Helpers shared by the programme's service-task operations."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
-from engine import PermissionDenied, InvalidState
+from engine import InvalidData, NotFound, PermissionDenied
 from engine.identity import users_holding
+from engine.tables import Instance
 
 from ..tables import Nomination, OrgUnit
 
@@ -30,11 +33,64 @@ def section_users(ctx) -> list[str]:
     return users_holding(ctx.session, "talent_section", None)
 
 
+MAX_ID = 2 ** 63 - 1   # ids are 64-bit: anything beyond names no record
+
+
+def as_id(value) -> int | None:
+    """A record id (a positive 64-bit integer, or its decimal text), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,20}", value.strip()):
+        value = int(value.strip())
+    return value if isinstance(value, int) and 1 <= value <= MAX_ID else None
+
+
+def _shown(value) -> str:
+    return str(value)[:40]
+
+
 def get_row(ctx, table, id_, what: str):
-    row = ctx.session.get(table, int(id_)) if id_ is not None else None
+    """The row ``id_`` of ``table``; an id that is not one (text, beyond 64 bits) is not found either."""
+    n = as_id(id_)
+    row = ctx.session.get(table, n) if n is not None else None
     if row is None:
-        raise InvalidState(f"{what} {id_} 不存在")
+        raise NotFound(f"{what} {_shown(id_)} 不存在")
     return row
+
+
+_SELF = object()
+
+
+def owned_row(ctx, table, id_, what: str, owner=_SELF):
+    """Records come from the instance: the row of ``table`` whose ``instance_id`` is ``owner``
+    (default: the instance running this handler), i.e. the one the handler that created it
+    recorded. ``id_`` (what the task data says) must name that row: an id pointing at another
+    instance's record is refused and nothing is changed."""
+    owner = ctx.instance_id if owner is _SELF else owner
+    if id_ is None:
+        row = ctx.session.scalar(select(table).where(table.instance_id == owner).order_by(table.id).limit(1))
+        if row is None:
+            raise NotFound(f"本流程没有{what}记录")
+        return row
+    row = get_row(ctx, table, id_, what)
+    if owner is None or row.instance_id != owner:
+        raise InvalidData(f"{what} {_shown(id_)} 不属于本流程，不能办理", field=table.__tablename__, id=_shown(id_))
+    return row
+
+
+def parent_instance(ctx) -> int | None:
+    """The instance that started the running one (``ctx.start_instance``); None if started from outside."""
+    return ctx.session.scalar(select(Instance.parent_id).where(Instance.id == ctx.instance_id))
+
+
+def same_as_record(ctx, row, **fields) -> None:
+    """Task data that routes the instance (unit, round, category) must agree with the record:
+    a completion cannot send a nomination to another unit's reviewer."""
+    data = ctx.task.data
+    for name, label in fields.items():
+        value, recorded = data.get(name), getattr(row, name)
+        if value is not None and recorded is not None and str(value) != str(recorded):
+            raise InvalidData(f"{label}与本流程的记录不符，不能更改", field=name)
 
 
 def unit_name(ctx, unit_id) -> str:

@@ -7,16 +7,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import InvalidData
+from engine import InvalidData, PermissionDenied
 
 from .. import dates
 from ..tables import (Activity, Assessment, Certificate, Mentee, Mentorship, Person, PoolEntry, SecondTierCandidate)
-from .common import get_row, holders, notify, section_users, unit_name
+from .common import get_row, holders, notify, owned_row, parent_instance, section_users, unit_name
 
 
 def mentoring_register_mentees(ctx, mentorship_id):
     data = ctx.task.data
-    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系")
     mentees = data.get("mentees") or []
     if not isinstance(mentees, list) or len(mentees) != 5:
         raise InvalidData(f"按“1带5”的要求须登记五名培带对象，当前登记了{len(mentees) if isinstance(mentees, list) else 0}名")
@@ -38,8 +38,12 @@ def mentoring_register_mentees(ctx, mentorship_id):
     for old in ctx.session.scalars(select(Mentee).where(Mentee.mentorship_id == ship.id)):
         ctx.session.delete(old)
     ids = []
-    for m, name in zip(mentees, names):
-        person = Person(name=name, gender=m.get("gender"), birth_date=dates.parse_date(m.get("birth_date")),
+    try:
+        born = [dates.parse_date(m.get("birth_date")) for m in mentees]
+    except (TypeError, ValueError):
+        raise InvalidData("培带对象的出生日期格式应为 年-月-日，例如 1990-05-01") from None
+    for m, name, birth in zip(mentees, names, born):
+        person = Person(name=name, gender=m.get("gender"), birth_date=birth,
                         unit_id=ship.unit_id, workplace=str(m.get("workplace") or ""), phone=str(m.get("phone") or ""))
         ctx.session.add(person)
         ctx.session.flush()
@@ -54,7 +58,7 @@ def mentoring_register_mentees(ctx, mentorship_id):
 
 def mentoring_record_agreement(ctx, mentorship_id):
     data = ctx.task.data
-    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系")
     decision, comment = data.get("agreement_decision"), str(data.get("comment") or "").strip()
     data["comment"] = ""   # consumed: the next decision brings its own
     if decision not in ("confirm", "return"):
@@ -74,7 +78,7 @@ def mentoring_record_agreement(ctx, mentorship_id):
 def mentoring_start_period(ctx, mentorship_id):
     """The period starts when the unit confirms the agreement; anniversaries in Asia/Shanghai."""
     data = ctx.task.data
-    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系")
     start = dates.local_date(ctx.now)
     ship.status, ship.started_at = "active", ctx.now
     anniversaries = [{"year": k, "at": dates.iso(dates.at_local(dates.add_years(start, k)))} for k in range(1, ship.period_years + 1)]
@@ -85,16 +89,17 @@ def mentoring_start_period(ctx, mentorship_id):
 
 def mentoring_record_plans(ctx, mentorship_id):
     data = ctx.task.data
+    ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系")
     for mentee_id, plan in zip(data.get("mentee_ids") or [], data.get("training_plans") or []):
-        mentee = ctx.session.get(Mentee, int(mentee_id))
-        if mentee is not None and mentee.mentorship_id == int(mentorship_id):
+        mentee = get_row(ctx, Mentee, mentee_id, "培带对象")
+        if mentee.mentorship_id == ship.id:
             mentee.plan_json = json.dumps(plan or {}, ensure_ascii=False, default=str)
     return {"plans": len(data.get("training_plans") or [])}
 
 
 def activity_log(ctx, mentorship_id):
     data = ctx.task.data
-    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系")
     if ship.status != "active":
         raise InvalidData("培带期未开始或已结束，不能记录培带活动")
     if data.get("kind") not in ("lecture", "guidance", "training", "exchange"):
@@ -116,7 +121,7 @@ def activity_log(ctx, mentorship_id):
 
 def assessment_start(ctx, mentorship_id, year_no):
     """On an anniversary: a separate ``assessment`` instance, so the mentoring instance stays small."""
-    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系")
     if ship.status != "active":
         return {"started": False}
     mentor = ctx.session.get(Person, ship.mentor_id)
@@ -128,9 +133,18 @@ def assessment_start(ctx, mentorship_id, year_no):
 
 
 def assessment_open(ctx, mentorship_id, year_no):
+    """An assessment is started by its mentorship's own mentoring instance (``assessment/start``
+    on an anniversary), never from outside with some mentorship's id."""
     data = ctx.task.data
-    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
-    row = ctx.session.scalar(select(Assessment).where(Assessment.mentorship_id == ship.id, Assessment.year_no == int(year_no)))
+    parent = parent_instance(ctx)
+    if parent is None:
+        raise PermissionDenied("年度考核由培带流程在周年日自动发起，不能手动发起")
+    ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系", owner=parent)
+    if isinstance(year_no, bool) or not isinstance(year_no, int) or not 1 <= year_no <= (ship.period_years or 3):
+        raise InvalidData(f"考核年度 {str(year_no)[:20]} 不在培带期内")
+    row = ctx.session.scalar(select(Assessment).where(Assessment.mentorship_id == ship.id, Assessment.year_no == year_no))
+    if row is not None and row.instance_id != ctx.instance_id:
+        raise InvalidData(f"{ship.id}号培带关系的第{year_no}年度考核已经发起")
     if row is None:
         row = Assessment(mentorship_id=ship.id, year_no=int(year_no), unit_id=ship.unit_id, status="open",
                          instance_id=ctx.instance_id, opened_at=ctx.now)
@@ -147,7 +161,7 @@ def assessment_open(ctx, mentorship_id, year_no):
 
 def assessment_record(ctx, assessment_id):
     data = ctx.task.data
-    row = get_row(ctx, Assessment, assessment_id, "年度考核")
+    row = owned_row(ctx, Assessment, assessment_id, "年度考核")
     unit_result = data.get("result")
     final = data.get("final_result") or unit_result
     if unit_result not in ("qualified", "unqualified") or final not in ("qualified", "unqualified"):
@@ -162,11 +176,20 @@ def assessment_record(ctx, assessment_id):
     return {"result": final}
 
 
+def assessed_mentorship(ctx, mentorship_id) -> Mentorship:
+    """The mentorship this assessment instance assesses (its own ``Assessment`` record says which)."""
+    assessment = owned_row(ctx, Assessment, ctx.task.data.get("assessment_id"), "年度考核")
+    ship = get_row(ctx, Mentorship, assessment.mentorship_id, "培带关系")
+    if mentorship_id is not None and str(mentorship_id) != str(ship.id):
+        raise InvalidData(f"培带关系 {str(mentorship_id)[:40]} 不属于本流程，不能办理", field="mentorship_id")
+    return ship
+
+
 def mentor_disqualify(ctx, mentorship_id):
     """不合格: certificate revoked, pool entry ended, mentees released, everyone notified, and the
     mentoring instance cancelled (after this commit, through the outbox)."""
     data = ctx.task.data
-    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    ship = assessed_mentorship(ctx, mentorship_id)
     if ship.status == "disqualified":
         return {"already": True}
     reason = f"第{data.get('year_no')}年度考核不合格"
@@ -194,7 +217,7 @@ def mentor_disqualify(ctx, mentorship_id):
 
 def mentoring_complete_period(ctx, mentorship_id):
     """培带期满: mentees who completed it become second-tier candidates (第二梯队)."""
-    ship = get_row(ctx, Mentorship, mentorship_id, "培带关系")
+    ship = assessed_mentorship(ctx, mentorship_id)
     if ship.status != "active":
         return {"second_tier": 0}
     ship.status, ship.ended_at, ship.end_reason = "completed", ctx.now, "培带期满"

@@ -12,40 +12,58 @@ from engine.identity import upsert_user
 from .. import dates
 from ..tables import (Certificate, ExpertOpinion, Mentorship, Nomination, OrgUnit, Person, PoolEntry, Round,
                       SecondTierCandidate)
-from .common import OUTCOME_LABELS, PANELS, get_row, holders, notify, require, section_users, unit_name
+from .common import (OUTCOME_LABELS, PANELS, as_id, holders, notify, owned_row, require, same_as_record, section_users,
+                     unit_name)
 
 
 def nomination_register(ctx, round_id, unit_id):
+    """The nomination is this instance's own record: created here (``instance_id``), never one
+    whose id the start data names."""
     data = ctx.task.data
     if round_id is None:
-        raise InvalidData("请选择评选轮次")
-    rnd = ctx.session.get(Round, int(round_id))
+        raise InvalidData("请选择评选轮次", field="round_id")
+    rid = as_id(round_id)
+    rnd = ctx.session.get(Round, rid) if rid is not None else None
     if rnd is None:
-        raise InvalidData(f"评选轮次 {round_id} 不存在")
+        raise InvalidData(f"评选轮次 {str(round_id)[:40]} 不存在", field="round_id")
     if rnd.status != "open" or ctx.now > rnd.deadline:
         raise InvalidData(f"{rnd.year}年度评选已于{dates.local_date(rnd.deadline)}截止，不能再推荐")
-    unit = ctx.session.get(OrgUnit, str(unit_id)) if unit_id else None
+    unit = ctx.session.get(OrgUnit, unit_id) if isinstance(unit_id, str) and unit_id else None
     if unit is None or unit.kind == "section":
-        raise InvalidData("推荐单位不存在")
+        raise InvalidData("推荐单位不存在", field="unit_id")
     require(ctx, ctx.actor.holds("unit_submitter", unit.id) or ctx.actor.has_role("talent_section"),
              f"您不能为{unit.name}推荐人选")
-    nom = ctx.session.get(Nomination, int(data["nomination_id"])) if data.get("nomination_id") else None
+    nom = ctx.session.scalar(select(Nomination).where(Nomination.instance_id == ctx.instance_id).limit(1))
     if nom is None:
-        nom = Nomination(round_id=rnd.id, unit_id=unit.id, status="draft", created_by=ctx.actor.username, created_at=ctx.now)
+        nom = Nomination(round_id=rnd.id, unit_id=unit.id, status="draft", created_by=ctx.actor.username, created_at=ctx.now,
+                         instance_id=ctx.instance_id)
         ctx.session.add(nom)
         ctx.session.flush()
-    nom.instance_id = ctx.instance_id
-    data.update({"nomination_id": nom.id, "round_id": rnd.id, "round_year": rnd.year, "unit_name": unit.name,
-                 "closes_at": dates.iso(rnd.deadline), "deadline_date": str(dates.local_date(rnd.deadline))})
+    elif (nom.round_id, nom.unit_id) != (rnd.id, unit.id):
+        raise InvalidData("推荐的评选轮次和推荐单位不能更改")
+    data.update({"nomination_id": nom.id, "round_id": rnd.id, "unit_id": unit.id, "round_year": rnd.year,
+                 "unit_name": unit.name, "closes_at": dates.iso(rnd.deadline),
+                 "deadline_date": str(dates.local_date(rnd.deadline))})
     if not data.get("title"):
         data["title"] = f"{unit.name}推荐人选（{rnd.year}年度）"
     return {"nomination_id": nom.id}
 
 
+def own_nomination(ctx, nomination_id, *, category: bool = True) -> Nomination:
+    """This instance's nomination; the task data must still route it to its own unit, round
+    (and, once known, category)."""
+    nom = owned_row(ctx, Nomination, nomination_id, "推荐")
+    fields = {"unit_id": "推荐单位", "round_id": "评选轮次"}
+    if category:
+        fields["category"] = "评审类别"
+    same_as_record(ctx, nom, **fields)
+    return nom
+
+
 def nomination_check_eligibility(ctx, nomination_id):
     """Facts the DMN needs, counted as of the round deadline (Asia/Shanghai)."""
     data = ctx.task.data
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id, category=False)   # a revision may change the category
     rnd = ctx.session.get(Round, nom.round_id)
     if ctx.now > rnd.deadline:
         raise InvalidData(f"{rnd.year}年度评选已于{dates.local_date(rnd.deadline)}截止，不能再提交；如不再推荐请撤回")
@@ -94,7 +112,7 @@ def nomination_check_eligibility(ctx, nomination_id):
 
 def nomination_record_eligibility(ctx, nomination_id):
     data = ctx.task.data
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     findings = [{"code": c, "level": "error" if c.startswith("E_") else "warning", "reason": r}
                 for c, r in zip(data.get("reason_code") or [], data.get("reason") or [])]
     errors = [f["reason"] for f in findings if f["level"] == "error"]
@@ -114,7 +132,7 @@ def nomination_record_eligibility(ctx, nomination_id):
 
 def nomination_record_review(ctx, nomination_id):
     data = ctx.task.data
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     decision = data.get("unit_decision")
     comment = str(data.get("comment") or "").strip()
     if decision not in ("approve", "return", "reject"):
@@ -133,13 +151,13 @@ def nomination_record_review(ctx, nomination_id):
 
 
 def nomination_submit(ctx, nomination_id):
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     nom.status, nom.submitted_at = "submitted", ctx.now
     return {"status": nom.status}
 
 
 def nomination_close(ctx, nomination_id, outcome):
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     data = ctx.task.data
     comment = ""
     if outcome == "rejected":
@@ -164,7 +182,7 @@ def nomination_close(ctx, nomination_id, outcome):
 def committee_assign(ctx, nomination_id):
     """Experts of the nomination's category; how many and the decision rule come from the round."""
     data = ctx.task.data
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     rnd = ctx.session.get(Round, nom.round_id)
     pool = holders(ctx, "expert", nom.category)
     if not pool:
@@ -180,13 +198,13 @@ def committee_assign(ctx, nomination_id):
 
 def committee_record(ctx, nomination_id):
     data = ctx.task.data
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     opinions = data.get("opinions") or []
     scores = []
     for expert, opinion in zip(data.get("experts") or [], opinions):
         opinion = opinion or {}
-        if opinion.get("score") is not None:
-            scores.append(int(opinion["score"]))
+        if isinstance(opinion.get("score"), int) and not isinstance(opinion.get("score"), bool):
+            scores.append(opinion["score"])
         if ctx.session.scalar(select(ExpertOpinion.id).where(ExpertOpinion.nomination_id == nom.id, ExpertOpinion.expert == expert)) is None:
             ctx.session.add(ExpertOpinion(nomination_id=nom.id, expert=expert, vote=str(opinion.get("vote") or "abstain"),
                                           score=opinion.get("score"), comment=str(opinion.get("comment") or ""), at=ctx.now))
@@ -199,7 +217,7 @@ def committee_record(ctx, nomination_id):
 
 def certificate_issue(ctx, nomination_id):
     data = ctx.task.data
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     existing = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
     if existing is not None:
         data.update({"certificate_id": existing.id, "certificate_number": existing.number, "person_id": existing.person_id})
@@ -229,7 +247,7 @@ def certificate_issue(ctx, nomination_id):
 
 def pool_enter(ctx, nomination_id):
     data = ctx.task.data
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     cert = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
     entry = ctx.session.scalar(select(PoolEntry).where(PoolEntry.certificate_id == cert.id))
     if entry is None:
@@ -249,9 +267,16 @@ def mentor_username(person_id: int) -> str:
 def mentoring_start(ctx, nomination_id):
     """Give the new mentor a log-in (role ``mentor`` scoped to the person) and start ``mentoring``."""
     data = ctx.task.data
-    nom = get_row(ctx, Nomination, nomination_id, "推荐")
+    nom = own_nomination(ctx, nomination_id)
     person = ctx.session.get(Person, nom.person_id)
-    entry = ctx.session.get(PoolEntry, int(data["pool_entry_id"]))
+    cert = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
+    entry = ctx.session.scalar(select(PoolEntry).where(PoolEntry.certificate_id == cert.id)) if cert else None
+    if person is None or entry is None:
+        raise InvalidData("该推荐尚未颁发聘书并列入人才培带人库，不能开始培带")
+    existing = ctx.session.scalar(select(Mentorship).where(Mentorship.pool_entry_id == entry.id))
+    if existing is not None:   # already started (this step ran before)
+        data["mentorship_id"] = existing.id
+        return {"mentorship_id": existing.id, "instance_id": existing.instance_id}
     if not person.username:
         person.username = mentor_username(person.id)
         upsert_user(ctx.session, person.username, person.name, memberships=[("mentor", str(person.id))])

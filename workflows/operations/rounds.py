@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -10,25 +11,63 @@ from engine import InvalidData
 
 from .. import dates
 from ..tables import Nomination, Round
-from .common import SUBMITTED, get_row, holders, notify, require, section_users, units_not_submitted
+from .common import SUBMITTED, holders, owned_row, notify, require, section_users, units_not_submitted
+
+
+FIRST_YEAR, LAST_YEAR = 2014, 2100   # the notice is of 2014 (bpmn/forms/start_selection_round.schema.json)
+
+
+def _whole(value, message: str, low: int = 1, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        raise InvalidData(message)
+    return value
+
+
+def _deadline(value, year: int, rules: dict):
+    """The round's deadline: 23:59:59 (Asia/Shanghai) of the given date, by default June 30 of the year."""
+    if value in (None, ""):
+        month, day = (int(x) for x in rules.get("deadline_month_day", "06-30").split("-"))
+        return dates.end_of_day(dates.date(year, month, day))
+    text = str(value)[:40]
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
+        day = dates.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidData(f"报送截止日期“{text}”不是有效日期，应为 年-月-日，例如 {year}-06-30", field="deadline") from None
+    if day.year != year:
+        raise InvalidData(f"报送截止日期 {day} 不在{year}年度内", field="deadline")
+    return dates.end_of_day(day)
 
 
 def round_open(ctx):
     data = ctx.task.data
     require(ctx, ctx.actor.has_role("talent_section"), "只有市委组织部人才科可以开启评选")
     rules = data.get("programme_rules") or {}
-    year = int(data.get("year") or dates.local_date(ctx.now).year)
-    if data.get("deadline"):
-        value = str(data["deadline"])
-        deadline = dates.end_of_day(dates.parse_date(value)) if len(value) <= 10 else dates.parse_moment(value)
-    else:
-        month, day = (int(x) for x in rules.get("deadline_month_day", "06-30").split("-"))
-        deadline = dates.end_of_day(dates.date(year, month, day))
+    year = data.get("year")
+    year = dates.local_date(ctx.now).year if year is None else \
+        _whole(year, f"评选年度须为{FIRST_YEAR}至{LAST_YEAR}之间的整数年份，例如 2029", FIRST_YEAR, LAST_YEAR)
+    deadline = _deadline(data.get("deadline"), year, rules)
     if deadline <= ctx.now:
-        raise InvalidData(f"报送截止时间 {dates.local_date(deadline)} 已过，请重新设置")
-    days = [int(d) for d in (data.get("reminder_days") or rules.get("reminder_days") or [])]
-    round_id = data.get("round_id")
-    row = ctx.session.get(Round, int(round_id)) if round_id else ctx.session.scalar(select(Round).where(Round.year == year))
+        raise InvalidData(f"报送截止时间 {dates.local_date(deadline)} 已过，请重新设置", field="deadline")
+    days = data.get("reminder_days")
+    if days is None:
+        days = rules.get("reminder_days") or []
+    if not isinstance(days, list):
+        raise InvalidData("截止前提醒须为提前天数的列表，例如 [30, 7, 1]", field="reminder_days")
+    days = [_whole(d, "截止前提醒的提前天数须为1至366之间的整数", 1, 366) for d in days]
+
+    def setting(key, message):
+        value = data.get(key)
+        return _whole(rules.get(key) if value is None else value, message, 1, 100)
+
+    experts = setting("experts_per_panel", "每个评审类别的专家人数须为不小于1的整数")
+    rule_num = setting("rule_num", "表决规则的分子须为正整数")
+    rule_den = setting("rule_den", "表决规则的分母须为正整数")
+    if rule_num > rule_den:
+        raise InvalidData(f"表决规则 {rule_num}/{rule_den} 无效：同意票占比的分子不能大于分母（例如 2/3）", field="rule_num")
+    # one round per year; the round is this instance's own record (never one named in the data)
+    row = ctx.session.scalar(select(Round).where(Round.year == year))
     if row is not None and row.instance_id not in (None, ctx.instance_id):
         raise InvalidData(f"{year}年度的评选已经开启")
     if row is None:
@@ -37,9 +76,7 @@ def round_open(ctx):
     row.title = data.get("title") or f"{year}年度人才培带人评选"
     row.deadline = deadline
     row.status = "open"
-    row.experts_per_panel = int(data.get("experts_per_panel") or rules.get("experts_per_panel", 5))
-    row.rule_num = int(data.get("rule_num") or rules.get("rule_num", 2))
-    row.rule_den = int(data.get("rule_den") or rules.get("rule_den", 3))
+    row.experts_per_panel, row.rule_num, row.rule_den = experts, rule_num, rule_den
     row.reminder_days = json.dumps(days)
     row.instance_id = ctx.instance_id
     ctx.session.flush()
@@ -53,7 +90,7 @@ def round_open(ctx):
 
 
 def round_remind(ctx, round_id, days):
-    row = get_row(ctx, Round, round_id, "评选")
+    row = owned_row(ctx, Round, round_id, "评选")
     if row.status != "open" or ctx.now > row.deadline:
         return {"units": 0}
     units = units_not_submitted(ctx, row.id)
@@ -66,7 +103,7 @@ def round_remind(ctx, round_id, days):
 
 
 def round_escalate(ctx, round_id):
-    row = get_row(ctx, Round, round_id, "评选")
+    row = owned_row(ctx, Round, round_id, "评选")
     units = units_not_submitted(ctx, row.id)
     if units:
         notify(ctx, "deadline_escalation", section_users(ctx), {
@@ -76,7 +113,7 @@ def round_escalate(ctx, round_id):
 
 
 def round_close(ctx, round_id):
-    row = get_row(ctx, Round, round_id, "评选")
+    row = owned_row(ctx, Round, round_id, "评选")
     row.status, row.closed_at = "closed", ctx.now
     counts = dict(ctx.session.execute(select(Nomination.category, func.count()).where(
         Nomination.round_id == row.id, Nomination.status.in_(SUBMITTED)).group_by(Nomination.category)).all())
@@ -84,7 +121,7 @@ def round_close(ctx, round_id):
 
 
 def round_publish(ctx, round_id):
-    row = get_row(ctx, Round, round_id, "评选")
+    row = owned_row(ctx, Round, round_id, "评选")
     row.status, row.published_at = "published", ctx.now
     appointed = ctx.session.scalar(select(func.count()).select_from(Nomination).where(
         Nomination.round_id == row.id, Nomination.status == "appointed"))
@@ -92,7 +129,7 @@ def round_publish(ctx, round_id):
 
 
 def round_next_due(ctx, round_id):
-    row = get_row(ctx, Round, round_id, "评选")
+    row = owned_row(ctx, Round, round_id, "评选")
     cycle = int((ctx.task.data.get("programme_rules") or {}).get("cycle_years", 3))
     notify(ctx, "round_due", section_users(ctx), {"round_id": row.id, "last_year": row.year, "next_year": row.year + cycle},
             f"round:{row.id}:next_due")
