@@ -50,6 +50,8 @@ class EngineConfig:
     # outbox topic -> deliverer(payload: dict, message_id: int, system) run by the worker
     deliverers: dict[str, Callable[..., None]] = field(default_factory=dict)
     admin_role: str = "admin"
+    # roles that read every record (and act only where their own lanes say): see engine.access
+    oversight_roles: frozenset[str] = frozenset()
 
     def role_for_lane(self, lane: str | None) -> Role | None:
         if not lane:

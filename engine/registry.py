@@ -5,13 +5,14 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import forms as forms_module
 from . import spiff
 from .config import EngineConfig
 from .errors import ModelValidationError, NotFound, ScriptSecurityError
@@ -64,6 +65,7 @@ def validate(files: dict[str, str], config: EngineConfig) -> tuple[spiff.ParsedM
         if config.role_for_lane(lane_name) is None:
             known = "、".join(f"{r.label}({r.key})" for r in config.roles.values())
             problems.append(Problem(file, lane_id, f"泳道“{lane_name or '（未命名）'}”没有对应的角色；可用角色：{known}"))
+    _check_process_properties(problems, parsed, files, config)
     for key, elements in parsed.elements.items():
         for el_id, info in elements.items():
             file = info.get("file") or key
@@ -97,21 +99,41 @@ def validate(files: dict[str, str], config: EngineConfig) -> tuple[spiff.ParsedM
     return parsed, problems
 
 
+def _check_process_properties(problems, parsed, files, config) -> None:
+    """``startRoles`` name known roles; ``startForm`` and the human tasks' ``keepFields`` name
+    what exists."""
+    for key, props in (parsed.process_properties or {}).items():
+        file = next((i.get("file") for i in parsed.elements.get(key, {}).values() if i.get("file")), key)
+        for role in (r.strip() for r in str(props.get("startRoles") or "").split(",")):
+            if role and role not in config.roles:
+                problems.append(Problem(file, key, f"startRoles 中的角色“{role}”不存在"))
+        form = props.get("startForm")
+        if form and form not in files:
+            problems.append(Problem(file, key, f"启动表单 {form} 不存在"))
+    for key, elements in parsed.elements.items():
+        for el_id, info in elements.items():
+            props = info.get("properties", {})
+            keep = str(props.get("keepFields") or "").strip()
+            if not keep or keep == "*" or props.get("form") not in files:
+                continue
+            try:
+                declared = set(forms_module.declared(json.loads(files[props["form"]])))
+            except ValueError:
+                continue
+            for name in (n.strip() for n in keep.split(",")):
+                if name and name not in declared:
+                    problems.append(Problem(info.get("file") or key, el_id, f"keepFields 中的“{name}”不是表单 {props['form']} 的字段"))
+
+
 def _constant_value(expression: str):
-    """The value of an expression that uses no task data, or ``None`` if it needs data."""
-    env = spiff.RestrictedEnvironment()
-    try:
-        return env.evaluate(expression, {})
-    except NameError:
-        return None
+    """The value of a literal expression (``'P30D'``), found by static analysis: validating or
+    saving a draft never runs its code (DESIGN.md invariant 8). ``None`` when the expression is
+    anything else (reads data, calls, computes): it is checked when it is used."""
+    return spiff.literal_value(expression)
 
 
 def _check_constant_duration(problems, file, element, expression):
-    try:
-        value = _constant_value(expression)
-    except Exception as exc:
-        problems.append(Problem(file, element, f"期限表达式无法计算：{exc}"))
-        return
+    value = _constant_value(expression)
     if value is not None:
         try:
             spiff.parse_duration_or_date(value)
@@ -122,11 +144,7 @@ def _check_constant_duration(problems, file, element, expression):
 def _check_timer(problems, file, element, expression):
     if not _check_expression(problems, file, element, "定时器表达式", expression or ""):
         return
-    try:
-        value = _constant_value(expression)
-    except Exception as exc:
-        problems.append(Problem(file, element, f"定时器表达式无法计算：{type(exc).__name__}: {exc}"))
-        return
+    value = _constant_value(expression)
     if value is None:
         return  # reads a data variable: checked when the timer starts
     try:
@@ -141,14 +159,27 @@ class LoadedVersion:
     specs: dict[str, dict]
     elements: dict[str, dict]
     files: dict[str, str]
+    names: dict[str, str] = field(default_factory=dict)
+    # process key -> its own properties (``startRoles``, ``startForm``)
+    processes: dict[str, dict] = field(default_factory=dict)
+    _forms: dict = field(default_factory=dict, repr=False)
 
     def element(self, process_key: str, element_id: str) -> dict:
         return self.elements.get(process_key, {}).get(element_id, {})
 
     def form(self, ref: str | None) -> dict | None:
+        """The parsed JSON Schema of form ``ref`` (a copy), or None."""
+        schema = self.form_schema(ref)
+        return None if schema is None else json.loads(self.files[ref])
+
+    def form_schema(self, ref: str | None) -> dict | None:
+        """Like :meth:`form`, but shared and cached: callers must not change it."""
         if not ref or ref not in self.files:
             return None
-        return json.loads(self.files[ref])
+        schema = self._forms.get(ref)
+        if schema is None:
+            schema = self._forms[ref] = json.loads(self.files[ref])
+        return schema
 
 
 class ModelRegistry:
@@ -180,7 +211,8 @@ class ModelRegistry:
             content_hash=digest,
             files_json=json.dumps(files, ensure_ascii=False),
             spec_json=self.runtime.spec_codec.dumps(parsed),
-            info_json=json.dumps({"elements": elements, "names": parsed.names}, ensure_ascii=False, default=str),
+            info_json=json.dumps({"elements": elements, "names": parsed.names, "processes": parsed.process_properties},
+                                 ensure_ascii=False, default=str),
             author=author,
             comment=comment or "",
             created_at=now,
@@ -218,6 +250,8 @@ class ModelRegistry:
             specs=self.runtime.spec_codec.loads(row.spec_json),
             elements=info["elements"],
             files=json.loads(row.files_json),
+            names=info.get("names", {}),
+            processes=info.get("processes", {}),
         )
         with self._lock:
             self._cache[version_id] = loaded

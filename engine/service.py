@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import spiff
+from . import forms, spiff
+from .access import SYSTEM, SYSTEM_ACTOR, Actor, Policy
 from .clock import Clock
 from .config import EngineConfig, Role
 from .errors import (
@@ -39,30 +40,10 @@ from .tables import AuditEvent, HumanTask, Instance, Membership, ModelVersion, O
 
 log = logging.getLogger(__name__)
 
-SYSTEM = "system"
 OPEN, DONE, CANCELLED = "open", "completed", "cancelled"
 RUNNING, SUSPENDED, COMPLETED, CANCELLED_I, ERROR = "running", "suspended", "completed", "cancelled", "error"
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a user name and the (role, scope) pairs the user holds (scope None = all)."""
-
-    username: str
-    memberships: frozenset = frozenset()
-
-    @property
-    def roles(self) -> set[str]:
-        return {r for r, _ in self.memberships}
-
-    def has_role(self, role: str) -> bool:
-        return role in self.roles
-
-    def holds(self, role: str, scope: str | None) -> bool:
-        return (role, None) in self.memberships or (scope is not None and (role, scope) in self.memberships)
-
-
-SYSTEM_ACTOR = Actor(SYSTEM)
 
 # Hot-path SQL, run on the DB-API cursor by engine.fastsql (see there for why).
 _INSTANCE_COLUMNS = (Instance.id, Instance.process_key, Instance.version_id, Instance.status, Instance.lock_version,
@@ -71,7 +52,7 @@ _INSTANCE_COLUMNS = (Instance.id, Instance.process_key, Instance.version_id, Ins
 _LOAD_STATE = select(Instance.state).where(Instance.id == bindparam("b_id"), Instance.lock_version == bindparam("b_lock"))
 _INSTANCE_KEYS = [c.key for c in _INSTANCE_COLUMNS]
 _SQL_LOAD_INSTANCE = f"SELECT {', '.join(_INSTANCE_KEYS)} FROM instances WHERE id = :b_id"
-_SQL_TASK_BY_ID = ("SELECT t.id, t.task_uuid, t.instance_id, t.element_id, t.state, t.assignee, t.role, t.scope, "
+_SQL_TASK_BY_ID = ("SELECT t.id, t.task_uuid, t.instance_id, t.element_id, t.state, t.assignee, t.role, t.scope, t.form, "
                    + ", ".join(f"i.{k}" for k in _INSTANCE_KEYS) +
                    " FROM human_tasks t JOIN instances i ON i.id = t.instance_id WHERE t.id = :b_id")
 _SQL_DUE_INSTANCES = ("SELECT t.instance_id FROM timers t JOIN instances i ON i.id = t.instance_id "
@@ -89,6 +70,7 @@ _SQL_COMPLETE_TASK = ("UPDATE human_tasks SET state = 'completed', completed_at 
                       "outcome = :outcome WHERE task_uuid = :b_uuid")
 _SQL_CANCEL_TASK = "UPDATE human_tasks SET state = 'cancelled', completed_at = :completed_at WHERE task_uuid = :b_uuid"
 _SQL_OPEN_TASKS = "SELECT task_uuid, element_id FROM human_tasks WHERE instance_id = :b_id AND state = 'open'"
+_SQL_DONE_ELEMENTS = "SELECT DISTINCT element_id FROM human_tasks WHERE instance_id = :b_id AND state <> 'open'"
 _SQL_INSERT_TASK = insert_sql(HumanTask.__table__, [c.name for c in HumanTask.__table__.columns if c.name != "id"]) + \
     " ON CONFLICT (task_uuid) DO NOTHING"
 _SQL_DELETE_TIMERS = "DELETE FROM timers WHERE instance_id = :b_id"
@@ -108,6 +90,7 @@ class _Entry:
     open_tasks: dict[str, dict]        # task uuid -> projected row values
     timers: set[tuple[str, datetime]]  # (task uuid, due)
     finished: bool = False
+    done: set[str] | None = None       # elements with a completed or cancelled task (None: not read yet)
 
 
 @dataclass
@@ -148,6 +131,7 @@ class Engine:
         self.config = config
         self.runtime = spiff.Runtime(config.script_globals, self._dispatch)
         self.models = ModelRegistry(config, self.runtime)
+        self.policy = Policy(config)
         self._cache: OrderedDict[int, _Entry] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._cache_size = cache_size
@@ -363,10 +347,20 @@ class Engine:
         """Write state + projections + audit with the optimistic lock; returns the new cache entry."""
         s, now, fast = cmd.session, cmd.now, self.fast
         self.runtime.check_depth(wf)
+        ready = {t.uuid: t for t in self.runtime.ready_human_tasks(wf)}
+        if entry is not None:
+            before = entry.open_tasks
+            before_timers = entry.timers
+        else:
+            before = {uuid: {"element_id": el} for uuid, el in fast.all(s, _SQL_OPEN_TASKS, {"b_id": inst["id"]})}
+            before_timers = None
+        done = entry.done if entry is not None else None
+        opened = [t for u, t in ready.items() if u not in before]
+        if opened:
+            done = self._start_clean(s, inst["id"], version, opened, done)
         fragments = entry.fragments if entry else {}
         self.runtime.prune(wf, fragments)
         state_text = self.runtime.dump(wf, fragments)
-        ready = {t.uuid: t for t in self.runtime.ready_human_tasks(wf)}
         waiting = self.runtime.waiting_timers(wf)
         # a full tree walk, so only when nothing visibly waits
         if inst["status"] in (RUNNING, ERROR) and not ready and not waiting and self.runtime.is_completed(wf):
@@ -379,12 +373,6 @@ class Engine:
         if newly_completed:
             self._audit(s, now, SYSTEM, "instance_completed", inst["id"])
 
-        if entry is not None:
-            before = entry.open_tasks
-            before_timers = entry.timers
-        else:
-            before = {uuid: {"element_id": el} for uuid, el in fast.all(s, _SQL_OPEN_TASKS, {"b_id": inst["id"]})}
-            before_timers = None
         completed = completed or {}
         new_rows = [self._task_row(version, inst["process_key"], inst, t, now) for u, t in ready.items() if u not in before]
         timers = set((u, d) for u, _, d in waiting)
@@ -431,31 +419,67 @@ class Engine:
                                                      "data": self.runtime.data(wf)})
         inst["lock_version"] += 1
         inst["status"] = status
-        if status in (COMPLETED, CANCELLED_I):
-            return _Entry(inst["lock_version"], wf, fragments, open_tasks, timers, finished=True)
-        return _Entry(inst["lock_version"], wf, fragments, open_tasks, timers)
+        if done is not None:
+            done = done | {row["element_id"] for uuid, row in before.items() if uuid not in ready}
+        return _Entry(inst["lock_version"], wf, fragments, open_tasks, timers, finished=status in (COMPLETED, CANCELLED_I),
+                      done=done)
+
+    def _start_clean(self, s, instance_id: int, version: LoadedVersion, opened: list, done: set | None) -> set:
+        """Each loop iteration starts clean: a human task that opens again (its element was
+        completed or cancelled before in this instance) loses the previous answers to its form,
+        except the fields the task names in ``keepFields`` (``*``: all). Returns the set of
+        elements done so far (read from the projection when the cache does not know it)."""
+        if done is None:
+            done = {r[0] for r in self.fast.all(s, _SQL_DONE_ELEMENTS, {"b_id": instance_id})}
+        for task in opened:
+            if task.element_id not in done:
+                continue
+            props = task.properties or {}
+            keep = str(props.get("keepFields") or "").strip()
+            if keep == "*":
+                continue
+            kept = {n.strip() for n in keep.split(",") if n.strip()}
+            for name in forms.writable_fields(version.form_schema(props.get("form"))):
+                if name not in kept:
+                    task.data.pop(name, None)
+        return done
 
     # ------------------------------------------------------------------ instances
 
     def start(self, process_key: str, data: dict | None = None, actor: Actor = SYSTEM_ACTOR, *,
               business_key: str | None = None, title: str = "", parent_id: int | None = None) -> int:
-        """Start the newest deployed version of ``process_key`` and run it to its first wait."""
+        """Start the newest deployed version of ``process_key`` and run it to its first wait.
+        A person (any actor but the system) may start only what the process declares in
+        ``startRoles``, within their scope; start data must match its ``startForm``."""
         now = self.now()
         with self._command_scope() as s:
-            return self._start_in(s, process_key, data or {}, actor, now, business_key=business_key, title=title, parent_id=parent_id)
+            return self._start_in(s, process_key, data if data is not None else {}, actor, now, business_key=business_key,
+                                  title=title, parent_id=parent_id, from_outside=not actor.is_system)
 
-    def _start_in(self, s: Session, process_key, data, actor, now, *, business_key=None, title="", parent_id=None, version_id=None) -> int:
+    def _start_in(self, s: Session, process_key, data, actor, now, *, business_key=None, title="", parent_id=None,
+                  version_id=None, from_outside=False) -> int:
         if not isinstance(data, dict):
-            raise InvalidData("启动数据必须是 JSON 对象")
+            raise InvalidData("启动数据必须是 JSON 对象", errors=[{"field": "", "code": "not_object", "params": {},
+                                                               "message": "启动数据必须是 JSON 对象"}])
+        if not isinstance(process_key, str) or not process_key:
+            raise NotFound("流程不存在", process_key=str(process_key)[:80])
         if not version_id:
             row = self.fast.one(s, _SQL_LATEST_VERSION, {"k": process_key})
             if row is None:
-                raise NotFound(f"流程“{process_key}”尚未部署", process_key=process_key)
+                raise NotFound(f"流程“{process_key[:80]}”不存在或尚未部署", process_key=process_key[:80])
             version_id = row[0]
         version = self.models.load(s, version_id)
         spec = version.specs.get(process_key)
         if spec is None:
-            raise NotFound(f"版本 {version_id} 中没有流程“{process_key}”")
+            raise NotFound(f"版本 {version_id} 中没有流程“{process_key[:80]}”")
+        props = version.processes.get(process_key, {})
+        name = version.names.get(process_key, "")
+        if from_outside:
+            self.policy.check_start(actor, process_key, name, props, None)
+        if from_outside or props.get("startForm"):
+            data = forms.check(version.form_schema(props.get("startForm")), data, what="启动数据")
+        if from_outside:
+            self.policy.check_start(actor, process_key, name, props, data)
         fields = {col: _s(data.get(src)) for col, src in self.config.projected_fields.items() if col != "title"}
         title = title or _s(data.get(self.config.projected_fields.get("title", "title"))) or ""
         inst_id = self.fast.one(s, _SQL_INSERT_INSTANCE, {
@@ -471,7 +495,7 @@ class Engine:
             wf = self.runtime.new(spec["spec"], spec["subprocess_specs"], data)
             self._notify(EventContext(self, s, inst_id, actor, now), "instance_started", {"process_key": process_key, "data": data})
             self._run(wf)
-            entry = self._save(cmd, inst, version, wf, _Entry(1, None, {}, {}, set()))  # nothing projected yet
+            entry = self._save(cmd, inst, version, wf, _Entry(1, None, {}, {}, set(), done=set()))  # nothing projected yet
         self._after_commit(s, inst_id, entry)
         return inst_id
 
@@ -524,7 +548,7 @@ class Engine:
                 if isinstance(instance_id, dict):  # the resolver read the row already
                     inst, instance_id = instance_id, instance_id["id"]
             if inst is None:
-                inst = self._load_row(s, instance_id, lock=lock, skip_locked=skip_locked)
+                inst = self._load_row(s, row_id(instance_id, "流程实例"), lock=lock, skip_locked=skip_locked)
             if inst is None:
                 if skip_locked:
                     return None
@@ -557,7 +581,7 @@ class Engine:
     def _set_status(self, instance_id, actor, status, allow, action, reason):
         now = self.now()
         with self.unit_of_work() as s:
-            inst = self._load_row(s, instance_id, lock=True)
+            inst = self._load_row(s, row_id(instance_id, "流程实例"), lock=True)
             if inst is None:
                 raise NotFound(f"流程实例 {instance_id} 不存在")
             if inst["status"] not in allow:
@@ -584,7 +608,7 @@ class Engine:
                                    Instance.business_key, Instance.title, Instance.org_unit, Instance.category,
                                    Instance.batch, Instance.parent_id, Instance.started_by, Instance.started_at,
                                    Instance.ended_at, Instance.error, Instance.lock_version)
-                            .where(Instance.id == instance_id)).mappings().first()
+                            .where(Instance.id == row_id(instance_id, "流程实例"))).mappings().first()
             if row is None:
                 raise NotFound(f"流程实例 {instance_id} 不存在")
             return dict(row)
@@ -593,7 +617,7 @@ class Engine:
         """Data, element states (for the progress diagram) and the BPMN of the instance's version.
         Deserializes the workflow: for one instance page, never for lists."""
         with self.sessions() as s:
-            inst = self._load_row(s, instance_id)
+            inst = self._load_row(s, row_id(instance_id, "流程实例"))
             if inst is None:
                 raise NotFound(f"流程实例 {instance_id} 不存在")
             version = self.models.load(s, inst["version_id"])
@@ -664,21 +688,18 @@ class Engine:
 
     def _task(self, s: Session, task_id: int | str) -> HumanTask:
         q = select(HumanTask)
-        q = q.where(HumanTask.task_uuid == task_id) if isinstance(task_id, str) and not task_id.isdigit() else q.where(HumanTask.id == int(task_id))
+        q = q.where(HumanTask.task_uuid == task_id) if isinstance(task_id, str) and not task_id.isdigit() \
+            else q.where(HumanTask.id == row_id(task_id, "待办事项"))
         row = s.scalar(q)
         if row is None:
             raise NotFound("待办事项不存在")
         return row
 
     def can_act(self, actor: Actor, task: HumanTask) -> bool:
-        if task.assignee:
-            return task.assignee == actor.username
-        return actor.holds(task.role, task.scope)
+        return self.policy.can_act(actor, task)
 
     def can_see(self, actor: Actor, task: HumanTask) -> bool:
-        return (self.can_act(actor, task) or task.completed_by == actor.username
-                or task.started_by == actor.username or actor.holds(task.role, task.scope)
-                or self.config.admin_role in actor.roles)
+        return self.policy.can_see(actor, task)
 
     def get_task(self, task_id, actor: Actor) -> dict:
         with self.sessions() as s:
@@ -694,8 +715,10 @@ class Engine:
 
     def complete_task(self, task_id, data: dict, actor: Actor, *, comment: str = "", outcome: str | None = None,
                       expected_version: int | None = None) -> dict:
-        """Complete a human task with form data. Validation of the data against the task's form is
-        the caller's job (it renders the form); the engine checks who may act and the lock."""
+        """Complete a human task with form data. The task's form (JSON Schema of the instance's own
+        model version) is the contract: only the properties it declares are written, and data it
+        refuses raise :class:`InvalidData` with one entry per field (see :mod:`engine.forms`).
+        The engine also checks who may act and the lock."""
         if not isinstance(data, dict):
             raise InvalidData("提交的数据必须是 JSON 对象")
         found = {}
@@ -703,9 +726,9 @@ class Engine:
         def resolve(s: Session) -> int:
             inst = None
             if isinstance(task_id, int) or (isinstance(task_id, str) and task_id.isdigit()):
-                row = self.fast.one(s, _SQL_TASK_BY_ID, {"b_id": int(task_id)})
-                t = _TaskRef(*row[:8]) if row is not None else None
-                inst = dict(zip(_INSTANCE_KEYS, row[8:])) if row is not None else None
+                row = self.fast.one(s, _SQL_TASK_BY_ID, {"b_id": row_id(task_id, "待办事项")})
+                t = _TaskRef(*row[:9]) if row is not None else None
+                inst = dict(zip(_INSTANCE_KEYS, row[9:])) if row is not None else None
             else:
                 t = self._task(s, task_id)
             if t is None:
@@ -714,18 +737,20 @@ class Engine:
                 raise Conflict("该待办已经办理完毕", task_state=t.state)
             if not self.can_act(actor, t):
                 raise PermissionDenied("您无权办理此事项")
-            found.update(uuid=t.task_uuid, element=t.element_id)
+            found.update(uuid=t.task_uuid, element=t.element_id, form=t.form)
             return inst or t.instance_id
 
         def fn(cmd, inst, version, wf):
             uuid, element = found["uuid"], found["element"]
+            # the form of the task in the instance's own version is the contract (DESIGN.md invariant 9)
+            clean = forms.check(version.form_schema(found["form"]), data)
             try:
-                view = self.runtime.complete(wf, uuid, data)
+                view = self.runtime.complete(wf, uuid, clean)
             except LookupError:
                 raise Conflict("该待办已经办理完毕或已被撤销")
             except spiff.WorkflowFailure as exc:
                 raise InvalidState(f"流程执行出错（{exc.element_id or element}）：{exc}", element=exc.element_id) from exc
-            self._audit(cmd.session, cmd.now, actor, "task_completed", inst["id"], uuid, element, data=data, comment=comment)
+            self._audit(cmd.session, cmd.now, actor, "task_completed", inst["id"], uuid, element, data=clean, comment=comment)
             self._run(wf)
             return {"instance_id": inst["id"], "task_uuid": uuid, "element_id": view.element_id}, {uuid: (actor.username, outcome)}
 
@@ -963,6 +988,7 @@ class _TaskRef:
     assignee: str | None
     role: str
     scope: str | None
+    form: str | None = None
 
 
 class _NothingToDo(Exception):
@@ -970,6 +996,21 @@ class _NothingToDo(Exception):
 
 
 STATUS_LABELS = {RUNNING: "运行中", SUSPENDED: "已挂起", COMPLETED: "已完成", CANCELLED_I: "已取消", ERROR: "出错"}
+
+
+MAX_ID = 2 ** 63 - 1
+
+
+def row_id(value, what: str = "记录") -> int:
+    """A database id from a caller: an int (or digit string) within the 64-bit range, or
+    :class:`NotFound` (an id that cannot exist is simply not there)."""
+    try:
+        number = int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not 0 < number <= MAX_ID:
+        raise NotFound(f"{what}不存在")
+    return number
 
 
 def _s(value) -> str | None:

@@ -104,14 +104,10 @@ def current_actor() -> Actor:
 
 
 def reading_actor() -> Actor:
-    """The signed-in user for read access: overseers (talent section, director) read every
-    record, which the engine grants to its admin role; acting is still checked with
-    :func:`current_actor`."""
-    actor = current_actor()
-    if holds_any(actor, *OVERSEERS):
-        admin = current_app.extensions["peidai"].engine.config.admin_role
-        return Actor(actor.username, actor.memberships | {(admin, None)})
-    return actor
+    """The signed-in user for read access. Oversight (the talent section and the director read
+    every record) is the engine's own rule (``EngineConfig.oversight_roles``), so this is the
+    acting user itself; kept as the name views use for reads."""
+    return current_actor()
 
 
 def holds_any(actor: Actor, *roles: str) -> bool:
@@ -142,9 +138,9 @@ def can_see_instance(actor: Actor, instance_id: int, inst: dict | None = None) -
     may act on, have acted on, or that falls in their role and scope."""
     from engine.queries import instance_tasks
 
-    if holds_any(actor, *OVERSEERS):
-        return True
     eng = engine()
+    if eng.policy.oversees(actor):
+        return True
     if inst is None:
         try:
             inst = eng.instance(instance_id)

@@ -15,3 +15,7 @@ ROLES = {r.key: r for r in [
 
 # instance data fields copied into indexed projection columns (filters of the inbox)
 PROJECTED_FIELDS = {"org_unit": "unit_id", "category": "category", "batch": "round_id", "title": "title"}
+
+# roles that read every record of the programme (they act only in their own lanes): the talent
+# section receives everything, the director signs off the list (DESIGN.md, "Who does what")
+OVERSIGHT_ROLES = frozenset({"talent_section", "director"})

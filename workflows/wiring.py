@@ -8,13 +8,14 @@ import importlib
 
 from engine import EngineConfig
 
-from .roles import PROJECTED_FIELDS, ROLES
+from .roles import OVERSIGHT_ROLES, PROJECTED_FIELDS, ROLES
 
 PARTS = ("workflows.handlers", "workflows.notifications", "workflows.documents")
 
 
 def engine_config() -> EngineConfig:
-    config = EngineConfig(roles=dict(ROLES), projected_fields=dict(PROJECTED_FIELDS), admin_role="admin")
+    config = EngineConfig(roles=dict(ROLES), projected_fields=dict(PROJECTED_FIELDS), admin_role="admin",
+                          oversight_roles=OVERSIGHT_ROLES)
     for name in PARTS:
         try:
             module = importlib.import_module(name)

@@ -84,7 +84,7 @@ def test_documents_follow_a_nomination_from_application_to_disqualification(docs
     d.fire(cst("2015-07-01 09:01"))
     with d.engine.sessions() as s:
         year1 = s.scalar(select(Assessment).where(Assessment.year_no == 1))
-    d.complete(year1.instance_id, "Task_UnitAssessment", {"result": "unqualified", "report": "未完成培带任务。"})
+    d.complete(year1.instance_id, "Task_UnitAssessment", {"result": "unqualified", "report": "未完成联系书约定的培带任务和年度指标。"})
     d.complete(year1.instance_id, "Task_ConfirmAssessment", {"final_result": "unqualified"})
     d.fire()
     assert deliver_documents(d) == 1                               # disqualification asked again

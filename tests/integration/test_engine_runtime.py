@@ -35,7 +35,7 @@ def drive(engine, clock, people, iid, *, restore_between_steps: bool):
 
     step(); engine.complete_task(open_("Task_Fill")[0]["id"], {"name": "张三", "unit": "红山区"}, people["sub"])
     step(); engine.complete_task(open_("Task_Review")[0]["id"], {"decision": "return"}, people["rev"])
-    step(); engine.complete_task(open_("Task_Fill")[0]["id"], {"name": "张三", "note": "已补充"}, people["sub"])
+    step(); engine.complete_task(open_("Task_Fill")[0]["id"], {"name": "张三", "unit": "红山区（已补充）"}, people["sub"])
     step(); engine.complete_task(open_("Task_Review")[0]["id"], {"decision": "approve"}, people["rev"])
     for t in sorted(open_("Task_Experts"), key=lambda t: t["assignee"]):
         step(); engine.complete_task(t["id"], {"opinion": "yes" if t["assignee"] == "e1" else "no"}, people[t["assignee"]])

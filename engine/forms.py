@@ -1,0 +1,191 @@
+"""Forms are contracts: the JSON Schema a model names for a human task (or for a process's start
+data) decides what a caller may write, for every entry point (web, API, command line, worker,
+simulator, dry run). This module is the one place that checks data against a form.
+
+:func:`check` returns the data to write: only the properties the form declares. Anything else,
+a property the form marks ``readOnly``, or a value the schema refuses raises
+:class:`~engine.errors.InvalidData` whose ``details["errors"]`` lists one entry per problem::
+
+    {"field": "opinion.score", "code": "maximum", "params": {"limit": 100}, "message": "不能大于 100"}
+
+``code`` is the JSON Schema keyword that failed (or ``unknown_field`` / ``read_only`` /
+``not_object``); ``params`` carries what a translation needs; ``message`` is the Chinese default.
+The web layer translates from ``code`` and ``params``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+import json
+from typing import Any, Iterable
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .errors import InvalidData
+
+_COMBINATORS = ("allOf", "anyOf", "oneOf")
+_BRANCHES = ("if", "then", "else")
+_FORMAT_CHECKER = FormatChecker()
+MAX_DEPTH = 8
+
+
+def _subschemas(schema: dict) -> Iterable[dict]:
+    yield schema
+    for key in _COMBINATORS:
+        for sub in schema.get(key) or []:
+            if isinstance(sub, dict):
+                yield from _subschemas(sub)
+    for key in _BRANCHES:
+        sub = schema.get(key)
+        if isinstance(sub, dict):
+            yield from _subschemas(sub)
+
+
+def declared(schema: dict | None) -> dict[str, dict]:
+    """Property name -> its (merged) schema, over ``properties`` of the schema and of its
+    ``allOf``/``anyOf``/``oneOf``/``if``/``then``/``else`` branches."""
+    out: dict[str, dict] = {}
+    for sub in _subschemas(schema or {}):
+        for name, prop in (sub.get("properties") or {}).items():
+            if isinstance(prop, dict):
+                out[name] = {**prop, **out.get(name, {})} if name in out else dict(prop)
+    return out
+
+
+def _open(schema: dict) -> bool:
+    """Whether the schema itself admits properties it does not declare."""
+    extra = schema.get("additionalProperties")
+    return extra is not None and extra is not False and not schema.get("x-closed")
+
+
+def writable_fields(schema: dict | None) -> list[str]:
+    """Top-level properties a caller may write (not ``readOnly``)."""
+    return [n for n, p in declared(schema).items() if not p.get("readOnly")]
+
+
+def _undeclared(schema: dict, data: Any, path: list[str], depth: int = 0) -> list[dict]:
+    errors: list[dict] = []
+    if depth > MAX_DEPTH or not isinstance(data, dict):
+        return errors
+    props = declared(schema)
+    for name, value in data.items():
+        here = path + [str(name)]
+        prop = props.get(name)
+        if prop is None:
+            if not _open(schema):
+                errors.append(_error(here, "unknown_field", {"name": str(name)[:60]}))
+            continue
+        if prop.get("readOnly"):
+            errors.append(_error(here, "read_only", {}))
+            continue
+        if isinstance(value, dict) and (prop.get("properties") or prop.get("allOf")):
+            errors.extend(_undeclared(prop, value, here, depth + 1))
+        elif isinstance(value, list) and isinstance(prop.get("items"), dict) and prop["items"].get("properties"):
+            for item in value:
+                errors.extend(_undeclared(prop["items"], item, here, depth + 1))
+    return errors
+
+
+_MESSAGES = {
+    "required": "此项为必填项",
+    "unknown_field": "表单中没有此项，不能提交",
+    "read_only": "此项只读，不能修改",
+    "not_object": "提交的数据必须是 JSON 对象",
+    "minLength": "至少填写 {limit} 个字",
+    "maxLength": "最多填写 {limit} 个字",
+    "enum": "请从给定选项中选择",
+    "const": "请从给定选项中选择",
+    "oneOf": "请从给定选项中选择",
+    "type": "格式不正确，应填写{expected_label}",
+    "minimum": "不能小于 {limit}",
+    "maximum": "不能大于 {limit}",
+    "exclusiveMinimum": "必须大于 {limit}",
+    "exclusiveMaximum": "必须小于 {limit}",
+    "pattern": "格式不正确",
+    "format": "格式不正确",
+    "minItems": "至少选择 {limit} 项",
+    "maxItems": "最多选择 {limit} 项",
+    "uniqueItems": "不能有重复项",
+}
+_TYPE_LABELS = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "是或否", "array": "列表",
+                "object": "对象", "null": "空值"}
+
+
+def _error(path: list[str], code: str, params: dict) -> dict:
+    if code == "type":
+        params = {**params, "expected_label": "、".join(_TYPE_LABELS.get(t, t) for t in params.get("expected", []))}
+    if code == "format" and params.get("format") == "date":
+        message = "日期格式不正确，应为 年-月-日"
+    elif code == "format" and params.get("format") == "date-time":
+        message = "时间格式不正确"
+    else:
+        message = _MESSAGES.get(code, "填写有误").format(**params)
+    params.pop("expected_label", None)
+    return {"field": ".".join(path), "code": code, "params": params, "message": message}
+
+
+def _params(error) -> dict:
+    v, value = error.validator, error.validator_value
+    if v == "type":
+        return {"expected": value if isinstance(value, list) else [value]}
+    if v == "format":
+        return {"format": value}
+    if v in ("enum",):
+        return {"choices": list(value)[:50]}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"limit": value}
+    return {}
+
+
+@lru_cache(maxsize=256)
+def _validator(schema_text: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_text), format_checker=_FORMAT_CHECKER)
+
+
+def _schema_errors(schema: dict, data: dict) -> list[dict]:
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    errors: list[dict] = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(map(str, e.path)))):
+        path = [str(p) for p in error.path if not isinstance(p, int)]
+        if error.validator == "required":
+            have = error.instance if isinstance(error.instance, dict) else {}
+            errors.extend(_error(path + [n], "required", {}) for n in error.validator_value if n not in have)
+            continue
+        if error.validator in ("if", "then", "else", "allOf", "anyOf") and error.context:
+            # report the branch's own failures, at their own fields
+            for sub in error.context:
+                sub_path = path + [str(p) for p in sub.path if not isinstance(p, int)]
+                if sub.validator == "required":
+                    errors.extend(_error(sub_path + [n], "required", {}) for n in sub.validator_value
+                                  if not isinstance(sub.instance, dict) or n not in sub.instance)
+                else:
+                    errors.append(_error(sub_path, sub.validator, _params(sub)))
+            continue
+        errors.append(_error(path, error.validator, _params(error)))
+    seen, out = set(), []
+    for e in errors:  # one message per field: the first is the most specific
+        if e["field"] not in seen:
+            seen.add(e["field"])
+            out.append(e)
+    return out
+
+
+def problems(schema: dict | None, data: Any) -> list[dict]:
+    """Every problem of ``data`` against ``schema`` (empty: it conforms)."""
+    if not isinstance(data, dict):
+        return [_error([], "not_object", {})]
+    if schema is None:
+        return [_error([n], "unknown_field", {"name": str(n)[:60]}) for n in data]
+    return _undeclared(schema, data, []) + [e for e in _schema_errors(schema, data)
+                                            if not e["field"] or e["field"].split(".")[0] in declared(schema)
+                                            or _open(schema)]
+
+
+def check(schema: dict | None, data: Any, *, what: str = "表单") -> dict:
+    """The data to write (a copy holding only declared properties), or :class:`InvalidData`.
+    A missing schema means the task takes no data: any property is refused."""
+    found = problems(schema, data)
+    if found:
+        head = "；".join(f"{e['field'] or what}：{e['message']}" for e in found[:5])
+        more = f"等 {len(found)} 处" if len(found) > 5 else ""
+        raise InvalidData(f"{what}填写有误{more}：{head}", errors=found)
+    return dict(data)
