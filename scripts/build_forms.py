@@ -114,7 +114,12 @@ FORMS = {
         },
         allOf=[{"if": {"properties": {"action": {"const": "submit"}}},
                 "then": {"required": ["name", "gender", "birth_date", "chifeng_since", "talent_type", "workplace",
-                                      "recommendation"]}}],
+                                      "recommendation"]}},
+               # the committee reviews three categories: the other talents name the one they belong to
+               {"if": {"properties": {"action": {"const": "submit"},
+                                      "talent_type": {"enum": ["equivalent", "approved"]}},
+                       "required": ["action", "talent_type"]},
+                "then": {"required": ["panel"]}}],
     ),
     "unit_review.schema.json": form(
         "单位审核", ["unit_decision"],
@@ -166,7 +171,7 @@ FORMS = {
     "activity.schema.json": form(
         "培带活动记录", ["kind", "held_on", "subject"],
         {"kind": enum("活动类型", {"lecture": "专题讲座", "guidance": "技术辅导", "training": "培训授课", "exchange": "学术、技术或经验交流"}),
-         "held_on": text("日期", format="date"), "subject": text("主题", minLength=2, maxLength=200),
+         "held_on": text("日期", format="date"), "subject": text("主题", minLength=2, maxLength=200, pattern="\\S[\\s\\S]*\\S"),
          "hours": {"type": "integer", "title": "学时", "minimum": 0, "maximum": 200},
          "attending": {"type": "array", "title": "参加的培带对象（每行一名）", "items": text("姓名")},
          "notes": text("内容和成效", maxLength=4000)},

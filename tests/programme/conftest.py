@@ -63,6 +63,11 @@ def programme_any(system, restore):
     return _driver(system, restore)
 
 
+def refused(exc) -> dict[str, str]:
+    """field -> code of the form errors an :class:`engine.InvalidData` carries (the form is the contract)."""
+    return {e["field"]: e["code"] for e in exc.details.get("errors", [])}
+
+
 def messages(system, template: str | None = None, topic: str = "notify") -> list[dict]:
     with system.engine.sessions() as s:
         rows = s.scalars(select(OutboxMessage.payload_json).where(OutboxMessage.topic == topic).order_by(OutboxMessage.id)).all()

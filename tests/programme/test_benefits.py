@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from workflows.tables import BenefitApplication
 
-from .conftest import agree_mentoring, appoint, assess_year, cst, open_round
+from .conftest import agree_mentoring, appoint, assess_year, cst, open_round, refused
 
 
 def mentor_in(d, unit="hongshan", name="张伟"):
@@ -68,8 +68,9 @@ def test_decline_needs_a_comment(programme):
     d = programme
     ship = mentor_in(d)
     iid, _ = apply(d, ship, "training_class")
-    with pytest.raises(InvalidData, match="必须填写意见"):
+    with pytest.raises(InvalidData) as error:
         d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "decline"})
+    assert refused(error.value) == {"comment": "required"}
     d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "decline", "comment": "本期名额已满"})
 
 

@@ -33,11 +33,11 @@ def section_users(ctx) -> list[str]:
     return users_holding(ctx.session, "talent_section", None)
 
 
-MAX_ID = 2 ** 63 - 1   # ids are 64-bit: anything beyond names no record
+MAX_ID = 2 ** 31 - 1   # the programme's tables have INTEGER keys: anything beyond names no record
 
 
 def as_id(value) -> int | None:
-    """A record id (a positive 64-bit integer, or its decimal text), else None."""
+    """A record id (a positive integer within the key's range, or its decimal text), else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str) and re.fullmatch(r"[0-9]{1,20}", value.strip()):

@@ -67,21 +67,16 @@ def nomination_check_eligibility(ctx, nomination_id):
     rnd = ctx.session.get(Round, nom.round_id)
     if ctx.now > rnd.deadline:
         raise InvalidData(f"{rnd.year}年度评选已于{dates.local_date(rnd.deadline)}截止，不能再提交；如不再推荐请撤回")
-    missing = [label for key, label in (("name", "姓名"), ("birth_date", "出生日期"), ("chifeng_since", "在赤峰市工作起始日期"),
-                                        ("talent_type", "人才类型")) if not data.get(key)]
-    if missing:
-        raise InvalidData("请填写：" + "、".join(missing))
+    # what must be filled in to submit, and the review category of the other talents: the form (application)
     try:
         birth, since = dates.parse_date(data["birth_date"]), dates.parse_date(data["chifeng_since"])
-    except ValueError:
-        raise InvalidData("日期格式应为 YYYY-MM-DD")
+    except (KeyError, TypeError, ValueError):
+        raise InvalidData("出生日期和在赤峰市工作起始日期应为 年-月-日，例如 1969-03-15") from None
     on = dates.local_date(rnd.deadline)
     if birth >= on or since > on:
         raise InvalidData("出生日期或在赤峰市工作起始日期不能晚于报送截止日")
     talent_type = data["talent_type"]
     category = talent_type if talent_type in PANELS else data.get("panel")
-    if category not in PANELS:
-        raise InvalidData("请选择评审类别（专业技术、高技能或农村牧区实用人才）")
     facts = {
         "age": dates.full_years(birth, on), "years_in_chifeng": dates.full_years(since, on),
         "exceptional": bool(data.get("exceptional")),
@@ -133,12 +128,9 @@ def nomination_record_eligibility(ctx, nomination_id):
 def nomination_record_review(ctx, nomination_id):
     data = ctx.task.data
     nom = own_nomination(ctx, nomination_id)
+    # the form (unit_review) requires a decision, and an opinion to return or reject
     decision = data.get("unit_decision")
     comment = str(data.get("comment") or "").strip()
-    if decision not in ("approve", "return", "reject"):
-        raise InvalidData("请选择审核结论：同意推荐、退回修改或不予推荐")
-    if decision != "approve" and len(comment) < 2:
-        raise InvalidData("退回修改或不予推荐时必须填写审核意见")
     data["review_comment"] = comment
     data["comment"] = ""   # consumed: the next decision brings its own
     nom.last_comment = comment
@@ -163,9 +155,7 @@ def nomination_close(ctx, nomination_id, outcome):
     if outcome == "rejected":
         comment = str(data.get("review_comment") or "")
     elif outcome == "declined":
-        comment = str(data.get("comment") or "").strip()
-        if len(comment) < 2:
-            raise InvalidData("不同意签批时必须填写签批意见")
+        comment = str(data.get("comment") or "").strip()   # required to decline by the form (sign_off)
         data["comment"] = ""
     nom.status, nom.decided_at = outcome, ctx.now
     if outcome != "withdrawn":
