@@ -125,15 +125,20 @@ def _check_process_properties(problems, parsed, files, config) -> None:
                     problems.append(Problem(info.get("file") or key, el_id, f"keepFields 中的“{name}”不是表单 {props['form']} 的字段"))
 
 
-def _constant_value(expression: str):
+def _constant_value(problems, file, element, what, expression):
     """The value of a literal expression (``'P30D'``), found by static analysis: validating or
-    saving a draft never runs its code (DESIGN.md invariant 8). ``None`` when the expression is
-    anything else (reads data, calls, computes): it is checked when it is used."""
-    return spiff.literal_value(expression)
+    saving a draft never runs its code (DESIGN.md invariant 8). ``None`` when the expression reads
+    data (it is checked when it is used); an expression that reads no data but is not a literal
+    either is a problem: it would have to run to be checked."""
+    value = spiff.literal_value(expression)
+    if value is None and not spiff.reads_names(expression):
+        problems.append(Problem(file, element, f"{what}无法计算：不读取数据的表达式须写成字面量（如 'P30D'），"
+                                               f"校验时不运行模型代码：{expression[:80]}"))
+    return value
 
 
 def _check_constant_duration(problems, file, element, expression):
-    value = _constant_value(expression)
+    value = _constant_value(problems, file, element, "期限表达式", expression)
     if value is not None:
         try:
             spiff.parse_duration_or_date(value)
@@ -144,7 +149,7 @@ def _check_constant_duration(problems, file, element, expression):
 def _check_timer(problems, file, element, expression):
     if not _check_expression(problems, file, element, "定时器表达式", expression or ""):
         return
-    value = _constant_value(expression)
+    value = _constant_value(problems, file, element, "定时器表达式", expression)
     if value is None:
         return  # reads a data variable: checked when the timer starts
     try:

@@ -7,12 +7,15 @@ Everything the engine needs from the library is built here, so an upgrade touche
 * :mod:`.serialization` — :class:`SpecCodec` / :class:`WorkflowCodec`, a serializer registry
   built from a *copy* of the library's config; workflow state is stored without its spec and
   finished tasks' JSON fragments are reused between saves;
-* :mod:`.sandbox` — :class:`RestrictedEnvironment`, the script environment: vetted model code,
-  a short list of builtins, compiled code cached;
+* :mod:`.sandbox` — :class:`RestrictedEnvironment`, the script environment: model code vetted
+  and rewritten by :mod:`.checker`, run with a short list of builtins under the CPU-time and
+  memory budget of :mod:`.budget` and :mod:`.guards` (limits: :data:`budget.LIMITS`);
 * :mod:`.clock` — :func:`use_clock`, the clock seam;
 * :mod:`.runtime` — :class:`Runtime`, which creates, runs and inspects workflows;
   :mod:`.pruning` keeps their trees small; :mod:`.migration` moves them between versions.
 """
+from .budget import SandboxLimits, ScriptLimitError, configure as configure_sandbox, sandbox_limits
+from .checker import literal_value, reads_names
 from .clock import _timer_module, use_clock
 from .migration import migrate, migration_changes
 from .parsing import BPMN_NS, ParsedModels, Problem, iso_duration_from, parse_duration_or_date, parse_files
@@ -25,6 +28,7 @@ __all__ = [
     "BPMN_NS", "FINISHED", "FORBIDDEN_NAMES", "LIVE", "MAX_SAFE_DEPTH", "SAFE_BUILTINS",
     "EngineScriptEngine", "ParsedModels", "Problem", "RestrictedEnvironment", "Runtime",
     "ServiceDispatch", "SpecCodec", "TaskView", "WorkflowCodec", "WorkflowFailure",
-    "check_script", "iso_duration_from", "migrate", "migration_changes", "parse_duration_or_date",
-    "parse_files", "use_clock", "_timer_module",
+    "check_script", "iso_duration_from", "literal_value", "reads_names", "migrate", "migration_changes", "parse_duration_or_date",
+    "parse_files", "use_clock", "_timer_module", "SandboxLimits", "ScriptLimitError", "configure_sandbox",
+    "sandbox_limits",
 ]

@@ -92,21 +92,27 @@ def _failing_element(exc: BaseException) -> str | None:
     return element
 
 
-def _domain_error(exc: BaseException):
-    """An :class:`~engine.errors.EngineError` a service-task handler raised (e.g. ``InvalidData``
-    with a message for the user), found under the library's wrapping; ``None`` if there is none."""
-    from ..errors import EngineError, ScriptSecurityError as _Sandbox
-
+def _find(exc: BaseException, wanted):
+    """The first exception under the library's wrapping (``exception``, ``error``, cause,
+    context) for which ``wanted(e)`` holds; ``None`` if there is none."""
     seen, todo = set(), [exc]
     while todo:
         e = todo.pop()
         if e is None or id(e) in seen:
             continue
         seen.add(id(e))
-        if isinstance(e, EngineError) and not isinstance(e, _Sandbox):
+        if wanted(e):
             return e
         todo += [getattr(e, "exception", None), getattr(e, "error", None), e.__cause__, e.__context__]
     return None
+
+
+def _domain_error(exc: BaseException):
+    """An :class:`~engine.errors.EngineError` a service-task handler raised (e.g. ``InvalidData``
+    with a message for the user), found under the library's wrapping; ``None`` if there is none."""
+    from ..errors import EngineError
+
+    return _find(exc, lambda e: isinstance(e, EngineError) and not isinstance(e, ScriptSecurityError))
 
 
 class Runtime:
@@ -139,8 +145,9 @@ class Runtime:
         if task is not None:
             element = getattr(task.task_spec, "bpmn_id", None)
         inner = getattr(exc, "error", None) or exc
-        if isinstance(getattr(exc, "exception", None), ScriptSecurityError):
-            return WorkflowFailure(exc.exception.message, element, exc.exception)
+        sandbox = _find(exc, lambda e: isinstance(e, ScriptSecurityError))  # a refusal or a budget limit
+        if sandbox is not None:
+            return WorkflowFailure(sandbox.message, element, sandbox)
         return WorkflowFailure(f"{inner}", element, exc)
 
     def run(self, wf, start: bool = False) -> None:
@@ -234,7 +241,7 @@ class Runtime:
     def fire_timers(self, wf) -> None:
         try:
             wf.refresh_timers()
-        except SpiffWorkflowException as exc:
+        except (SpiffWorkflowException, ScriptSecurityError) as exc:
             raise self._wrap(exc) from exc
         self.run(wf)
 

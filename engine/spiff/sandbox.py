@@ -1,13 +1,20 @@
-"""The script environment: vetted, compiled and cached model code with a short builtins list."""
+"""The script environment: model code vetted and rewritten by :mod:`.checker`, compiled once and
+cached, run with a short list of builtins under the budget of :mod:`.budget` (DESIGN.md
+invariant 8). SpiffWorkflow evaluates every script, condition, timer, multi-instance
+expression and DMN cell through :meth:`RestrictedEnvironment.evaluate` / ``execute``.
+"""
 from __future__ import annotations
 
-import ast
 import builtins
-from typing import Any
+import reprlib
+import types
 
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 
 from ..errors import ScriptSecurityError
+from .budget import _SCALARS, LIMITS, ScriptLimitError, deep_size
+from .checker import BUDGET, FORBIDDEN_NAMES, Compiled, compile_model_code
+from .guards import Budget
 
 SAFE_BUILTINS = {
     name: getattr(builtins, name)
@@ -17,87 +24,110 @@ SAFE_BUILTINS = {
         "Exception ValueError KeyError TypeError"
     ).split()
 }
+# what model code may not leave in task data (it cannot be saved, or it holds a frame)
+_NOT_DATA = (types.GeneratorType, types.ModuleType, type, BaseException, map, filter, zip, enumerate, reversed, range)
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 200
+_MESSAGE_CHARS = 2000
 
-FORBIDDEN_NAMES = frozenset(
-    "eval exec compile open input globals locals vars getattr setattr delattr breakpoint "
-    "__import__ help memoryview type object super classmethod staticmethod property".split()
-)
-
-
-class _ScriptChecker(ast.NodeVisitor):
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, what: str):
-        raise ScriptSecurityError(f"脚本或表达式中不允许使用{what}：{self.source.strip()[:80]}", source=self.source)
-
-    def visit_Import(self, node):
-        self.fail(" import")
-
-    visit_ImportFrom = visit_Import
-
-    def visit_Attribute(self, node):
-        if node.attr.startswith("_"):
-            self.fail(f"下划线属性 {node.attr}")
-        self.generic_visit(node)
-
-    def visit_Name(self, node):
-        if node.id.startswith("__") or node.id in FORBIDDEN_NAMES:
-            self.fail(f" {node.id}")
-
-    def visit_Global(self, node):
-        self.fail(" global")
-
-    visit_Nonlocal = visit_Global
-
-    def visit_Constant(self, node):
-        if isinstance(node.value, str) and node.value.startswith("__") and node.value.endswith("__"):
-            self.fail(f"特殊名称 {node.value}")
+__all__ = ["FORBIDDEN_NAMES", "SAFE_BUILTINS", "RestrictedEnvironment", "check_script"]
 
 
 def check_script(source: str, mode: str = "exec"):
-    """Parse and vet a script or expression; return the compiled code."""
+    """Parse, vet and rewrite a script or expression; return the compiled code. Nothing runs."""
+    return compile_model_code(source, mode).code
+
+
+def _check_result(value, what: str) -> None:
+    cap = LIMITS.value_bytes
+    if deep_size(value, cap, LIMITS.depth) > cap:
+        raise ScriptLimitError(f"脚本生成的值过大（{what}，超过 {cap / 2**20:g} MB）")
+
+
+def _contained(exc: Exception, budget: Budget | None) -> Exception | None:
+    """What to raise instead of an exception that model code raised: the budget's error if the
+    code caught it and failed otherwise; a short message instead of one built from a large
+    value (the library formats it). ``None``: raise ``exc`` itself."""
+    if budget is not None and budget.tripped is not None:
+        return ScriptLimitError(budget.tripped)
+    if isinstance(exc, RecursionError):
+        return ScriptLimitError("脚本递归层数过深")
+    if isinstance(exc, MemoryError):
+        return ScriptLimitError("脚本占用内存超过限制")
+    if all(type(a) in _SCALARS and (type(a) is not str or len(a) <= _MESSAGE_CHARS) for a in exc.args):
+        return None
+    text = ", ".join(_SHORT.repr(a) for a in exc.args)[:_MESSAGE_CHARS]
     try:
-        tree = ast.parse(source, mode=mode)
-    except SyntaxError as exc:
-        raise ScriptSecurityError(f"脚本语法错误（第 {exc.lineno} 行）：{exc.msg}", source=source) from exc
-    _ScriptChecker(source).visit(tree)
-    return compile(tree, "<string>", mode)
+        return type(exc)(text)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {text}")
 
 
 class RestrictedEnvironment(TaskDataEnvironment):
-    """Task-data environment with a vetted, cached compile step and a short builtins list."""
+    """Task-data environment with a vetted, rewritten and cached compile step, a short builtins
+    list and a budget for CPU time and memory."""
 
     def __init__(self, environment_globals=None):
         super().__init__(dict(environment_globals or {}))
-        self._code: dict[tuple[str, str], Any] = {}
+        self._code: dict[tuple[str, str], Compiled] = {}
 
-    def _compiled(self, source: str, mode: str):
+    def _compiled(self, source: str, mode: str) -> Compiled:
         key = (source, mode)
-        code = self._code.get(key)
-        if code is None:
-            code = check_script(source, mode)
+        compiled = self._code.get(key)
+        if compiled is None:
+            compiled = compile_model_code(source, mode)
             if len(self._code) > 4096:
                 self._code.clear()
-            self._code[key] = code
-        return code
+            self._code[key] = compiled
+        return compiled
+
+    @staticmethod
+    def _run(compiled: Compiled, scope: dict):
+        budget = None
+        if compiled.budgeted:
+            budget = scope[BUDGET] = Budget(compiled.loops)
+        try:
+            result = eval(compiled.code, scope)
+        except ScriptSecurityError:
+            raise
+        except Exception as exc:
+            replacement = _contained(exc, budget)
+            if replacement is None:
+                raise
+        else:
+            if budget is not None:
+                budget.finish()
+            return result
+        raise replacement
 
     def evaluate(self, expression, context, external_context=None):
-        code = self._compiled(expression, "eval")
+        compiled = self._compiled(expression, "eval")
         scope = {"__builtins__": SAFE_BUILTINS}
         scope.update(self.globals)
         scope.update(external_context or {})
         scope.update(context)
-        return eval(code, scope)
+        result = self._run(compiled, scope)
+        if type(result) not in _SCALARS or type(result) is str:
+            _check_result(result, "表达式的值")
+        return result
 
     def execute(self, script, context, external_context=None):
-        code = self._compiled(script, "exec")
+        compiled = self._compiled(script, "exec")
         self.check_for_overwrite(context, external_context or {})
+        before = {key: id(value) for key, value in context.items()}
         context.update(self.globals)
         context.update(external_context or {})
         context["__builtins__"] = SAFE_BUILTINS
         try:
-            exec(code, context)
+            self._run(compiled, context)
         finally:
+            context.pop(BUDGET, None)
             self._remove_globals_and_functions_from_context(context, external_context)
+        for key, value in context.items():
+            if before.get(key) == id(value) and not compiled.budgeted:
+                continue
+            if isinstance(value, _NOT_DATA):
+                raise ScriptSecurityError(f"脚本在数据中留下了不能保存的值（{key}：{type(value).__name__}）", source=script)
+            if type(value) not in _SCALARS or type(value) is str:
+                _check_result(value, f"变量 {key}")
         return True
