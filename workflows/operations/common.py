@@ -50,7 +50,7 @@ def _shown(value) -> str:
 
 
 def get_row(ctx, table, id_, what: str):
-    """The row ``id_`` of ``table``; an id that is not one (text, beyond 64 bits) is not found either."""
+    """The row ``id_`` of ``table``; an id that is not one (text, beyond the key's range) is not found either."""
     n = as_id(id_)
     row = ctx.session.get(table, n) if n is not None else None
     if row is None:
@@ -74,7 +74,7 @@ def owned_row(ctx, table, id_, what: str, owner=_SELF):
         return row
     row = get_row(ctx, table, id_, what)
     if owner is None or row.instance_id != owner:
-        raise InvalidData(f"{what} {_shown(id_)} 不属于本流程，不能办理", field=table.__tablename__, id=_shown(id_))
+        raise InvalidData(f"{what} {_shown(id_)} 不属于本流程，不能办理", record=table.__tablename__, id=_shown(id_))
     return row
 
 

@@ -25,7 +25,7 @@ def mentoring_register_mentees(ctx, mentorship_id):
     names = [str((m or {}).get("name") or "").strip() for m in mentees]
     if not all(names):
         raise InvalidData("培带对象姓名不能为空")
-    if len(set(names)) != 5:
+    if len(set(names)) != len(names):
         raise InvalidData("培带对象不能重复登记")
     period = data.get("period_years")
     for old in ctx.session.scalars(select(Mentee).where(Mentee.mentorship_id == ship.id)):
