@@ -1,18 +1,43 @@
-"""Errors as pages (HTML) or as ``{"code": ..., "message": ...}`` under /api/."""
+"""Errors say what happened, in the user's language, and never more.
+
+* HTML pages get ``errors/error.html``; everything under /api/ gets JSON
+  ``{"code": ..., "message": ..., "errors": [{"field", "code", "message"}]}`` (``errors`` only for
+  bad input, one entry per field).
+* Engine errors (:class:`engine.EngineError`) are translated here from their ``code`` and
+  ``details`` (a table per code, and per field-error code), with gettext, so ``en`` reads English.
+  Where code and details say too little, the error's own Chinese text is used: translated when
+  the catalogue knows it (:data:`KNOWN_MESSAGES`, :data:`KNOWN_PATTERNS`), as written for zh
+  when it is a message for users; never when it carries an exception's words (a model failing at
+  run time, a script, English text): then the code's general message.
+* Anything unexpected is logged with its traceback and answered with a general 500 message.
+
+Views that catch an :class:`EngineError` to show it in place use :func:`engine_message` and
+:func:`field_errors`.
+"""
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+import logging
+import re
+
+from flask import g, has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine import EngineError
 
+log = logging.getLogger(__name__)
 
-def json_error(code: str, message, status: int, **details):
+
+def wants_json() -> bool:
+    return has_request_context() and request.path.startswith("/api/")
+
+
+def json_error(code: str, message, status: int, errors: list[dict] | None = None):
     body = {"code": code, "message": str(message)}
-    if details:
-        body["details"] = details
+    if errors:
+        body["errors"] = [{"field": e["field"], "code": e["code"], "message": str(e["message"])} for e in errors]
     return jsonify(body), status
 
 
@@ -20,38 +45,299 @@ def _messages():
     return {
         400: _("请求有误"), 401: _("需要登录"), 403: _("您无权访问此页面"), 404: _("页面或记录不存在"),
         405: _("不支持此请求方式"), 409: _("操作冲突，请刷新后重试"), 413: _("上传的文件过大"),
-        422: _("提交的数据有误"), 429: _("尝试次数过多，请稍后再试"), 500: _("系统内部错误"),
+        415: _("请求内容的格式不受支持"), 422: _("提交的数据有误"), 429: _("尝试次数过多，请稍后再试"),
+        500: _("系统内部错误，请稍后再试；问题已记录"),
     }
 
 
 def _codes():
     return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-            409: "conflict", 413: "too_large", 422: "invalid_data", 429: "too_many_requests", 500: "internal_error"}
+            409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_data",
+            429: "too_many_requests", 500: "internal_error"}
 
+
+# ---------------------------------------------------------------- field errors
+
+_TYPE_LABELS = {"string": _l("文字"), "integer": _l("整数"), "number": _l("数字"), "boolean": _l("是或否"),
+                "array": _l("列表"), "object": _l("对象"), "null": _l("空值")}
+
+
+def _limit(params: dict):
+    return params.get("limit", params.get("n", ""))
+
+
+def _type_message(params: dict) -> str:
+    expected = params.get("expected") or []
+    if isinstance(expected, str):
+        expected = [expected]
+    names = "、".join(str(_TYPE_LABELS.get(t, t)) for t in expected) if expected else ""
+    return _("格式不正确，应填写%(type)s", type=names) if names else _("格式不正确")
+
+
+def _format_message(params: dict) -> str:
+    fmt = params.get("format")
+    if fmt == "date":
+        return _("日期格式不正确，应为 年-月-日")
+    if fmt == "date-time":
+        return _("时间格式不正确")
+    if fmt == "email":
+        return _("电子邮箱格式不正确")
+    return _("格式不正确")
+
+
+FIELD_MESSAGES = {
+    "required": lambda p: _("此项为必填项"),
+    "unknown_field": lambda p: _("表单中没有此项，不能提交"),
+    "read_only": lambda p: _("此项只读，不能修改"),
+    "not_object": lambda p: _("提交的数据必须是 JSON 对象"),
+    "type": _type_message,
+    "enum": lambda p: _("请从给定选项中选择"),
+    "const": lambda p: _("请从给定选项中选择"),
+    "oneOf": lambda p: _("请从给定选项中选择"),
+    "minLength": lambda p: _("此项为必填项") if _limit(p) == 1 else _("至少填写 %(n)s 个字", n=_limit(p)),
+    "maxLength": lambda p: _("最多填写 %(n)s 个字", n=_limit(p)),
+    "minimum": lambda p: _("不能小于 %(n)s", n=_limit(p)),
+    "maximum": lambda p: _("不能大于 %(n)s", n=_limit(p)),
+    "exclusiveMinimum": lambda p: _("必须大于 %(n)s", n=_limit(p)),
+    "exclusiveMaximum": lambda p: _("必须小于 %(n)s", n=_limit(p)),
+    "multipleOf": lambda p: _("必须是 %(n)s 的整数倍", n=_limit(p)),
+    "pattern": lambda p: _("格式不正确"),
+    "format": _format_message,
+    "minItems": lambda p: _("至少选择 %(n)s 项", n=_limit(p)),
+    "maxItems": lambda p: _("最多选择 %(n)s 项", n=_limit(p)),
+    "uniqueItems": lambda p: _("不能有重复项"),
+    "minProperties": lambda p: _("此项为必填项"),
+    "not": lambda p: _("填写有误"),
+}
+
+
+def field_message(error: dict) -> str:
+    """The user's-language message of one field error ``{"field", "code", "params"}``."""
+    params = error.get("params") if isinstance(error.get("params"), dict) else {}
+    fn = FIELD_MESSAGES.get(error.get("code"))
+    return fn(params) if fn else _("填写有误")
+
+
+def translate_field_errors(errors) -> list[dict]:
+    """``[{"field", "code", "message"}]``, translated, from the engine's field errors."""
+    out = []
+    for e in errors or []:
+        if isinstance(e, dict):
+            out.append({"field": str(e.get("field") or ""), "code": str(e.get("code") or "invalid"),
+                        "message": field_message(e)})
+    return out
+
+
+def field_errors(exc: EngineError) -> list[dict]:
+    """The per-field errors an :class:`InvalidData` carries (``details["errors"]``), translated."""
+    return translate_field_errors(exc.details.get("errors") if isinstance(exc.details, dict) else None)
+
+
+# ---------------------------------------------------------------- engine errors
+
+def N_(text: str) -> str:
+    """Marks a text for the catalogue without translating it here."""
+    return text
+
+
+# The engine's fixed texts, in the catalogue so that ``en`` reads them in English.
+KNOWN_MESSAGES = [
+    N_("待办事项不存在"), N_("该待办已经办理完毕"), N_("该待办已经办理完毕或已被撤销"), N_("您无权办理此事项"),
+    N_("该事项已被他人处理，请刷新后重试"), N_("该事项已被他人处理或正在处理，请刷新后重试"), N_("该待办已被他人处理，请刷新后重试"),
+    N_("您已认领此事项"), N_("此事项已被他人认领"), N_("您不在此事项的办理范围内"), N_("只能退回自己认领的事项"),
+    N_("您无权分派此事项"), N_("您无权转办此事项"), N_("转办必须填写说明"), N_("不能转办给自己"),
+    N_("该事项无法撤回"), N_("取消流程必须填写原因"), N_("启动数据必须是 JSON 对象"), N_("提交的数据必须是 JSON 对象"),
+    N_("流程不存在"), N_("只能撤回本人已办理的事项"), N_("流程已结束，不能撤回"), N_("后续环节已办理，不能撤回"),
+    N_("会签尚未结束，不能撤回单个意见"),
+]
+
+# The engine's texts with a value in them: (pattern, message id with the same named values).
+KNOWN_PATTERNS = [
+    (re.compile(r"用户 (?P<username>\S{1,80}) 不具备办理此事项的角色或范围"), N_("用户 %(username)s 不具备办理此事项的角色或范围")),
+    (re.compile(r"流程实例当前状态为“(?P<status>[^”]{1,20})”，不能执行此操作"), N_("流程实例当前状态为“%(status)s”，不能执行此操作")),
+]
+
+# what exception text looks like: Python's names, tracebacks, or English sentences
+_RAW = re.compile(r"Traceback|Error\b|Exception\b|File \"|object at 0x|\b(?:[A-Za-z_]+[ ,.:;'\"()]+){3}[A-Za-z_]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _presentable(message) -> bool:
+    """A message written for users: Chinese, short, and without anything of an exception in it."""
+    return (isinstance(message, str) and 0 < len(message) <= 300 and _CJK.search(message) is not None
+            and _RAW.search(message) is None)
+
+
+def _is_chinese() -> bool:
+    from webapp.i18n import is_chinese
+    return is_chinese()
+
+
+def _catalogued(message: str) -> str | None:
+    """``message`` in the user's language when the web area knows it, else None."""
+    if message in _KNOWN:
+        return _(message)
+    for pattern, msgid in KNOWN_PATTERNS:
+        m = pattern.fullmatch(message)
+        if m:
+            values = m.groupdict()
+            if "status" in values:  # a status label (办理中, 已取消, ...) of labels.INSTANCE_STATUS
+                values["status"] = _(values["status"])
+            return _(msgid, **values)
+    return None
+
+
+_KNOWN = frozenset(KNOWN_MESSAGES)
+
+
+def _own_text(exc: EngineError) -> str | None:
+    """The error's own text, when it may be shown: translated when the catalogue has it; in
+    Chinese as written when it is a user's message (and the user reads Chinese)."""
+    message = exc.message
+    if not _presentable(message):
+        return None
+    known = _catalogued(message)
+    if known is not None:
+        return known
+    return message if _is_chinese() else None
+
+
+def _process_name(key: str | None) -> str:
+    """The deployed name of a process, or its key."""
+    if not key:
+        return ""
+    try:
+        from webapp import auth
+        for version in auth.engine().list_versions():
+            name = dict(version["processes"]).get(key)
+            if name:
+                return name if _is_chinese() else key
+    except Exception:  # a label is not worth an error page
+        log.debug("no process name for %s", key, exc_info=True)
+    return key
+
+
+def _status_label(status: str | None) -> str:
+    from webapp.labels import INSTANCE_STATUS
+    return str(INSTANCE_STATUS.get(status, status or ""))
+
+
+def _forbidden(exc: EngineError, d: dict) -> str:
+    reason, name = d.get("reason"), _process_name(d.get("process_key"))
+    if reason == "not_startable":
+        return _("“%(name)s”由系统按流程自动发起，不能手动发起", name=name)
+    if reason == "role":
+        return _("您无权发起“%(name)s”", name=name)
+    if reason == "scope":
+        return _("您只能为本人负责的范围发起“%(name)s”", name=name)
+    return _own_text(exc) or _("您无权执行此操作")
+
+
+def _not_found(exc: EngineError, d: dict) -> str:
+    if d.get("process_key") is not None:
+        return _("流程“%(name)s”不存在", name=str(d["process_key"])[:80])
+    return _own_text(exc) or _("记录不存在或不在您的范围内")
+
+
+def _invalid_state(exc: EngineError, d: dict) -> str:
+    if "element" in d:  # the model failed at run time: its text is the library's
+        return _("流程执行出错，请联系管理员处理")
+    if isinstance(d.get("status"), str):
+        return _("流程实例当前状态为“%(status)s”，不能执行此操作", status=_status_label(d["status"]))
+    return _own_text(exc) or _("当前状态不允许此操作，请刷新后重试")
+
+
+def _invalid_data(exc: EngineError, d: dict) -> str:
+    if d.get("errors"):
+        return _("提交的数据有误，请按提示修改")
+    return _own_text(exc) or _("提交的数据有误")
+
+
+ENGINE_MESSAGES = {
+    "not_found": _not_found,
+    "forbidden": _forbidden,
+    "conflict": lambda exc, d: _own_text(exc) or _("该事项已被他人处理，请刷新后重试"),
+    "invalid_state": _invalid_state,
+    "invalid_data": _invalid_data,
+    # texts of these carry a model's source or the library's words
+    "script_forbidden": lambda exc, d: _("流程模型中的脚本不被允许，请联系管理员"),
+    "model_invalid": lambda exc, d: _("流程模型校验失败，请联系管理员"),
+    "loop_depth": lambda exc, d: _("流程执行出错，请联系管理员处理"),
+}
+
+
+def engine_message(exc: EngineError) -> str:
+    """What the user reads for an engine error, in the user's language: from a table by the
+    error's code and details; the error's own text only when it is a message written for users
+    (never an exception's text)."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    fn = ENGINE_MESSAGES.get(exc.code)
+    if fn is not None:
+        return fn(exc, details)
+    return _own_text(exc) or _messages().get(_status(exc)) or _("操作未能完成")
+
+
+def _status(exc: EngineError) -> int:
+    status = getattr(exc, "http_status", 400)
+    return status if isinstance(status, int) and 400 <= status < 500 else 400
+
+
+# ---------------------------------------------------------------- handlers
 
 def _page(status: int, message: str):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in k or any("\x00" in v for v in vs if isinstance(v, str)) for k, vs in values)
+
+
 def init_app(app) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL character in a query or a form field is never data (and databases refuse it)."""
+        if _has_nul(request.args.lists()) or (request.method == "POST" and _has_nul(request.form.lists())):
+            if wants_json():
+                return json_error("bad_request", _("请求中不能包含空字符"), 400)
+            return _page(400, _("请求中不能包含空字符"))
+        return None
+
     @app.errorhandler(EngineError)
     def engine_error(exc: EngineError):
-        if request.path.startswith("/api/"):
-            return json_error(exc.code, exc.message, exc.http_status, **{k: v for k, v in exc.details.items() if k != "problems"})
-        if exc.http_status == 404:
+        status = _status(exc)
+        if wants_json():
+            return json_error(exc.code, engine_message(exc), status, field_errors(exc))
+        if status == 404:
             return _page(404, _messages()[404])
-        return _page(exc.http_status, exc.message)
+        return _page(status, engine_message(exc))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        if request.path.startswith("/api/"):
+        if wants_json():
             return json_error("csrf", _("表单已过期，请刷新页面后重试"), 400)
         return _page(400, _("表单已过期，请刷新页面后重试"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
-        message = _messages().get(status, exc.name)
-        if request.path.startswith("/api/"):
+        if status >= 500:
+            return server_error(exc)
+        message = _messages().get(status, _("请求有误"))
+        if wants_json():
             return json_error(_codes().get(status, "error"), message, status)
         return _page(status, message)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc):
+        original = getattr(exc, "original_exception", None) or exc
+        if not isinstance(original, HTTPException):
+            log.error("unhandled error on %s %s", request.method, request.path,
+                      exc_info=(type(original), original, original.__traceback__))
+        g.pop("peidai_user", None)
+        if wants_json():
+            return json_error("internal_error", _messages()[500], 500)
+        try:
+            return _page(500, _messages()[500])
+        except Exception:  # the page itself failed (a template or the database): plain text
+            log.exception("the error page failed")
+            return _messages()[500], 500, {"Content-Type": "text/plain; charset=utf-8"}

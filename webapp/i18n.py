@@ -13,7 +13,14 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    lang = session.get("lang") if request else None
+    """Pages: the language chosen with the switch (kept in the session), else Chinese. The API
+    (token clients, no session): the request's ``Accept-Language``, else Chinese."""
+    if not request:
+        return "zh_CN"
+    if request.path.startswith("/api/"):
+        best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+        return "en" if best == "en" else "zh_CN"
+    lang = session.get("lang")
     if lang in LANGUAGES:
         return lang
     return "zh_CN"

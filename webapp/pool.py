@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine import Actor
+from webapp.params import as_id, as_int
 
 POOL_ROLES = ("talent_section", "director", "admin", "unit_reviewer")
 DASHBOARD_ROLES = ("talent_section", "director", "admin")
@@ -21,7 +22,7 @@ def tables():
 
 def filters_from(args) -> dict:
     out = {k: (args.get(k) or "").strip() or None for k in ("q", "category", "unit", "round", "status")}
-    if out["round"] and not out["round"].isdigit():
+    if out["round"] and as_int(out["round"], 1, 9999) is None:
         out["round"] = None
     return out
 
@@ -187,7 +188,8 @@ def nomination_facts(engine, nomination_id) -> dict:
     if t is None or nomination_id is None:
         return {}
     with engine.sessions() as s:
-        nom = s.get(t.Nomination, int(nomination_id))
+        nid = as_id(nomination_id)
+        nom = s.get(t.Nomination, nid) if nid is not None else None
         if nom is None:
             return {}
         findings = json.loads(nom.eligibility_json or "[]")

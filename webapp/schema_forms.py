@@ -1,5 +1,6 @@
-"""Server-side forms from a model's JSON Schema: fields to render, form input to typed data,
-validation with ``jsonschema`` and one Chinese message per field.
+"""Server-side forms from a model's JSON Schema: fields to render and form input to typed data.
+The rules are the engine's (:mod:`engine.forms`): :func:`validate` and :func:`place_errors` only
+translate its per-field errors and put them next to the inputs.
 
 A schema property becomes a field by type: ``string`` (``textarea`` when ``format: textarea`` or
 ``maxLength`` > 200; ``date``; an ``enum`` or ``oneOf: [{const, title}]`` becomes a choice),
@@ -13,9 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from jsonschema import Draft202012Validator, FormatChecker
 
 CHOICE_LABELS = {
     "approve": _l("同意"), "return": _l("退回修改"), "reject": _l("不同意"),
@@ -144,57 +143,55 @@ def coerce(schema: dict | None, form, prefix: str = "") -> dict:
     return data
 
 
-_TYPE_NAMES = {"string": _l("文字"), "integer": _l("整数"), "number": _l("数字"), "boolean": _l("是或否"),
-               "array": _l("列表"), "object": _l("对象")}
-
-
-def _message(error) -> str:
-    v, value = error.validator, error.validator_value
-    if v == "required":
-        return _("此项为必填项")
-    if v == "minLength":
-        return _("此项为必填项") if value == 1 and error.instance == "" else _("至少填写 %(n)s 个字", n=value)
-    if v == "maxLength":
-        return _("最多填写 %(n)s 个字", n=value)
-    if v in ("enum", "const", "oneOf"):
-        return _("请从给定选项中选择")
-    if v == "type":
-        names = value if isinstance(value, list) else [value]
-        return _("格式不正确，应填写%(type)s", type="、".join(str(_TYPE_NAMES.get(n, n)) for n in names))
-    if v == "minimum":
-        return _("不能小于 %(n)s", n=value)
-    if v == "maximum":
-        return _("不能大于 %(n)s", n=value)
-    if v == "exclusiveMinimum":
-        return _("必须大于 %(n)s", n=value)
-    if v == "exclusiveMaximum":
-        return _("必须小于 %(n)s", n=value)
-    if v == "pattern":
-        return _("格式不正确")
-    if v == "format":
-        return _("日期格式不正确，应为 年-月-日") if value == "date" else _("格式不正确")
-    if v == "minItems":
-        return _("至少选择 %(n)s 项", n=value)
-    if v == "maxItems":
-        return _("最多选择 %(n)s 项", n=value)
-    return _("填写有误")
-
-
 def validate(schema: dict | None, data: dict) -> dict[str, str]:
-    """field path -> the first Chinese message for it ("" is the form as a whole)."""
+    """field path -> the first message for it, in the user's language ("" is the form as a whole).
+
+    The rules are the engine's (:func:`engine.forms.problems`, the same check
+    ``Engine.complete_task`` makes); this only translates them."""
     if not schema:
         return {}
-    checker = Draft202012Validator(schema, format_checker=FormatChecker())
-    errors: dict[str, str] = {}
-    for error in sorted(checker.iter_errors(data), key=lambda e: (len(e.path), list(map(str, e.path)))):
-        path = [str(p) for p in error.path if not isinstance(p, int)]
-        if error.validator == "required":
-            missing = [n for n in error.validator_value if not isinstance(error.instance, dict) or n not in error.instance]
-            for name in missing:
-                errors.setdefault(".".join(path + [name]), _message(error))
-            continue
-        errors.setdefault(".".join(path), _message(error))
-    return errors
+    from engine.forms import problems
+
+    from webapp.errors import translate_field_errors
+    out: dict[str, str] = {}
+    for e in translate_field_errors(problems(schema, data)):
+        out.setdefault(e["field"], e["message"])
+    return out
+
+
+def field_names(items: list[Field]) -> set[str]:
+    """The input names of ``items`` and of their children."""
+    out = set()
+    for f in items:
+        out.add(f.name)
+        out |= field_names(f.children)
+    return out
+
+
+def _title(schema: dict | None, path: str) -> str:
+    prop: dict = schema or {}
+    for part in path.split("."):
+        prop = ((prop.get("properties") or {}).get(part)) or {}
+    return str(prop.get("title") or path)
+
+
+def place_errors(schema: dict | None, errors: list[dict], shown: set[str]) -> dict[str, str]:
+    """Translated field errors (``[{"field", "message"}]``) -> {input name: message}. An error on
+    a field the page does not show (``shown``: the input names) goes to the form as a whole (""),
+    named by its title."""
+    out: dict[str, str] = {}
+    general = []
+    for e in errors:
+        name = e["field"]
+        if name in shown:
+            out.setdefault(name, e["message"])
+        elif not name:
+            general.append(e["message"])
+        else:
+            general.append(f"{_title(schema, name)}：{e['message']}")
+    if general:
+        out[""] = "；".join(dict.fromkeys(general))
+    return out
 
 
 def flatten(data: dict, prefix: str = "") -> dict[str, Any]:

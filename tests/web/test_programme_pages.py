@@ -79,8 +79,10 @@ def test_unit_review_form_of_the_real_model(auth, client, programme):
     assert "同意推荐" in page and "退回修改" in page and "不予推荐" in page
     assert "符合推荐条件" in page  # the eligibility result beside the form
     assert "证书复印件（上传与查看）" in page and "/application.pdf" in page  # the documents area's pages
-    r = auth.post(f"/tasks/{task['id']}", {"_action": "reject"})
-    assert r.status_code == 422 and "退回修改或不同意时必须填写审批意见" in text(r)
+    # the form's rule (an opinion to return or refuse), checked by the engine, shown at the comment box
+    for action, comment in (("reject", ""), ("return", ""), ("reject", " ")):
+        r = auth.post(f"/tasks/{task['id']}", {"_action": action, "comment": comment})
+        assert r.status_code == 422 and 'id="err-comment">退回修改或不同意时必须填写审批意见<' in text(r), (action, comment)
     r = auth.post(f"/tasks/{task['id']}", {"_action": "return", "comment": "请补充获奖证书"})
     assert r.status_code == 302
     assert programme.open_tasks(iid, "Task_Fill")

@@ -8,6 +8,7 @@ from engine.queries import counts, inbox
 from webapp import auth, users
 from webapp.auth import current_actor, login_required
 from webapp.labels import CATEGORIES, UNITS
+from webapp.params import as_int
 from webapp.pool import round_labels
 
 bp = Blueprint("inbox", __name__)
@@ -19,11 +20,12 @@ def inbox_filters(args) -> dict:
             "org_unit": args.get("org_unit") or None, "overdue": args.get("overdue") in ("1", "true", "on")}
 
 
+MAX_PAGE = 100000
+
+
 def page_number(args) -> int:
-    try:
-        return max(1, int(args.get("page", 1)))
-    except ValueError:
-        return 1
+    """The page asked for (1 .. MAX_PAGE), 1 when it is not a number."""
+    return as_int(args.get("page", "1"), 1, MAX_PAGE) or 1
 
 
 @bp.app_context_processor

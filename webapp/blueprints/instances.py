@@ -8,6 +8,7 @@ from engine import EngineError
 from engine.queries import audit_trail, instance_tasks
 from webapp import auth, users
 from webapp.auth import can_see_instance, current_actor, holds_any, login_required, visible_or_404
+from webapp.errors import engine_message
 
 bp = Blueprint("instances", __name__)
 
@@ -89,7 +90,7 @@ def cancel(instance_id):
     except EngineError as exc:
         if exc.http_status == 404:
             raise
-        flash(exc.message, "danger")
+        flash(engine_message(exc), "danger")
         return redirect(url_for("instances.show", instance_id=instance_id))
     flash(_("流程已取消"), "success")
     return redirect(url_for("instances.show", instance_id=instance_id))

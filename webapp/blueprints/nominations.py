@@ -10,6 +10,8 @@ from engine import EngineError
 from engine.queries import instance_tasks
 from webapp import auth, pool
 from webapp.auth import current_actor, role_required
+from webapp.errors import engine_message
+from webapp.params import as_id
 
 bp = Blueprint("nominations", __name__, url_prefix="/nominations")
 NAV = [("nominations.new", _l("发起推荐"), ("unit_submitter",))]
@@ -37,18 +39,18 @@ def new():
     actor = current_actor()
     rounds, units = _choices(actor)
     if request.method == "POST":
-        round_id, unit_id = request.form.get("round_id", ""), request.form.get("unit_id", "")
-        if not round_id.isdigit() or int(round_id) not in {r.id for r in rounds}:
+        round_id, unit_id = as_id(request.form.get("round_id", "")), request.form.get("unit_id", "")
+        if round_id not in {r.id for r in rounds}:
             flash(_("请选择正在进行的评选"), "danger")
         elif unit_id not in {u.id for u in units}:
             abort(403)
         else:
             try:
-                iid = auth.engine().start(PROCESS, {"round_id": int(round_id), "unit_id": unit_id}, actor)
+                iid = auth.engine().start(PROCESS, {"round_id": round_id, "unit_id": unit_id}, actor)
             except EngineError as exc:
                 if exc.http_status == 404:
                     raise
-                flash(exc.message, "danger")
+                flash(engine_message(exc), "danger")
                 return render_template("nominations/new.html", rounds=rounds, units=units), exc.http_status
             first = [t for t in instance_tasks(auth.engine(), iid) if t["state"] == "open"]
             flash(_("已发起推荐，请填写推荐申报表"), "success")

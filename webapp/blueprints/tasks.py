@@ -7,9 +7,10 @@ import importlib
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import EngineError
+from engine import EngineError, InvalidData
 from webapp import auth, schema_forms, users
 from webapp.auth import current_actor, login_required
+from webapp.errors import engine_message, field_errors
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -112,6 +113,8 @@ def show(task_id):
 @bp.post("/<int:task_id>")
 @login_required
 def complete(task_id):
+    """Submit the form. The engine checks the data against the task's form (the one rule place);
+    its per-field errors are shown next to the fields."""
     engine = auth.engine()
     actor = current_actor()
     task = read_task(task_id)
@@ -120,33 +123,33 @@ def complete(task_id):
     action = request.form.get("_action", "submit")  # the button; "action" may be a field of the form
     comment = request.form.get("comment", "").strip()
     schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
-    decision, _skip = _form_parts(schema)
+    decision, skip = _form_parts(schema)
     data = schema_forms.coerce(schema, request.form)
-    errors = {}
     if decision:
-        allowed = [v for v, _l, _s in schema_forms.decision_choices(schema, decision)]
-        if action not in allowed:
-            errors[""] = _("请选择审核结论")
-        else:
-            data[decision] = action
-        if COMMENT_FIELD in (schema.get("properties") or {}):
-            data[COMMENT_FIELD] = comment
-            data = {k: v for k, v in data.items() if v != ""}
-        if action in allowed and action != "approve" and not comment:
-            errors["comment"] = _("退回修改或不同意时必须填写审批意见")
+        data[decision] = action  # the form refuses a value that is not one of its buttons
+        if COMMENT_FIELD in ((schema or {}).get("properties") or {}) and comment:
+            data[COMMENT_FIELD] = comment  # the 审批意见 box is the form's own comment
     elif action != "submit":
         abort(400)
-    errors = schema_forms.validate(schema, data) | errors
-    if errors:
+    try:
+        engine.complete_task(task_id, data, actor, comment=comment, outcome=action)
+    except InvalidData as exc:
+        shown = schema_forms.field_names(schema_forms.fields(schema, skip=skip))
+        if decision:
+            shown |= {COMMENT_FIELD, decision}
+        errors = schema_forms.place_errors(schema, field_errors(exc), shown)
+        if decision and errors.get(COMMENT_FIELD) and action != "approve":
+            errors[COMMENT_FIELD] = _("退回修改或不同意时必须填写审批意见")
+        if decision and errors.pop(decision, None):
+            errors[""] = _("请选择审核结论")
+        errors = errors or {"": engine_message(exc)}
         values = {k: (request.form.getlist(k) if len(request.form.getlist(k)) > 1 else v) for k, v in request.form.items()}
         flash(_("表单填写有误，请按提示修改后再提交"), "danger")
         return render_template("tasks/show.html", **_context(task, values, errors, comment)), 422
-    try:
-        engine.complete_task(task_id, data, actor, comment=comment, outcome=action)
     except EngineError as exc:
         if exc.http_status in (403, 404):
             raise
-        flash(exc.message, "danger")
+        flash(engine_message(exc), "danger")
         return render_template("tasks/show.html", **_context(read_task(task_id), request.form.to_dict(), {}, comment)), exc.http_status
     flash(_("已办理：%(name)s", name=task["name"]), "success")
     return redirect(url_for("inbox.index", box="done"))
@@ -161,7 +164,7 @@ def _act(task_id, fn, message):
     except EngineError as exc:
         if exc.http_status in (403, 404):
             raise
-        flash(exc.message, "danger")
+        flash(engine_message(exc), "danger")
         return redirect(auth.safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
     flash(message, "success")
     return redirect(auth.safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
@@ -211,7 +214,7 @@ def withdraw(task_id):
     except EngineError as exc:
         if exc.http_status in (403, 404):
             raise
-        flash(exc.message, "danger")
+        flash(engine_message(exc), "danger")
         return redirect(url_for("tasks.show", task_id=task_id))
     flash(_("已撤回，请重新办理"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
