@@ -92,6 +92,7 @@ class _Sandboxer(ast.NodeTransformer):
     visit_With = _refuse(" with 语句")
     visit_Match = _refuse(" match 语句")
     visit_TryStar = _refuse(" except*")
+    visit_TypeAlias = _refuse(" type 语句")  # Python 3.12
     del _refuse
 
     # ------------------------------------------------------------------ names

@@ -25,7 +25,8 @@ SAFE_BUILTINS = {
     ).split()
 }
 # what model code may not leave in task data (it cannot be saved, or it holds a frame)
-_NOT_DATA = (types.GeneratorType, types.ModuleType, type, BaseException, map, filter, zip, enumerate, reversed, range)
+_NOT_DATA = (types.GeneratorType, types.ModuleType, type, BaseException, map, filter, zip, enumerate, reversed, range,
+             type({}.keys()), type({}.values()), type({}.items()), type(iter([])), type(iter(())), type(iter("")))
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = _SHORT.maxother = 200
 _MESSAGE_CHARS = 2000
