@@ -356,8 +356,9 @@ class Engine:
             before_timers = None
         done = entry.done if entry is not None else None
         opened = [t for u, t in ready.items() if u not in before]
-        if opened:
-            done = self._start_clean(s, inst["id"], version, opened, done)
+        if opened:  # elements that leave in this command count as done (the next iteration opened at once)
+            left = {row["element_id"] for uuid, row in before.items() if uuid not in ready}
+            done = self._start_clean(s, inst["id"], version, opened, done, left)
         fragments = entry.fragments if entry else {}
         self.runtime.prune(wf, fragments)
         state_text = self.runtime.dump(wf, fragments)
@@ -424,13 +425,15 @@ class Engine:
         return _Entry(inst["lock_version"], wf, fragments, open_tasks, timers, finished=status in (COMPLETED, CANCELLED_I),
                       done=done)
 
-    def _start_clean(self, s, instance_id: int, version: LoadedVersion, opened: list, done: set | None) -> set:
+    def _start_clean(self, s, instance_id: int, version: LoadedVersion, opened: list, done: set | None,
+                     left: set) -> set:
         """Each loop iteration starts clean: a human task that opens again (its element was
         completed or cancelled before in this instance) loses the previous answers to its form,
         except the fields the task names in ``keepFields`` (``*``: all). Returns the set of
         elements done so far (read from the projection when the cache does not know it)."""
         if done is None:
             done = {r[0] for r in self.fast.all(s, _SQL_DONE_ELEMENTS, {"b_id": instance_id})}
+        done = done | left
         for task in opened:
             if task.element_id not in done:
                 continue

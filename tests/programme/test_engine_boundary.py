@@ -332,11 +332,6 @@ def test_a_round_opened_with_its_own_settings_uses_them(d):
 
 # ----------------------------------------------------------------------------- each loop iteration starts clean
 
-SAME_COMMAND = pytest.mark.xfail(
-    strict=True, reason="engine: a human task that opens again in the same command that completed its previous "
-                        "iteration is not cleaned (Engine._save adds the completed elements to `done` only after "
-                        "_start_clean); remove this mark when the engine cleans it")
-
 APPLICATION_FIELDS = ("name", "gender", "birth_date", "workplace", "chifeng_since", "talent_type", "awards", "recommendation")
 
 
@@ -356,7 +351,6 @@ def test_a_returned_application_opens_with_the_previous_submission_but_not_the_p
     assert nomination_of(d, iid).status == "submitted"
 
 
-@SAME_COMMAND
 def test_an_ineligible_application_opens_again_at_once_with_the_submission_but_not_the_action(d):
     """The eligibility rules send it straight back: the next Task_Fill opens in the same command."""
     _, rid = open_round(d, 2014)
@@ -408,7 +402,6 @@ def test_a_returned_agreement_shows_the_registered_mentees_and_the_unit_decides_
     assert mentorships(d)[0].indicators == "每年专题讲座不少于6次"
 
 
-@SAME_COMMAND
 def test_an_activity_sent_without_hours_is_not_stored_with_the_previous_activitys_hours(d):
     _, _, [ship] = appointed(d, ("hongshan",))
     mentor = f"mentor{ship.mentor_id}"
