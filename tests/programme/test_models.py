@@ -64,33 +64,3 @@ def test_the_units_of_the_notice_are_seeded_by_the_migration_and_match_the_code(
     assert [tuple(r) for r in rows] == UNITS + [SECTION]
     assert sum(1 for r in rows if r.kind == "county") == 12 and sum(1 for r in rows if r.kind == "college") == 3
 
-
-def test_the_shipped_models_and_forms_are_what_the_generators_write():
-    """``scripts/build_models.py`` and ``scripts/build_forms.py`` write ``bpmn/``: a change made in
-    one place only (a generator, or a file exported from the modeller) must be carried into the
-    other, then ``.venv/bin/python scripts/build_models.py && .venv/bin/python scripts/build_forms.py``."""
-    import json
-    import sys
-
-    from peidai.settings import PROJECT_ROOT
-
-    sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
-    try:
-        import build_forms
-        import build_models
-    finally:
-        sys.path.remove(str(PROJECT_ROOT / "scripts"))
-    stale = []
-    for build in build_models.PROCESSES:
-        p = build()
-        if (BPMN / f"{p.key}.bpmn").read_text(encoding="utf-8") != p.xml():
-            stale.append(f"{p.key}.bpmn")
-    for name, build in build_models.DECISIONS.items():
-        if (BPMN / name).read_text(encoding="utf-8") != build():
-            stale.append(name)
-    for name, schema in {**build_forms.FORMS, **build_forms.START_FORMS}.items():
-        if (BPMN / "forms" / name).read_text(encoding="utf-8") != json.dumps(schema, ensure_ascii=False, indent=2) + "\n":
-            stale.append(f"forms/{name}")
-    written = {f"forms/{n}" for n in {**build_forms.FORMS, **build_forms.START_FORMS}}
-    shipped = {f"forms/{p.name}" for p in (BPMN / "forms").glob("*.json")}
-    assert stale == [] and shipped == written, (stale, shipped ^ written)
