@@ -4,26 +4,39 @@ reports them, and the per-evaluation counter that rewritten code ticks.
 Model code is rewritten (see :mod:`.checker`) so that every loop body, comprehension and
 function or lambda body calls ``_pd.tick()``, where ``_pd`` is the :class:`~.guards.Budget` of the
 running evaluation. A tick counts an operation; every :data:`CHECK_EVERY` ticks it reads the
-thread's CPU time and the process's peak resident memory (one ``getrusage`` call). Signals are
-not used, so this works in any thread. Operations that allocate or compute in C without ticking
+thread's CPU time and the process's resident memory (growth while the code runs counts against
+it; other threads' allocations in the meantime count too). Signals are not used, so this works
+in any thread. Operations that allocate or compute in C without ticking
 (``**``, ``*``, ``range``, padding methods, format widths, ...) are checked before they run by the
 guards of :mod:`.guards`.
 """
 from __future__ import annotations
 
 import contextlib
-import sys
+import os
 import time
 from dataclasses import dataclass, replace
 
 from ..errors import ScriptSecurityError
 
-try:
-    import resource
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_statm: list = [None, None]  # [pid, fd] of /proc/self/statm, opened again after a fork
 
-    _RUSAGE_THREAD = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)
-except ImportError:  # pragma: no cover - not on Linux
-    resource = None
+
+def _rss() -> int:
+    """Resident bytes of the process now (0 where /proc is not available)."""
+    pid = os.getpid()
+    if _statm[0] != pid:
+        try:
+            _statm[:] = [pid, os.open("/proc/self/statm", os.O_RDONLY)]
+        except OSError:
+            _statm[:] = [pid, -1]
+    if _statm[1] < 0:
+        return 0
+    try:
+        return int(os.pread(_statm[1], 64, 0).split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 @dataclass(frozen=True)
@@ -31,9 +44,9 @@ class SandboxLimits:
     cpu_seconds: float = 2.0            # CPU time of the thread running one script or expression
     operations: int = 5_000_000         # loop iterations, comprehension items and calls of model code
     value_bytes: int = 48 * 2**20       # any one value model code builds, formats or hands back
-    memory_bytes: int = 256 * 2**20     # growth of the process's peak memory while model code runs
-    int_bits: int = 1_000_000           # result size of int arithmetic (about 300,000 digits)
-    range_items: int = 10_000_000       # length of a range()
+    memory_bytes: int = 256 * 2**20     # growth of the process's resident memory while model code runs
+    int_bits: int = 100_000             # result size of int arithmetic (about 30,000 digits)
+    range_items: int = 1_000_000        # length of a range()
     format_width: int = 100_000         # width or precision in a format spec or %-format
     depth: int = 100                    # nesting of the data model code leaves behind
 
@@ -70,22 +83,28 @@ def _mb(n: int) -> str:
 
 
 def usage() -> tuple[float, int]:
-    """(CPU seconds of this thread, peak resident bytes of the process)."""
-    if resource is None:  # pragma: no cover
-        return time.thread_time(), 0
-    ru = resource.getrusage(_RUSAGE_THREAD)
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024
+    """(CPU seconds of this thread, resident bytes of the process)."""
+    return time.thread_time(), _rss()
 
 
 _SCALARS = frozenset({type(None), bool, int, float, str, complex})
 _CONTAINERS = {list: False, tuple: False, set: False, frozenset: False, dict: True}
-_getsizeof = sys.getsizeof
+
+
+def _text_size(value, kind) -> int:
+    """About the bytes of a scalar's text (``repr``/JSON)."""
+    if kind is str:
+        return len(value) + 2
+    if kind is int:
+        return value.bit_length() // 3 + 1
+    return 24
 
 
 def deep_size(value, cap: int, depth_limit: int | None = None) -> int:
-    """Approximate bytes of ``value`` as its text or JSON would need them, counting a shared
-    object once per reference (that is how ``repr`` and serializers see it). Stops as soon as the
-    total passes ``cap``. Raises :class:`ScriptLimitError` past ``depth_limit`` levels."""
+    """Approximate bytes of ``value`` as its text or JSON would need them plus its references,
+    counting a shared object once per reference (that is how ``repr`` and serializers see it).
+    Stops as soon as the total passes ``cap``. Raises :class:`ScriptLimitError` past
+    ``depth_limit`` levels."""
     total, stack = 0, [(value, 0)]
     pop, push = stack.pop, stack.append
     while stack:
@@ -93,9 +112,9 @@ def deep_size(value, cap: int, depth_limit: int | None = None) -> int:
         kind = type(item)
         is_dict = _CONTAINERS.get(kind)
         if is_dict is None:
-            total += _getsizeof(item) if kind in _SCALARS else 64
+            total += _text_size(item, kind) if kind in _SCALARS else 64
         else:
-            total += 56 + 8 * len(item)
+            total += 2 + 8 * len(item)
             if total > cap:
                 break
             if depth_limit is not None and depth >= depth_limit and item:
@@ -104,8 +123,9 @@ def deep_size(value, cap: int, depth_limit: int | None = None) -> int:
                 if is_dict:
                     push((child[0], depth + 1))
                     child = child[1]
-                if type(child) in _SCALARS:
-                    total += _getsizeof(child)
+                ckind = type(child)
+                if ckind in _SCALARS:
+                    total += _text_size(child, ckind)
                 else:
                     push((child, depth + 1))
         if total > cap:

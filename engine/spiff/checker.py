@@ -121,6 +121,13 @@ class _Sandboxer(ast.NodeTransformer):
             self._check_name(node.name, True)
         return self.generic_visit(node)
 
+    def _receiver(self, node):
+        """``str`` in ``str.lower`` / ``str.join(...)`` stays the type (its methods are checked)."""
+        if isinstance(node, ast.Name) and node.id in REWRITTEN_NAMES:
+            self._check_name(node.id, False)
+            return node
+        return self.visit(node)
+
     def visit_Attribute(self, node):
         attr = node.attr
         if attr.startswith(DENIED_PREFIXES) or attr in DENIED_ATTRIBUTES:
@@ -129,7 +136,8 @@ class _Sandboxer(ast.NodeTransformer):
             self.fail(f"属性赋值（.{attr}）")
         if attr in GUARDED_METHODS:
             self.fail(f"未直接调用的方法 .{attr}（请直接调用）")
-        return self.generic_visit(node)
+        node.value = self._receiver(node.value)
+        return node
 
     def visit_Constant(self, node):
         if isinstance(node.value, str) and node.value.startswith("__") and node.value.endswith("__"):
@@ -217,7 +225,11 @@ class _Sandboxer(ast.NodeTransformer):
 
     def visit_Call(self, node):
         func = node.func
-        if isinstance(func, ast.Name) and func.id == "isinstance" and len(node.args) == 2:
+        types = node.args[1] if len(node.args) == 2 else None
+        if isinstance(types, ast.Tuple) and all(isinstance(e, ast.Name) for e in types.elts):
+            types = types.elts[0] if types.elts else None
+        if isinstance(func, ast.Name) and func.id == "isinstance" and isinstance(types, ast.Name):
+            # the second argument is names only (a tuple of them): the builtins stay types
             node.args[0] = self.visit(node.args[0])
             self.in_types += 1
             node.args[1] = self.visit(node.args[1])
@@ -225,7 +237,7 @@ class _Sandboxer(ast.NodeTransformer):
             node.keywords = [self.visit(k) for k in node.keywords]
             return node
         if isinstance(func, ast.Attribute) and func.attr in GUARDED_METHODS:
-            obj = self.visit(func.value)
+            obj = self._receiver(func.value)
             node.args = [self.visit(a) for a in node.args]
             node.keywords = [self.visit(k) for k in node.keywords]
             node = self.budget("method", [obj, ast.Constant(func.attr)] + node.args, node, node.keywords)

@@ -10,6 +10,7 @@ builtins that call a function per item (``map``, ``filter``, ``sorted``/``min``/
 from __future__ import annotations
 
 import builtins
+import math
 import re
 
 from .budget import _SCALARS, BudgetCore, deep_size
@@ -75,7 +76,7 @@ class Budget(BudgetCore):
 
     def pow(self, a, b):
         if type(a) in (int, bool) and type(b) in (int, bool) and b > 1 and not -1 <= a <= 1:
-            self._int_result(abs(a).bit_length() * b)
+            self._int_result(b if b > self.limits.int_bits else b * math.log2(abs(a)))
         return a ** b
 
     def lshift(self, a, b):

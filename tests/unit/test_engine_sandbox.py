@@ -13,7 +13,7 @@ from engine.registry import validate
 from engine.spiff import RestrictedEnvironment, ScriptLimitError, check_script, parse_files, sandbox_limits
 from tests.conftest import FIXTURES, read_models
 
-FAST = {"cpu_seconds": 0.2, "value_bytes": 8 * 2**20}  # tests never wait for the production limits
+FAST = {"cpu_seconds": 0.2, "value_bytes": 8 * 2**20, "memory_bytes": 64 * 2**20}  # tests never wait for the production limits
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def env():
 
 
 def run(env, source, data=None):
-    context = dict(data or {"x": 1, "y": [1, 2], "e": "text"})
+    context = dict(data or {"x": 1, "y": [1, 2], "e": "text", "d": {"a": 1}})
     env.execute(source, context)
     return context
 
@@ -94,6 +94,7 @@ def test_escapes_are_refused_before_anything_runs(env, source, says):
 TIME = "脚本运行超过时间限制（0.2 秒）"
 TOO_BIG = "脚本生成的值过大"
 INT_BIG = "脚本中的整数运算结果过大"
+MEMORY = "脚本占用内存超过限制（64 MB）"
 
 LIMITED = [
     ("while True:\n    pass", TIME),
@@ -101,8 +102,8 @@ LIMITED = [
     ("try:\n    while True:\n        pass\nexcept Exception:\n    pass", TIME),  # catching the error does not help
     ("while True:\n    try:\n        while True:\n            pass\n    except Exception:\n        pass", TIME),
     ("r = [[i * j for i in range(10**4)] for j in range(10**4)]", TIME),
-    ("r = sum(1 for i in range(10**7))", TIME),
-    ("r = list(map(lambda i: i, range(10**7)))", TIME),
+    ("r = sum(1 for i in range(10**6) for j in range(10**6))", TIME),
+    ("r = [len(list(map(lambda i: i, range(10**6)))) for k in range(100)]", TIME),
     ("def f(n):\n    return f(n - 1) + f(n - 1) if n else 1\nr = f(60)", TIME),
     ("def f(n):\n    try:\n        return f(n + 1)\n    except Exception:\n        return f(n + 1)\nf(0)", TIME),
     ("def f():\n    return f()\nf()", "脚本递归层数过深"),
@@ -114,6 +115,8 @@ LIMITED = [
     ("r = 2 ** 10**8", INT_BIG),
     ("r = 1 << 10**9", INT_BIG),
     ("r = 9 ** 9 * 9 ** 10**7", INT_BIG),
+    ("r = 2 ** 2 ** 2000", INT_BIG),
+    ("r = (2 ** 99999) ** 2", INT_BIG),
     ("r = list(range(10**10))", "range 的长度超过限制"),
     ("r = len(range(10**12))", "range 的长度超过限制"),
     ("s = 'ab'\nwhile True:\n    s += s", TOO_BIG),
@@ -143,6 +146,11 @@ LIMITED = [
     ("b = 'a' * 10**6\nr = {i: b for i in range(1000)}", TOO_BIG),  # what it leaves in the data
     ("r = [0]\nfor i in range(1000):\n    r = [r]", "嵌套过深"),
     ("r = (i for i in [1])", "不能保存的值"),
+    ("r = d.keys()", "不能保存的值"),
+    # memory that grows by small steps, each under the value limit
+    ("l = []\nfor i in range(10**6):\n    l.append([0] * 10**5)", MEMORY),
+    ("r = [[0] * 10**5 for i in range(10**6)]", MEMORY),
+    ("x = [1] * 10**5\nx.sort(key=lambda v: [v] * 10**5)", MEMORY),
 ]
 
 
@@ -194,6 +202,8 @@ def test_legitimate_scripts_and_expressions_still_work(env):
         "    return n * 2",
         "doubled = list(map(double, [1, 2])) + [min(3, 4, key=lambda v: -v)]",
         "ok = isinstance(label, str) and isinstance(agree, (int, float))",
+        "lowered = sorted(['b', 'A'], key=str.lower) + [str.upper('c'), str.join('+', ['d', 'e'])]",
+        "zeros = len([0] * 10**5) + 2 ** 64 % 7",
         "year = int('2014') + round(2.5) + abs(-1)",
         "try:",
         "    bad = int('x')",
@@ -208,6 +218,7 @@ def test_legitimate_scripts_and_expressions_still_work(env):
     assert data["rows"][1] == {"i": 1, "by": "E22", "tags": ["a", "b"]} and data["rows"][-1] == {"i": -1}
     assert data["counts"] == {"agree": 11, "no": 1}
     assert data["doubled"] == [2, 4, 4] and data["ok"] is True and data["year"] == 2017 and data["bad"] is None
+    assert data["lowered"] == ["A", "b", "C", "d+e"] and data["zeros"] == 10**5 + 2**64 % 7
     assert "double" not in data  # functions are not left in task data
     assert env.evaluate("f'年龄{age}岁，超过55岁'", {"age": 60}) == "年龄60岁，超过55岁"
     assert env.evaluate("year_index < len(anniversaries)", {"year_index": 0, "anniversaries": [1]}) is True
