@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import g, has_request_context, jsonify, render_template, request
+from flask import has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -155,6 +155,7 @@ KNOWN_MESSAGES = [
 KNOWN_PATTERNS = [
     (re.compile(r"用户 (?P<username>\S{1,80}) 不具备办理此事项的角色或范围"), N_("用户 %(username)s 不具备办理此事项的角色或范围")),
     (re.compile(r"流程实例当前状态为“(?P<status>[^”]{1,20})”，不能执行此操作"), N_("流程实例当前状态为“%(status)s”，不能执行此操作")),
+    (re.compile(r"用户 (?P<username>\S{1,80}) 不存在或已停用"), N_("用户 %(username)s 不存在或已停用")),
 ]
 
 # what exception text looks like: Python's names, tracebacks, or English sentences
@@ -256,7 +257,7 @@ def _invalid_data(exc: EngineError, d: dict) -> str:
 ENGINE_MESSAGES = {
     "not_found": _not_found,
     "forbidden": _forbidden,
-    "conflict": lambda exc, d: _own_text(exc) or _("该事项已被他人处理，请刷新后重试"),
+    "conflict": lambda exc, d: _own_text(exc) or _("操作冲突，请刷新后重试"),
     "invalid_state": _invalid_state,
     "invalid_data": _invalid_data,
     # texts of these carry a model's source or the library's words
@@ -333,7 +334,6 @@ def init_app(app) -> None:
         if not isinstance(original, HTTPException):
             log.error("unhandled error on %s %s", request.method, request.path,
                       exc_info=(type(original), original, original.__traceback__))
-        g.pop("peidai_user", None)
         if wants_json():
             return json_error("internal_error", _messages()[500], 500)
         try:

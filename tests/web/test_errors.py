@@ -229,6 +229,18 @@ def test_409_only_for_a_real_conflict(api, flow):
         {"field": "username", "code": "unknown_user", "message": "用户不存在或已停用"}]
 
 
+def test_a_bad_user_name_in_a_task_form_is_said_on_the_task_page_not_a_404(flow, auth, client):
+    iid = flow.at_review()
+    review = flow.task(iid, "Task_Review")["id"]
+    auth.login("reviewer")
+    assert auth.post(f"/tasks/{review}/claim").status_code == 302
+    r = auth.post(f"/tasks/{review}/transfer", {"username": "ghost", "comment": "请代办"}, follow_redirects=True)
+    assert r.status_code == 200 and "用户 ghost 不存在或已停用" in text(r)
+    client.post("/lang", data={"lang": "en", "csrf_token": auth.token})
+    r = auth.post(f"/tasks/{review}/transfer", {"username": "ghost", "comment": "请代办"}, follow_redirects=True)
+    assert r.status_code == 200 and "User ghost does not exist or is deactivated" in text(r)
+
+
 # ---------------------------------------------------------------- no exception text
 
 def test_no_exception_text_reaches_a_user_on_an_unexpected_error(app, auth, client, api, flow, monkeypatch, caplog):
@@ -271,7 +283,7 @@ def test_no_exception_text_even_when_an_error_carries_english(app):
     from engine import Conflict, EngineError, NotFound
     from webapp.errors import engine_message
     with app.test_request_context("/api/v1/tasks"):
-        assert engine_message(Conflict("IntegrityError: duplicate key value violates unique constraint")) == "该事项已被他人处理，请刷新后重试"
+        assert engine_message(Conflict("IntegrityError: duplicate key value violates unique constraint")) == "操作冲突，请刷新后重试"
         assert engine_message(EngineError("KeyError: 'x'")) == "请求有误"
         assert engine_message(NotFound("流程实例 12 不存在")) == "流程实例 12 不存在"  # written for users: kept
     with app.test_request_context("/api/v1/tasks", headers={"Accept-Language": "en"}):

@@ -3,6 +3,7 @@ task (approve / return / reject, claim, unclaim, transfer, withdraw, urge)."""
 from __future__ import annotations
 
 import importlib
+import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -40,6 +41,15 @@ def urgeable(task: dict, actor) -> bool:
     return may is None or may(actor, SimpleNamespace(**task), auth.engine().config.admin_role)
 
 
+# submitted text is shown as text: a link is offered only to this system's own upload downloads,
+# never to an address someone typed (an external site, "//host", "javascript:") (issue 11, item 5)
+_LOCAL_UPLOAD = re.compile(r"/documents/uploads/[0-9]{1,19}(?:\?inline=1)?")
+
+
+def _local_link(value) -> str | None:
+    return value if isinstance(value, str) and _LOCAL_UPLOAD.fullmatch(value) else None
+
+
 def _side_panel(data: dict) -> dict:
     eligibility = next((data[k] for k in ELIGIBILITY_KEYS if isinstance(data.get(k), dict)), None)
     if eligibility is None and data.get("eligible") is not None:
@@ -50,11 +60,12 @@ def _side_panel(data: dict) -> dict:
     for key in ATTACHMENT_KEYS:
         for item in data.get(key) or []:
             if isinstance(item, dict):
-                url = item.get("url")
-                attachments.append({"name": item.get("name") or item.get("filename") or item.get("title") or url or "", "url": url})
+                url = _local_link(item.get("url"))
+                name = item.get("name") or item.get("filename") or item.get("title") or item.get("url") or ""
+                attachments.append({"name": str(name), "url": url})
             else:
                 text = str(item)
-                url = text if text.startswith(("/", "http://", "https://")) else None
+                url = _local_link(text)
                 attachments.append({"name": text.rsplit("/", 1)[-1] if url else text, "url": url})
     return {"eligibility": eligibility, "attachments": attachments}
 
@@ -162,7 +173,8 @@ def _act(task_id, fn, message):
     try:
         fn(engine, actor)
     except EngineError as exc:
-        if exc.http_status in (403, 404):
+        # the task was found: a record not found now is another one (the user named in the form)
+        if exc.http_status == 403:
             raise
         flash(engine_message(exc), "danger")
         return redirect(auth.safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
