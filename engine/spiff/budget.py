@@ -100,14 +100,17 @@ def _text_size(value, kind) -> int:
     return 24
 
 
-def deep_size(value, cap: int, depth_limit: int | None = None) -> int:
+def deep_size(value, cap: int, depth_limit: int | None = None, budget: "BudgetCore | None" = None) -> int:
     """Approximate bytes of ``value`` as its text or JSON would need them plus its references,
     counting a shared object once per reference (that is how ``repr`` and serializers see it).
     Stops as soon as the total passes ``cap``. Raises :class:`ScriptLimitError` past
-    ``depth_limit`` levels."""
-    total, stack = 0, [(value, 0)]
+    ``depth_limit`` levels. With a ``budget``, the walk counts against its CPU time."""
+    total, stack, nodes = 0, [(value, 0)], 0
     pop, push = stack.pop, stack.append
     while stack:
+        nodes += 1
+        if budget is not None and not nodes & 2047:
+            budget.check()
         item, depth = pop()
         kind = type(item)
         is_dict = _CONTAINERS.get(kind)
@@ -196,7 +199,7 @@ class BudgetCore:
             return
         cap = self.limits.value_bytes
         try:
-            size = deep_size(value, cap, self.limits.depth)
+            size = deep_size(value, cap, self.limits.depth, self)
         except ScriptLimitError as exc:
             self.fail(exc.message)
         if size > cap:

@@ -23,13 +23,13 @@ FORBIDDEN_NAMES = frozenset(
 )
 # attribute names model code may not use (besides every name starting with "_")
 DENIED_ATTRIBUTES = frozenset(
-    "format format_map mro with_traceback throw send close cell_contents translate maketrans "
+    "format format_map mro with_traceback throw send close cell_contents translate maketrans to_bytes "
     "tb_frame tb_next tb_lasti gi_frame gi_code cr_frame cr_code ag_frame ag_code f_back f_globals "
     "f_locals f_builtins f_code co_consts func_globals func_code".split()
 )
 DENIED_PREFIXES = ("_", "gi_", "cr_", "ag_", "f_", "tb_", "co_", "func_", "im_")
 # builtins whose every use is replaced by the budget's guard (``_pd.<name>``)
-REWRITTEN_NAMES = frozenset("str repr format int range round sum sorted min max map filter".split())
+REWRITTEN_NAMES = frozenset("str repr format int range round sum sorted min max map filter tuple frozenset".split())
 BUILTIN_NAMES = frozenset(
     "abs all any bool dict divmod enumerate filter float format frozenset int isinstance len list map "
     "max min next range repr reversed round set slice sorted str sum tuple zip "
@@ -64,7 +64,6 @@ class _Sandboxer(ast.NodeTransformer):
         self.budgeted = False
         self.loops = False
         self.in_types = 0  # inside the second argument of isinstance(): builtins stay types
-        self.loop_depth = 0
 
     def fail(self, what: str):
         raise ScriptSecurityError(f"脚本或表达式中不允许使用{what}：{self.source.strip()[:80]}", source=self.source)
@@ -150,16 +149,12 @@ class _Sandboxer(ast.NodeTransformer):
         if node.decorator_list:
             self.fail("装饰器")
         self._check_name(node.name, True)
-        self.loop_depth += 1
         self.generic_visit(node)
-        self.loop_depth -= 1
         node.body.insert(0, self.tick_stmt(node))
         return node
 
     def visit_Lambda(self, node):
-        self.loop_depth += 1
         self.generic_visit(node)
-        self.loop_depth -= 1
         self.budgeted = self.loops = True
         node.body = ast.copy_location(ast.BoolOp(ast.And(), [_call("tick_true", [], node), node.body]), node)
         return node
@@ -169,9 +164,7 @@ class _Sandboxer(ast.NodeTransformer):
             node.test = self.visit(node.test)
         else:
             node.iter, node.target = self.visit(node.iter), self.visit(node.target)
-        self.loop_depth += 1
         node.body = [self.visit(s) for s in node.body]
-        self.loop_depth -= 1
         node.orelse = [self.visit(s) for s in node.orelse]
         node.body.insert(0, self.tick_stmt(node))
         return node
@@ -179,9 +172,7 @@ class _Sandboxer(ast.NodeTransformer):
     visit_For = visit_While = _loop
 
     def _comprehension(self, node):
-        self.loop_depth += 1
         self.generic_visit(node)
-        self.loop_depth -= 1
         for gen in node.generators:
             if gen.is_async:
                 self.fail("异步语法")
@@ -193,7 +184,7 @@ class _Sandboxer(ast.NodeTransformer):
 
     def _display(self, node):
         self.generic_visit(node)
-        if self.loop_depth and isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+        if isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
             elements = node.values if isinstance(node, ast.Dict) else node.elts
             if any(not isinstance(e, ast.Constant) for e in elements if e is not None):
                 return self.budget("hold", [node], node)

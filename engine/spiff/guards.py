@@ -53,7 +53,7 @@ class Budget(BudgetCore):
         cap = self.limits.value_bytes
         if _bytes_of(seq) * n > cap:
             self.too_big("序列重复")
-        if type(seq) in (list, tuple) and seq and deep_size(seq, cap // n + 1) * n > cap:
+        if type(seq) in (list, tuple) and seq and deep_size(seq, cap // n + 1, None, self) * n > cap:
             self.too_big("序列重复")
 
     def add(self, a, b):
@@ -267,9 +267,16 @@ class Budget(BudgetCore):
     def filter(self, fn, iterable):
         return builtins.filter(self.ticking(fn), iterable)
 
+    def tuple(self, *args):
+        return self.hold(builtins.tuple(*args))
+
+    def frozenset(self, *args):
+        return self.hold(builtins.frozenset(*args))
+
     def hold(self, display):
-        """A list, tuple, set or dict display built in a loop: refuse it if it nests containers
-        whose text would be too big (``t = (t, t)`` doubles at each turn)."""
+        """A list, tuple, set or dict display (or a tuple or frozenset built from an iterable):
+        refuse it if it nests containers whose text would be too big (``t = (t, t)`` doubles at
+        each turn; hashing or comparing it would walk every path)."""
         for item in (display.values() if type(display) is dict else display):
             if type(item) not in _SCALARS:
                 self.check_value(display, "嵌套的数据")
@@ -279,4 +286,4 @@ class Budget(BudgetCore):
 
 # builtins that rewritten code reaches as ``_pd.<name>`` (see checker.REWRITTEN_NAMES)
 _GUARDED = {id(getattr(builtins, name)): name
-            for name in "str repr format int range round sum sorted min max map filter".split()}
+            for name in "str repr format int range round sum sorted min max map filter tuple frozenset".split()}
