@@ -100,11 +100,13 @@ def _text_size(value, kind) -> int:
     return 24
 
 
-def deep_size(value, cap: int, depth_limit: int | None = None, budget: "BudgetCore | None" = None) -> int:
+def deep_size(value, cap: int, depth_limit: int | None = None, budget: "BudgetCore | None" = None,
+              refuse: tuple = ()) -> int:
     """Approximate bytes of ``value`` as its text or JSON would need them plus its references,
     counting a shared object once per reference (that is how ``repr`` and serializers see it).
     Stops as soon as the total passes ``cap``. Raises :class:`ScriptLimitError` past
-    ``depth_limit`` levels. With a ``budget``, the walk counts against its CPU time."""
+    ``depth_limit`` levels, :class:`ScriptSecurityError` on an instance of a ``refuse`` type.
+    With a ``budget``, the walk counts against its CPU time."""
     total, stack, nodes = 0, [(value, 0)], 0
     pop, push = stack.pop, stack.append
     while stack:
@@ -115,7 +117,12 @@ def deep_size(value, cap: int, depth_limit: int | None = None, budget: "BudgetCo
         kind = type(item)
         is_dict = _CONTAINERS.get(kind)
         if is_dict is None:
-            total += _text_size(item, kind) if kind in _SCALARS else 64
+            if kind in _SCALARS:
+                total += _text_size(item, kind)
+            elif refuse and isinstance(item, refuse):
+                raise ScriptSecurityError(f"脚本在数据中留下了不能保存的值（{kind.__name__}）")
+            else:
+                total += 64
         else:
             total += 2 + 8 * len(item)
             if total > cap:

@@ -26,7 +26,11 @@ SAFE_BUILTINS = {
 }
 # what model code may not leave in task data (it cannot be saved, or it holds a frame)
 _NOT_DATA = (types.GeneratorType, types.ModuleType, type, BaseException, map, filter, zip, enumerate, reversed, range,
-             type({}.keys()), type({}.values()), type({}.items()), type(iter([])), type(iter(())), type(iter("")))
+             type({}.keys()), type({}.values()), type({}.items()), type(iter([])), type(iter(())), type(iter("")),
+             types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.BuiltinMethodType)
+# what an expression may not hand back (ranges, views and iterators it may: the library iterates them)
+_NOT_A_VALUE = (types.GeneratorType, types.ModuleType, type, BaseException, types.FunctionType,
+                types.BuiltinFunctionType, types.MethodType, types.BuiltinMethodType)
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = _SHORT.maxother = 200
 _MESSAGE_CHARS = 2000
@@ -39,9 +43,14 @@ def check_script(source: str, mode: str = "exec"):
     return compile_model_code(source, mode).code
 
 
-def _check_result(value, what: str) -> None:
+def _check_result(value, what: str, refuse: tuple = _NOT_DATA) -> None:
+    """Refuse a value too big, too deep, or holding what cannot be saved (a generator, a function...)."""
     cap = LIMITS.value_bytes
-    if deep_size(value, cap, LIMITS.depth) > cap:
+    try:
+        size = deep_size(value, cap, LIMITS.depth, refuse=refuse)
+    except ScriptSecurityError as exc:
+        raise type(exc)(exc.message.replace("（", f"（{what}：", 1)) from None
+    if size > cap:
         raise ScriptLimitError(f"脚本生成的值过大（{what}，超过 {cap / 2**20:g} MB）")
 
 
@@ -109,7 +118,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         scope.update(context)
         result = self._run(compiled, scope)
         if type(result) not in _SCALARS or type(result) is str:
-            _check_result(result, "表达式的值")
+            _check_result(result, "表达式的值", _NOT_A_VALUE)
         return result
 
     def execute(self, script, context, external_context=None):
@@ -127,8 +136,6 @@ class RestrictedEnvironment(TaskDataEnvironment):
         for key, value in context.items():
             if before.get(key) == id(value) and not compiled.budgeted:
                 continue
-            if isinstance(value, _NOT_DATA):
-                raise ScriptSecurityError(f"脚本在数据中留下了不能保存的值（{key}：{type(value).__name__}）", source=script)
             if type(value) not in _SCALARS or type(value) is str:
-                _check_result(value, f"变量 {key}")
+                _check_result(value, key)
         return True

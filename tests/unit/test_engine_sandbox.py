@@ -151,7 +151,9 @@ LIMITED = [
     ("b = 'a' * 10**6\nr = {i: b for i in range(1000)}", TOO_BIG),  # what it leaves in the data
     ("r = [0]\nfor i in range(1000):\n    r = [r]", "嵌套过深"),
     ("r = (i for i in [1])", "不能保存的值"),
-    ("r = d.keys()", "不能保存的值"),
+    ("r = d.keys()", "不能保存的值（r：dict_keys）"),
+    ("def f():\n    pass\nr = {'f': [f]}", "不能保存的值（r：function）"),
+    ("r = [(i for i in [1])]", "不能保存的值（r：generator）"),
     # memory that grows by small steps, each under the value limit
     ("l = []\nfor i in range(10**6):\n    l.append([0] * 10**5)", MEMORY),
     ("r = [[0] * 10**5 for i in range(10**6)]", MEMORY),
