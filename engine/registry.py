@@ -198,10 +198,13 @@ class ModelRegistry:
     def validate(self, files):
         return validate(files, self.config)[1]
 
-    def deploy(self, session: Session, files: dict[str, str], author: str, comment: str, now) -> tuple[ModelVersion, bool, list[Problem]]:
+    def deploy(self, session: Session, files: dict[str, str], author: str, comment: str, now,
+               lineage: dict | None = None) -> tuple[ModelVersion, bool, list[Problem]]:
         """Validate and store ``files`` as a new version. Returns (version, created, warnings).
 
-        Deploying content that is already deployed returns that version unchanged.
+        Deploying content that is already deployed returns that version unchanged. ``lineage``
+        (where the files came from and the hash of the version they were based on, see
+        :mod:`engine.lineage`) is kept with the version.
         """
         digest = content_hash(files)
         existing = session.scalar(select(ModelVersion).where(ModelVersion.content_hash == digest))
@@ -216,8 +219,8 @@ class ModelRegistry:
             content_hash=digest,
             files_json=json.dumps(files, ensure_ascii=False),
             spec_json=self.runtime.spec_codec.dumps(parsed),
-            info_json=json.dumps({"elements": elements, "names": parsed.names, "processes": parsed.process_properties},
-                                 ensure_ascii=False, default=str),
+            info_json=json.dumps({"elements": elements, "names": parsed.names, "processes": parsed.process_properties,
+                                  **({"lineage": lineage} if lineage else {})}, ensure_ascii=False, default=str),
             author=author,
             comment=comment or "",
             created_at=now,

@@ -17,6 +17,7 @@ from .settings import PROJECT_ROOT
 
 CLI_MODULES = ("workflows.cli", "workflows.notifications.cli", "workflows.documents.cli", "worker.cli", "webapp.cli")
 MODEL_SUFFIXES = (".bpmn", ".dmn", ".json")
+MODEL_EXTRAS = (".redeploy",)  # part of a version's content although not a model (webapp.admin.versions)
 
 
 class Lazy:
@@ -46,8 +47,9 @@ def read_model_files(path: Path) -> dict[str, str]:
         return {path.name: path.read_text(encoding="utf-8")}
     if not path.is_dir():
         raise click.ClickException(f"找不到模型路径：{path}")
-    files = {p.relative_to(path).as_posix(): p.read_text(encoding="utf-8")
-             for p in sorted(path.rglob("*")) if p.is_file() and p.suffix in MODEL_SUFFIXES}
+    # the exact text (no newline translation): an exported version deploys to the same content hash
+    files = {p.relative_to(path).as_posix(): p.read_bytes().decode("utf-8")
+             for p in sorted(path.rglob("*")) if p.is_file() and (p.suffix in MODEL_SUFFIXES or p.name in MODEL_EXTRAS)}
     if not files:
         raise click.ClickException(f"{path} 中没有 .bpmn/.dmn/.json 文件")
     return files
@@ -91,18 +93,93 @@ def models():
     """Process models (BPMN, DMN, forms)."""
 
 
+def read_base(path: Path) -> str | None:
+    """The content hash the files under PATH were exported from (``.version``), if they say."""
+    from engine.lineage import BASE_FILE, read_base as parse
+    marker = Path(path) / BASE_FILE
+    return parse(marker.read_text(encoding="utf-8")) if Path(path).is_dir() and marker.is_file() else None
+
+
 @models.command("deploy")
 @click.argument("path", type=click.Path(path_type=Path), default=PROJECT_ROOT / "bpmn")
 @click.option("--comment", default="", help="版本说明")
 @click.option("--user", default="system")
+@click.option("--force", is_flag=True, help="文件不是基于最新版本时也部署（会撤销最新版本中不在这些文件里的改动）")
 @pass_lazy
-def models_deploy(lazy, path, comment, user):
-    """Validate and deploy the files under PATH as one new version."""
-    from engine import Actor
-    result = lazy.engine.deploy(read_model_files(path), Actor(user), comment)
+def models_deploy(lazy, path, comment, user, force):
+    """Validate and deploy the files under PATH as one new version.
+
+    Refused when the newest version was made in the browser (or re-deployed) and the files were
+    not exported from it (`peidai models export`), unless --force: the difference is shown."""
+    from engine import Actor, lineage, modeldiff
+    try:
+        result = lineage.deploy(lazy.engine, read_model_files(path), Actor(user), comment, source="files",
+                                base=read_base(path), force=force)
+    except lineage.StaleModels as exc:
+        d = exc.details
+        click.echo(f"拒绝部署：{exc.message}", err=True)
+        if d.get("since_base") and not d["since_base"]["empty"]:
+            click.echo(f"\n版本 {d['base_version']}（这些文件的基础）之后、最新版本 {d['newest_version']} 中的改动：", err=True)
+            for line in modeldiff.as_text(d["since_base"], limit=80):
+                click.echo("  " + line, err=True)
+        click.echo(f"\n部署这些文件相对最新版本 {d['newest_version']} 的改动：", err=True)
+        for line in modeldiff.as_text(d["diff"], limit=80) or ["（无）"]:
+            click.echo("  " + line, err=True)
+        sys.exit(3)
     for w in result["warnings"]:
         click.echo(f"警告 {w['file']} #{w['element']}: {w['message']}", err=True)
-    click.echo(("已部署版本" if result["created"] else "内容未变，已有版本") + f" {result['version']} ({result['hash'][:12]})")
+    if result["forced"]:
+        click.echo(f"注意：这些文件不是基于最新版本 {result['newest_before']}，已按 --force 强制部署", err=True)
+    if result["created"]:
+        click.echo(f"已部署版本 {result['version']} ({result['hash'][:12]})")
+    else:
+        newest = lazy.engine.list_versions()[-1]["version"]
+        click.echo(f"内容未变，已有版本 {result['version']} ({result['hash'][:12]})"
+                   + ("" if newest == result["version"] else f"；注意：最新版本是 {newest}，新实例按最新版本启动"))
+
+
+@models.command("export")
+@click.argument("args", nargs=-1, required=True, metavar="[VERSION] DIR")
+@click.option("--keep", is_flag=True, help="保留 DIR 中该版本没有的模型文件（默认删除，使 DIR 与该版本一致）")
+@pass_lazy
+def models_export(lazy, args, keep):
+    """Write a deployed version (default: the newest) as files into DIR, with the marker
+    DIR/.version naming it, so that a change made in the browser becomes a reviewed commit.
+    Deploying DIR unchanged gives the same content hash."""
+    from engine.lineage import BASE_FILE, marker
+    if len(args) > 2:
+        raise click.UsageError("用法：peidai models export [VERSION] DIR")
+    versions = lazy.engine.list_versions()
+    if not versions:
+        raise click.ClickException("还没有已部署的版本")
+    if len(args) == 2:
+        if not args[0].isdigit():
+            raise click.BadParameter(f"版本号须是整数：{args[0]}", param_hint="VERSION")
+        number = int(args[0])
+    else:
+        number = versions[-1]["version"]
+    row = next((v for v in versions if v["version"] == number), None)
+    if row is None:
+        raise click.ClickException(f"版本 {number} 不存在")
+    folder = Path(args[-1])
+    files = lazy.engine.version_files(number)
+    folder.mkdir(parents=True, exist_ok=True)
+    removed = []
+    if not keep:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file() and (p.suffix in MODEL_SUFFIXES or p.name in MODEL_EXTRAS) \
+                    and p.relative_to(folder).as_posix() not in files:
+                p.unlink()
+                removed.append(p.relative_to(folder).as_posix())
+    for name, text in files.items():
+        target = folder / name
+        if folder.resolve() not in target.resolve().parents:
+            raise click.ClickException(f"文件名越出目录：{name}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+    (folder / BASE_FILE).write_text(marker(number, row["hash"], lazy.engine.now()), encoding="utf-8")
+    click.echo(f"已导出版本 {number} ({row['hash'][:12]})：{len(files)} 个文件写入 {folder}"
+               + (f"，删除 {len(removed)} 个该版本没有的文件：{'、'.join(removed)}" if removed else ""))
 
 
 @models.command("validate")
@@ -121,9 +198,11 @@ def models_validate(lazy, path):
 @models.command("list")
 @pass_lazy
 def models_list(lazy):
+    from engine.lineage import SOURCE_LABELS, version_lineage
     for v in lazy.engine.list_versions():
+        source = version_lineage(lazy.engine, v["version"]).get("source", "files")
         click.echo(f"{v['version']:>4}  {v['hash'][:12]}  {v['created_at']:%Y-%m-%d %H:%M}  {v['author']:<12} "
-                   f"{', '.join(v['processes'])}  {v['comment']}")
+                   f"{SOURCE_LABELS.get(source, source)}  {', '.join(v['processes'])}  {v['comment']}")
 
 
 @cli.group()

@@ -43,11 +43,12 @@ def test_versions_list_author_time_comment_hash_and_compare(admin_auth, engine, 
     for text in ("初始版本", "增加公示", v1["hash"][:12], v2["hash"][:12], "admin"):
         assert text in html
     html = admin_auth.client.get(f"/admin/versions/compare?a={v1['version']}&b={v2['version']}").get_data(as_text=True)
-    added = re.findall(r'class="diff-added">.*?<code>(\w+)</code>', html)
-    changed = re.findall(r'class="diff-changed">.*?<code>(\w+)</code>', html)
-    assert added == ["Task_Notice"]
-    assert changed == ["Task_Review"]  # its outgoing flow now leads to the new step
-    assert "Task_Notice" in html.split('class="diff-changed"')[1]
+    added = re.findall(r'class="diff-added" data-area="bpmn" data-element="(\w+)"', html)
+    changed = re.findall(r'class="diff-changed" data-area="bpmn" data-element="(\w+)"', html)
+    assert added == ["Task_Notice", "F3b"]  # the step and its outgoing flow
+    assert changed == ["F3"]  # the review's outgoing flow now leads to the new step
+    row = html.split('class="diff-changed"')[1]
+    assert "终点" in row and "Gateway_Decision" in row and "Task_Notice" in row
     assert "diff-removed" not in html
 
 

@@ -5,7 +5,8 @@ import json
 
 from sqlalchemy import select
 
-from engine import Actor, Conflict, InvalidState, NotFound
+from engine import Actor, Conflict, InvalidState, NotFound, lineage
+from engine.tables import ModelVersion
 
 from .tables import ModelDraft
 
@@ -85,14 +86,28 @@ def record_dry_run(engine, draft_id: int, report: dict) -> None:
         s.get(ModelDraft, draft_id).dry_run_json = json.dumps(report, ensure_ascii=False, default=str)
 
 
-def deploy(engine, draft_id: int, actor: Actor, comment: str = "") -> dict:
-    """Deploy a draft without errors through ``engine.deploy`` (which validates again)."""
+def base_hash(engine, draft: dict) -> str | None:
+    if not draft["base_version_id"]:
+        return None
+    with engine.sessions() as s:
+        return s.scalar(select(ModelVersion.content_hash).where(ModelVersion.id == draft["base_version_id"]))
+
+
+def stale(engine, draft: dict) -> dict | None:
+    """Why deploying the draft would undo a newer version (``engine.lineage.check``), or None."""
+    return lineage.check(engine, draft["files"], source="browser", base=base_hash(engine, draft))
+
+
+def deploy(engine, draft_id: int, actor: Actor, comment: str = "", force: bool = False) -> dict:
+    """Deploy a draft without errors (validated again). A draft that is not based on the newest
+    version is refused (``engine.lineage.StaleModels``) unless ``force``."""
     draft = get(engine, draft_id)
     problems = problems_of(engine, draft["files"])
     errors = [p for p in problems if p["severity"] == "error"]
     if errors:
         raise InvalidState(f"草稿有 {len(errors)} 处错误，不能部署", problems=errors)
-    result = engine.deploy(draft["files"], actor, comment or draft["name"])
+    result = lineage.deploy(engine, draft["files"], actor, comment or draft["name"], source="browser",
+                            base=base_hash(engine, draft), force=force)
     with engine.unit_of_work() as s:
         s.get(ModelDraft, draft_id).deployed_version_id = result["version"]
     return result

@@ -15,7 +15,7 @@ import json
 
 from sqlalchemy import func, select
 
-from engine import Actor, migration
+from engine import Actor, lineage, modeldiff
 from engine.tables import Instance, ModelVersion
 
 REDEPLOY_MARKER = ".redeploy"
@@ -33,11 +33,17 @@ def list_versions(engine) -> list[dict]:
 
 
 def compare_versions(engine, a: int, b: int) -> dict:
-    return migration.compare(migration.version_inventory(engine, a), migration.version_inventory(engine, b))
+    """Every change from version ``a`` to version ``b`` (``engine.modeldiff``: elements and their
+    properties, DMN rules cell by cell, form fields, scripts, timers), in Chinese."""
+    return modeldiff.compare(_model_files(engine.version_files(a)), _model_files(engine.version_files(b)))
 
 
 def compare_files(engine, version_id: int, files: dict[str, str]) -> dict:
-    return migration.compare(migration.version_inventory(engine, version_id), migration.element_inventory(engine, files))
+    return modeldiff.compare(_model_files(engine.version_files(version_id)), _model_files(files))
+
+
+def _model_files(files: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in files.items() if k != REDEPLOY_MARKER}
 
 
 def newest_version_id(engine) -> int | None:
@@ -52,5 +58,5 @@ def redeploy(engine, version_id: int, actor: Actor, comment: str = "") -> dict:
         return {"version": version_id, "created": False, "message": f"版本 {version_id} 已是最新版本，无需重新部署"}
     files = {k: v for k, v in files.items() if k != REDEPLOY_MARKER}
     files[REDEPLOY_MARKER] = json.dumps({"source_version": version_id, "at": engine.now().isoformat(), "by": actor.username})
-    result = engine.deploy(files, actor, comment or f"重新部署版本 {version_id}")
+    result = lineage.deploy(engine, files, actor, comment or f"重新部署版本 {version_id}", source="redeploy", force=True)
     return result | {"message": f"已将版本 {version_id} 的模型重新部署为版本 {result['version']}"}

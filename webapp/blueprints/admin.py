@@ -7,7 +7,7 @@ import json
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from engine import Conflict, EngineError, ModelValidationError, migration
+from engine import Conflict, EngineError, ModelValidationError, lineage, migration
 from webapp import auth, schema_forms
 from webapp.admin import drafts, dryrun, versions
 from webapp.admin.access import admins_only
@@ -73,7 +73,8 @@ def draft(draft_id):
     d = drafts.get(_engine(), draft_id)
     diff = versions.compare_files(_engine(), d["base_version_id"], d["files"]) if d["base_version_id"] else None
     keys = sorted({k for k in migration.element_inventory(_engine(), d["files"])}) if not d["error_count"] else []
-    return render_template("admin/draft.html", draft=d, diff=diff, process_keys=keys,
+    stale = drafts.stale(_engine(), d) if not d["deployed_version_id"] else None
+    return render_template("admin/draft.html", draft=d, diff=diff, process_keys=keys, stale=stale,
                            files=sorted(f for f in d["files"] if not f.startswith(".")))
 
 
@@ -153,7 +154,11 @@ def form_preview():
 @bp.post("/drafts/<int:draft_id>/deploy")
 def deploy(draft_id):
     try:
-        result = drafts.deploy(_engine(), draft_id, current_actor(), request.form.get("comment", ""))
+        result = drafts.deploy(_engine(), draft_id, current_actor(), request.form.get("comment", ""),
+                               force=request.form.get("force") == "1")
+    except lineage.StaleModels as exc:
+        flash(f"未部署：{exc.message}", "danger")
+        return redirect(url_for("admin.draft", draft_id=draft_id, _anchor="deploy"))
     except ModelValidationError as exc:
         flash(f"{exc.message}：" + "；".join(f"{p.file} {p.element or ''} {p.message}" for p in exc.problems), "danger")
         return redirect(url_for("admin.draft", draft_id=draft_id))
@@ -161,7 +166,9 @@ def deploy(draft_id):
         flash(exc.message, "danger")
         return redirect(url_for("admin.draft", draft_id=draft_id))
     if result["created"]:
-        flash(f"已部署为版本 {result['version']}（内容哈希 {result['hash'][:12]}）", "success")
+        flash(f"已部署为版本 {result['version']}（内容哈希 {result['hash'][:12]}）"
+              + (f"；草稿不是基于最新版本 {result['newest_before']}，已按确认强制部署" if result["forced"] else "")
+              + f"。请用 peidai models export {result['version']} bpmn 导出并提交，使 bpmn/ 与之一致", "success")
     else:
         flash(f"内容与已部署的版本 {result['version']} 完全相同，未创建新版本", "info")
     return redirect(url_for("admin.version_list"))

@@ -1,0 +1,163 @@
+"""bpmn/ is the one source (DESIGN.md invariant 10, issue 14): ``peidai models export`` writes a
+deployed version as files that deploy to the same content hash; files that are not based on the
+newest version (one made in the browser) are refused unless forced, with the difference shown;
+the comparison names DMN cells and form fields in Chinese."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from engine import lineage
+from engine.tables import ModelVersion
+from peidai.cli import Lazy, cli, read_model_files
+from peidai.settings import PROJECT_ROOT
+from webapp.admin import drafts
+
+from .conftest import ADMIN
+
+BPMN = PROJECT_ROOT / "bpmn"
+AGE_RULE = "<text>&gt; 55</text>"
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"
+
+
+@pytest.fixture
+def run(system):
+    lazy = Lazy()
+    lazy._system = system
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, [str(a) for a in args], obj=lazy)
+    return invoke
+
+
+def versions(engine) -> int:
+    with engine.sessions() as s:
+        return s.scalar(select(func.count()).select_from(ModelVersion))
+
+
+def browser_change(engine, base_version: int) -> dict:
+    """What an administrator does in the browser: a draft of ``base_version`` with the age limit
+    of the eligibility table raised to 56 and a required field added to the unit review form."""
+    d = drafts.create_from_version(engine, base_version, ADMIN)
+    files = d["files"]
+    assert AGE_RULE in files["eligibility.dmn"]
+    files["eligibility.dmn"] = files["eligibility.dmn"].replace(AGE_RULE, "<text>&gt; 56</text>", 1)
+    form = json.loads(files["forms/unit_review.schema.json"])
+    form["properties"]["seal"] = {"type": "boolean", "title": "已加盖单位公章"}
+    form["required"].append("seal")
+    files["forms/unit_review.schema.json"] = json.dumps(form, ensure_ascii=False, indent=2) + "\n"
+    drafts.save(engine, d["id"], files, ADMIN, revision=d["revision"])
+    return drafts.deploy(engine, d["id"], ADMIN, "年龄放宽到56岁，单位审核须加盖公章")
+
+
+def test_export_then_deploy_round_trips_to_the_same_content_hash(run, engine, tmp_path):
+    r = run("models", "deploy", BPMN, "--comment", "初始版本")
+    assert r.exit_code == 0 and "已部署版本 1" in r.output, r.output
+    v2 = browser_change(engine, 1)
+    assert v2["created"] and v2["version"] == 2
+
+    r = run("models", "export", tmp_path / "out")            # the newest version by default
+    assert r.exit_code == 0 and "已导出版本 2" in r.output, r.output
+    exported = read_model_files(tmp_path / "out")
+    assert exported == engine.version_files(2)
+    marker = json.loads((tmp_path / "out" / ".version").read_text(encoding="utf-8"))
+    assert marker["version"] == 2 and marker["hash"] == v2["hash"]
+
+    r = run("models", "deploy", tmp_path / "out")
+    assert r.exit_code == 0 and f"内容未变，已有版本 2 ({v2['hash'][:12]})" in r.output, r.output
+    assert versions(engine) == 2
+
+    # an older version into a folder that holds more files: the folder becomes exactly that version
+    (tmp_path / "out" / "forms" / "extra.schema.json").write_text("{}", encoding="utf-8")
+    r = run("models", "export", "1", tmp_path / "out")
+    assert r.exit_code == 0 and "删除 1 个" in r.output, r.output
+    assert read_model_files(tmp_path / "out") == engine.version_files(1) == read_model_files(BPMN)
+
+
+def test_stale_files_are_refused_with_the_difference_unless_forced(run, engine, tmp_path):
+    assert run("models", "deploy", BPMN).exit_code == 0
+    browser_change(engine, 1)
+
+    # bpmn/ edited (not exported from version 2): deploying it would undo the browser's change
+    stale = tmp_path / "stale"
+    shutil.copytree(BPMN, stale)
+    path = stale / "selection_round.bpmn"
+    path.write_text(path.read_text(encoding="utf-8").replace('"experts_per_panel": 5', '"experts_per_panel": 7'),
+                    encoding="utf-8")
+    r = run("models", "deploy", stale)
+    assert r.exit_code == 3, r.output
+    assert "拒绝部署" in r.output and "最新版本 2" in r.output and "在浏览器中部署" in r.output
+    assert "第 3 行「年龄一般在55岁以下」" in r.output and "> 56 → > 55" in r.output   # the change it would undo
+    assert "字段 seal「已加盖单位公章」" in r.output
+    assert "programme_rules.experts_per_panel：5 → 7" in r.output
+    assert "\\u" not in r.output
+    assert versions(engine) == 2
+
+    # the unchanged bpmn/ is version 1: nothing is deployed, and it says that 2 is the newest
+    r = run("models", "deploy", BPMN)
+    assert r.exit_code == 0 and "内容未变，已有版本 1" in r.output and "最新版本是 2" in r.output
+
+    r = run("models", "deploy", stale, "--force", "--comment", "覆盖浏览器中的改动")
+    assert r.exit_code == 0 and "已部署版本 3" in r.output and "--force" in r.output, r.output
+    assert lineage.version_lineage(engine, 3)["forced"]
+
+
+def test_files_exported_from_the_newest_version_deploy_and_files_follow_files(run, engine, tmp_path):
+    assert run("models", "deploy", BPMN).exit_code == 0
+    browser_change(engine, 1)
+    out = tmp_path / "out"
+    assert run("models", "export", out).exit_code == 0
+    path = out / "selection_round.bpmn"
+    path.write_text(path.read_text(encoding="utf-8").replace('"experts_per_panel": 5', '"experts_per_panel": 7'),
+                    encoding="utf-8")
+    r = run("models", "deploy", out)
+    assert r.exit_code == 0 and "已部署版本 3" in r.output, r.output
+    assert lineage.version_lineage(engine, 3) == {"source": "files", "based_on": engine.list_versions()[1]["hash"],
+                                                  "base": engine.list_versions()[1]["hash"]}
+    # the next commit of the same files, without a new export: files after files are not stale
+    path.write_text(path.read_text(encoding="utf-8").replace('"experts_per_panel": 7', '"experts_per_panel": 6'),
+                    encoding="utf-8")
+    r = run("models", "deploy", out)
+    assert r.exit_code == 0 and "已部署版本 4" in r.output, r.output
+
+
+def test_a_draft_of_an_older_version_is_refused_in_the_browser_unless_confirmed(admin_auth, engine):
+    engine.deploy(read_model_files(BPMN))
+    old = drafts.create_from_version(engine, 1, ADMIN, name="旧草稿")
+    files = dict(old["files"])
+    files["selection_round.bpmn"] = files["selection_round.bpmn"].replace('"experts_per_panel": 5', '"experts_per_panel": 7')
+    old = drafts.save(engine, old["id"], files, ADMIN)
+    browser_change(engine, 1)                                   # version 2, from another draft
+    html = admin_auth.client.get(f"/admin/drafts/{old['id']}").get_data(as_text=True)
+    assert 'id="stale-warning"' in html and "不是基于最新版本 2" in html and 'id="force-deploy"' in html
+    assert "第 3 行「年龄一般在55岁以下」" in html                # what deploying it would undo
+    r = admin_auth.post(f"/admin/drafts/{old['id']}/deploy", data={"comment": "旧草稿"}, follow_redirects=True)
+    assert "未部署" in r.get_data(as_text=True) and versions(engine) == 2
+    r = admin_auth.post(f"/admin/drafts/{old['id']}/deploy", data={"comment": "旧草稿", "force": "1"}, follow_redirects=True)
+    assert "已部署为版本 3" in r.get_data(as_text=True) and "强制部署" in r.get_data(as_text=True)
+
+
+def test_a_dmn_row_and_a_form_field_appear_in_the_comparison_in_chinese(admin_auth, engine):
+    engine.deploy(read_model_files(BPMN))
+    browser_change(engine, 1)
+    html = admin_auth.client.get("/admin/versions/compare?a=1&b=2").get_data(as_text=True)
+    assert "\\u" not in html and "&#92;u" not in html
+    rows = re.findall(r'<tr class="diff-(\w+)" data-area="(\w+)" data-element="([^"]*)">(.*?)</tr>', html, re.S)
+    by_element = {element: (kind, area, body) for kind, area, element, body in rows}
+    kind, area, body = by_element["Rule_eligibility_3"]
+    assert (kind, area) == ("changed", "dmn")
+    assert "人才培带人选拔条件" in body and "第 3 行「年龄一般在55岁以下」" in body
+    assert "条件：年龄（截至报送截止日）" in body and "&gt; 55" in body and "&gt; 56" in body
+    kind, area, body = by_element["seal"]
+    assert (kind, area) == ("added", "form")
+    assert "单位审核" in body and "字段 seal「已加盖单位公章」" in body and "必填" in body and "是/否" in body
+    assert len(rows) == 2
