@@ -26,23 +26,6 @@ import os
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.routing import IntegerConverter, ValidationError
-
-MAX_ID = 2 ** 63 - 1  # a record id is a signed 64-bit integer in every database
-
-
-class IdConverter(IntegerConverter):
-    """``<int:...>`` in every route: digits within the 64-bit range, otherwise no match (404),
-    never an overflow in the database or Python's limit on long digit strings (500)."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
-
-    def to_python(self, value: str):
-        if len(value) > len(str(MAX_ID)):
-            raise ValidationError()
-        return super().to_python(value)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -62,9 +45,10 @@ def create_app(system=None, **config) -> Flask:
     from peidai.bootstrap import bootstrap
 
     from . import auth, errors, i18n, labels
+    from .params import CONVERTERS
 
     app = Flask(__name__)
-    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters.update(CONVERTERS)  # ids within their column's range, else 404
     system = system or bootstrap()
     app.config.update(
         SECRET_KEY=system.settings.secret_key,

@@ -7,7 +7,8 @@ document and the code cannot disagree. Form data (``data`` of a start or a compl
 by the engine against the model's own form; the document only says it is an object."""
 from __future__ import annotations
 
-MAX_ID = 2 ** 63 - 1
+from webapp.params import MAX_BIGINT, MAX_INT
+
 MAX_PAGE = 100000
 MAX_PER_PAGE = 100
 
@@ -39,19 +40,20 @@ def _op(summary: str, responses: dict, *, params=None, body=None, tag: str, op_i
     return out
 
 
-ID = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+ID32 = {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_INT}
+ID64 = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_BIGINT}
 
 
-def _path_id(name: str, what: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": what, "schema": ID}
+def _path_id(name: str, what: str, schema: dict) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": what, "schema": schema}
 
 
 def _query(name: str, what: str, schema=None) -> dict:
     return {"name": name, "in": "query", "required": False, "description": what, "schema": schema or {"type": "string"}}
 
 
-TASK_ID = _path_id("task_id", "待办事项编号")
-INSTANCE_ID = _path_id("instance_id", "流程实例编号")
+TASK_ID = _path_id("task_id", "待办事项编号", ID64)
+INSTANCE_ID = _path_id("instance_id", "流程实例编号", ID32)
 TASK = {"$ref": "#/components/schemas/Task"}
 INSTANCE = {"$ref": "#/components/schemas/Instance"}
 TEXT = {"type": "string", "maxLength": 2000}

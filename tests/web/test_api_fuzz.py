@@ -1,7 +1,8 @@
 """Property-based fuzzing of /api/v1 with schemathesis, in process against the Flask app.
 
-The app runs on a real database with the programme's own models (``bpmn/``), its units and users,
-an open selection round and nominations at two steps. Every documented operation is called with
+The app runs on a real database (SQLite, and PostgreSQL where the server runs) with the
+programme's own models (``bpmn/``), its units and users, an open selection round and nominations
+at two steps. Every documented operation is called with
 data generated from the OpenAPI document (/api/v1/openapi.json): valid data (positive) and data
 that breaks the document (negative: wrong types, missing fields, out-of-range numbers, hostile
 strings), as an overseer (talent section), a unit submitter, a user without any role, and
@@ -24,26 +25,32 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 
 from engine.identity import upsert_user
 from peidai.settings import PROJECT_ROOT
-from tests.conftest import Database, make_system
+from tests.conftest import PG_ADMIN_URL, Database, _create_pg_database, _drop_pg_database, make_system, require_server
 from webapp import create_app
 from webapp.users import issue_token
 
-MAX_EXAMPLES = 60
+MAX_EXAMPLES = {"sqlite": 40, "postgresql": 20}  # per operation and mode
 USERS = ("section", "hongshan_sub", "hongshan_rev", "nobody", None)  # None: no token at all
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
 ID_PARAMS = ("task_id", "instance_id")
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """One seeded system for the whole module, on its own SQLite file (the other web tests
-    reset the shared one)."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory):
+    """One seeded system per database for the whole module, on a database of its own (the other
+    tests reset the shared ones)."""
     from engine import VirtualClock
     from workflows.driver import Driver, sample_application
 
     root = tmp_path_factory.mktemp("fuzz")
-    database = Database(f"sqlite:///{root / 'fuzz.sqlite'}", "sqlite")
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{root / 'fuzz.sqlite'}", "sqlite")
+    else:
+        require_server("PostgreSQL", "127.0.0.1", 5432)
+        name = _create_pg_database()
+        request.addfinalizer(lambda: _drop_pg_database(name))
+        database = Database(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, "postgresql")
     clock = VirtualClock("2014-05-19T09:00:00+08:00")
     system = make_system(database, clock, root)
     d = Driver(system)
@@ -59,9 +66,9 @@ def world(tmp_path_factory):
     d.nominate(round_id, "hongshan")
     app = create_app(system, TESTING=True)
     tokens = {u: issue_token(system.engine, u) for u in USERS if u}
-    yield {"app": app, "system": system, "tokens": tokens, "round_id": round_id}
+    yield {"app": app, "system": system, "tokens": tokens, "round_id": round_id, "backend": request.param}
     system.dispose()
-    database.engine.dispose()
+    database.engine.dispose()  # before the PostgreSQL database is dropped (finalizers run after)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +120,7 @@ def test_api_fuzz_no_server_error_and_documented_responses(api_schema, world, la
 
     @given(case=_cases(operation, mode, _record_ids(world["system"])), user=st.sampled_from(USERS), key=st.sampled_from(PROCESS_KEYS),
            start=st.booleans())
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=MAX_EXAMPLES[world["backend"]], deadline=None, derandomize=True, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def run(case, user, key, start):
         # starts: a real process key, sometimes with start data that fit (valid cases only)
@@ -148,7 +155,7 @@ def test_api_fuzz_an_unprivileged_user_changes_and_sees_nothing(api_schema, worl
     cases = st.one_of([_cases(op, mode, ids) for op in operations for mode in GenerationMode])
 
     @given(case=cases, key=st.sampled_from(PROCESS_KEYS))
-    @settings(max_examples=4 * MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=4 * MAX_EXAMPLES[world["backend"]], deadline=None, derandomize=True, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def run(case, key):
         if case.operation.path == "/instances" and isinstance(case.body, dict) and case.meta.generation.mode.is_positive:

@@ -14,9 +14,10 @@ from peidai.settings import PROJECT_ROOT
 from tests.web.conftest import PASSWORD
 
 HUGE = "9" * 25                      # beyond 64 bits
-EDGE = str(2 ** 63)                  # one past the largest 64-bit id
+EDGE = str(2 ** 63)                  # one past the largest 64-bit id (task ids are BIGINT)
+INT32 = str(2 ** 31)                 # one past the largest INTEGER id (instances, programme records)
 TOO_LONG = "1" * 5000                # beyond Python's limit on converting digit strings
-NOT_IDS = (HUGE, EDGE, TOO_LONG, "-1", "0x10", "abc", "1.5", "١٢", "²")
+NOT_IDS = (HUGE, EDGE, TOO_LONG, "-1", "0", "0x10", "abc", "1.5", "١٢", "²")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 RAW = ("Traceback", "Error", "Exception", "sqlalchemy", "jsonschema", "SpiffWorkflow", "is not one of", "File \"")
 
@@ -165,7 +166,7 @@ def test_starting_what_one_may_not_is_403_with_a_reason(programme_api):
 
 # ---------------------------------------------------------------- ids that cannot exist: 404
 
-@pytest.mark.parametrize("bad", NOT_IDS, ids=["huge", "2^63", "5000-digits", "negative", "hex", "letters", "decimal",
+@pytest.mark.parametrize("bad", NOT_IDS, ids=["huge", "2^63", "5000-digits", "negative", "zero", "hex", "letters", "decimal",
                                              "arabic-digits", "superscript"])
 def test_ids_out_of_range_are_404_not_500(auth, client, api, flow, bad):
     flow.at_review()
@@ -178,6 +179,17 @@ def test_ids_out_of_range_are_404_not_500(auth, client, api, flow, bad):
     for url in (f"/tasks/{bad}", f"/instances/{bad}", f"/instances/{bad}/diagram.bpmn", f"/pool/{bad}"):
         r = client.get(url)
         assert r.status_code == 404 and "页面或记录不存在" in text(r), url
+
+
+def test_ids_beyond_their_columns_range_are_404_not_500(auth, client, api, flow):
+    """Instance and programme ids are INTEGER (32 bits on PostgreSQL); task ids are BIGINT."""
+    flow.at_review()
+    for method, url in (("GET", f"/instances/{INT32}"), ("POST", f"/instances/{INT32}/cancel"), ("GET", f"/tasks/{INT32}")):
+        r = api(method, "section", url, json={"reason": "x"})
+        assert r.status_code == 404 and r.get_json()["code"] == "not_found", url
+    auth.login("section")
+    for url in (f"/instances/{INT32}", f"/pool/{INT32}", f"/tasks/{INT32}"):
+        assert client.get(url).status_code == 404, url
 
 
 def test_ids_out_of_range_in_query_strings_are_not_a_server_error(auth, client, api, flow):

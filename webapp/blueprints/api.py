@@ -222,7 +222,7 @@ def _task(task_id: int) -> dict:
     return auth.engine().get_task(task_id, auth.reading_actor())
 
 
-@bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<bigint:task_id>")
 @login_required
 def get_task(task_id):
     t = _task(task_id)
@@ -230,7 +230,7 @@ def get_task(task_id):
     return jsonify(_task_out(t) | {"can_act": t["can_act"], "can_claim": t["can_claim"], "form_schema": schema})
 
 
-@bp.post("/tasks/<int:task_id>/claim")
+@bp.post("/tasks/<bigint:task_id>/claim")
 @login_required
 def claim(task_id):
     _task(task_id)  # 404 outside the user's scope
@@ -238,7 +238,7 @@ def claim(task_id):
     return jsonify(_task_out(_task(task_id)))
 
 
-@bp.post("/tasks/<int:task_id>/unclaim")
+@bp.post("/tasks/<bigint:task_id>/unclaim")
 @login_required
 def unclaim(task_id):
     _task(task_id)
@@ -246,7 +246,7 @@ def unclaim(task_id):
     return jsonify(_task_out(_task(task_id)))
 
 
-@bp.post("/tasks/<int:task_id>/assign")
+@bp.post("/tasks/<bigint:task_id>/assign")
 @login_required
 def assign(task_id):
     _task(task_id)
@@ -258,7 +258,7 @@ def assign(task_id):
     return jsonify(_task_out(_task(task_id)))
 
 
-@bp.post("/tasks/<int:task_id>/complete")
+@bp.post("/tasks/<bigint:task_id>/complete")
 @login_required
 def complete(task_id):
     """The engine checks ``data`` against the task's form: 422 with one entry per field."""

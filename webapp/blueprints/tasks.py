@@ -114,14 +114,14 @@ def read_task(task_id) -> dict:
     return auth.engine().get_task(task_id, auth.reading_actor())
 
 
-@bp.get("/<int:task_id>")
+@bp.get("/<bigint:task_id>")
 @login_required
 def show(task_id):
     task = read_task(task_id)
     return render_template("tasks/show.html", **_context(task))
 
 
-@bp.post("/<int:task_id>")
+@bp.post("/<bigint:task_id>")
 @login_required
 def complete(task_id):
     """Submit the form. The engine checks the data against the task's form (the one rule place);
@@ -182,19 +182,19 @@ def _act(task_id, fn, message):
     return redirect(auth.safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
-@bp.post("/<int:task_id>/claim")
+@bp.post("/<bigint:task_id>/claim")
 @login_required
 def claim(task_id):
     return _act(task_id, lambda e, a: e.claim(task_id, a), _("已认领，请在“我的待办”中办理"))
 
 
-@bp.post("/<int:task_id>/unclaim")
+@bp.post("/<bigint:task_id>/unclaim")
 @login_required
 def unclaim(task_id):
     return _act(task_id, lambda e, a: e.unclaim(task_id, a), _("已放弃认领，事项回到组待办"))
 
 
-@bp.post("/<int:task_id>/transfer")
+@bp.post("/<bigint:task_id>/transfer")
 @login_required
 def transfer(task_id):
     to, comment = request.form.get("username", ""), request.form.get("comment", "").strip()
@@ -205,7 +205,7 @@ def transfer(task_id):
                 _("已转办给 %(name)s", name=users.display_name(auth.engine(), to)))
 
 
-@bp.post("/<int:task_id>/assign")
+@bp.post("/<bigint:task_id>/assign")
 @login_required
 def assign(task_id):
     """分派: a manager of the task's role (unscoped) or an administrator gives the task to a user."""
@@ -214,7 +214,7 @@ def assign(task_id):
                 _("已分派给 %(name)s", name=users.display_name(auth.engine(), to)))
 
 
-@bp.post("/<int:task_id>/withdraw")
+@bp.post("/<bigint:task_id>/withdraw")
 @login_required
 def withdraw(task_id):
     comment = request.form.get("comment", "").strip()
@@ -232,7 +232,7 @@ def withdraw(task_id):
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
-@bp.post("/<int:task_id>/urge")
+@bp.post("/<bigint:task_id>/urge")
 @login_required
 def urge(task_id):
     service = urge_service()
