@@ -44,6 +44,7 @@ class Compiled:
     code: Any
     budgeted: bool  # uses the budget (``_pd``) at all
     loops: bool     # has loops, comprehensions or functions: measure CPU time and memory
+    names: tuple = ()  # every variable the code names: all it can change in task data
 
 
 def _pd(attr: str, ctx_node: ast.AST) -> ast.Attribute:
@@ -262,7 +263,8 @@ def compile_model_code(source: str, mode: str = "exec") -> Compiled:
         tree = ast.fix_missing_locations(sandboxer.visit(tree))
     except RecursionError as exc:
         raise ScriptSecurityError("脚本嵌套过深", source=source[:200]) from exc
-    return Compiled(compile(tree, "<script>", mode), sandboxer.budgeted, sandboxer.loops)
+    names = tuple(sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id != BUDGET}))
+    return Compiled(compile(tree, "<script>", mode), sandboxer.budgeted, sandboxer.loops, names)
 
 
 def literal_value(source: str):

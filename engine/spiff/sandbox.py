@@ -117,14 +117,15 @@ class RestrictedEnvironment(TaskDataEnvironment):
         scope.update(external_context or {})
         scope.update(context)
         result = self._run(compiled, scope)
-        if type(result) not in _SCALARS or type(result) is str:
+        kind = type(result)
+        if kind not in _SCALARS or (kind is str and len(result) > 4096):
             _check_result(result, "表达式的值", _NOT_A_VALUE)
         return result
 
     def execute(self, script, context, external_context=None):
         compiled = self._compiled(script, "exec")
         self.check_for_overwrite(context, external_context or {})
-        before = {key: id(value) for key, value in context.items()}
+        before = {name: context.get(name) for name in compiled.names}
         context.update(self.globals)
         context.update(external_context or {})
         context["__builtins__"] = SAFE_BUILTINS
@@ -133,9 +134,14 @@ class RestrictedEnvironment(TaskDataEnvironment):
         finally:
             context.pop(BUDGET, None)
             self._remove_globals_and_functions_from_context(context, external_context)
-        for key, value in context.items():
-            if before.get(key) == id(value) and not compiled.budgeted:
+        # What the script can have changed: the variables it names (a value it bound, or a
+        # container it reached and changed in place, which takes a loop or a guard to grow much).
+        for name in compiled.names:
+            value = context.get(name)
+            kind = type(value)
+            if kind in _SCALARS and kind is not str:
                 continue
-            if type(value) not in _SCALARS or type(value) is str:
-                _check_result(value, key)
+            if (kind is str and len(value) <= 4096) or (before[name] is value and not compiled.budgeted):
+                continue
+            _check_result(value, name)
         return True
