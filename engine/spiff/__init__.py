@@ -26,9 +26,8 @@ from .states import FINISHED, LIVE, MAX_SAFE_DEPTH
 
 __all__ = [
     "BPMN_NS", "FINISHED", "FORBIDDEN_NAMES", "LIVE", "MAX_SAFE_DEPTH", "SAFE_BUILTINS",
-    "EngineScriptEngine", "ParsedModels", "Problem", "RestrictedEnvironment", "Runtime",
-    "ServiceDispatch", "SpecCodec", "TaskView", "WorkflowCodec", "WorkflowFailure",
-    "check_script", "iso_duration_from", "literal_value", "reads_names", "migrate", "migration_changes", "parse_duration_or_date",
-    "parse_files", "use_clock", "_timer_module", "SandboxLimits", "ScriptLimitError", "configure_sandbox",
-    "sandbox_limits",
+    "EngineScriptEngine", "ParsedModels", "Problem", "RestrictedEnvironment", "Runtime", "SandboxLimits",
+    "ScriptLimitError", "ServiceDispatch", "SpecCodec", "TaskView", "WorkflowCodec", "WorkflowFailure",
+    "check_script", "configure_sandbox", "iso_duration_from", "literal_value", "migrate", "migration_changes",
+    "parse_duration_or_date", "parse_files", "reads_names", "sandbox_limits", "use_clock", "_timer_module",
 ]

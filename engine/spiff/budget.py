@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from dataclasses import dataclass, replace
 
@@ -23,14 +24,20 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _statm: list = [None, None]  # [pid, fd] of /proc/self/statm, opened again after a fork
 
 
+_statm_lock = threading.Lock()
+
+
 def _rss() -> int:
     """Resident bytes of the process now (0 where /proc is not available)."""
     pid = os.getpid()
     if _statm[0] != pid:
-        try:
-            _statm[:] = [pid, os.open("/proc/self/statm", os.O_RDONLY)]
-        except OSError:
-            _statm[:] = [pid, -1]
+        with _statm_lock:
+            if _statm[0] != pid:
+                try:
+                    _statm[1] = os.open("/proc/self/statm", os.O_RDONLY)
+                except OSError:
+                    _statm[1] = -1
+                _statm[0] = pid
     if _statm[1] < 0:
         return 0
     try:

@@ -29,7 +29,7 @@ DENIED_ATTRIBUTES = frozenset(
 )
 DENIED_PREFIXES = ("_", "gi_", "cr_", "ag_", "f_", "tb_", "co_", "func_", "im_")
 # builtins whose every use is replaced by the budget's guard (``_pd.<name>``)
-REWRITTEN_NAMES = frozenset("str repr format int range round sum sorted min max map filter tuple frozenset".split())
+REWRITTEN_NAMES = frozenset("str repr format int range round sum sorted min max map filter zip tuple frozenset".split())
 BUILTIN_NAMES = frozenset(
     "abs all any bool dict divmod enumerate filter float format frozenset int isinstance len list map "
     "max min next range repr reversed round set slice sorted str sum tuple zip "

@@ -261,6 +261,13 @@ class Budget(BudgetCore):
             kwargs["key"] = self.ticking(kwargs["key"])
         return builtins.max(*args, **kwargs)
 
+    def zip(self, *iterables, **kwargs):
+        """``zip`` that ticks per tuple (``zip(*[r] * k)`` builds k items for each one it reads)."""
+        tick = self.tick
+        for item in builtins.zip(*iterables, **kwargs):
+            tick()
+            yield item
+
     def map(self, fn, *iterables):
         return builtins.map(self.ticking(fn), *iterables)
 
@@ -286,4 +293,4 @@ class Budget(BudgetCore):
 
 # builtins that rewritten code reaches as ``_pd.<name>`` (see checker.REWRITTEN_NAMES)
 _GUARDED = {id(getattr(builtins, name)): name
-            for name in "str repr format int range round sum sorted min max map filter tuple frozenset".split()}
+            for name in "str repr format int range round sum sorted min max map filter zip tuple frozenset".split()}

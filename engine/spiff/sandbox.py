@@ -54,6 +54,13 @@ def _check_result(value, what: str, refuse: tuple = _NOT_DATA) -> None:
         raise ScriptLimitError(f"脚本生成的值过大（{what}，超过 {cap / 2**20:g} MB）")
 
 
+def _short(value) -> str:
+    try:
+        return _SHORT.repr(value)
+    except Exception:  # an int too long for its text, ...
+        return f"<{type(value).__name__}>"
+
+
 def _contained(exc: Exception, budget: Budget | None) -> Exception | None:
     """What to raise instead of an exception that model code raised: the budget's error if the
     code caught it and failed otherwise; a short message instead of one built from a large
@@ -64,9 +71,10 @@ def _contained(exc: Exception, budget: Budget | None) -> Exception | None:
         return ScriptLimitError("脚本递归层数过深")
     if isinstance(exc, MemoryError):
         return ScriptLimitError("脚本占用内存超过限制")
-    if all(type(a) in _SCALARS and (type(a) is not str or len(a) <= _MESSAGE_CHARS) for a in exc.args):
+    if all(type(a) in _SCALARS and (len(a) <= _MESSAGE_CHARS if type(a) is str else type(a) is not int or a.bit_length() < 10_000)
+           for a in exc.args):
         return None
-    text = ", ".join(_SHORT.repr(a) for a in exc.args)[:_MESSAGE_CHARS]
+    text = ", ".join(_short(a) for a in exc.args)[:_MESSAGE_CHARS]
     try:
         return type(exc)(text)
     except Exception:
