@@ -11,7 +11,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 from sqlalchemy import func, select
 
 from workflows.documents.tables import Upload
-from workflows.documents.uploads import Limits, UploadRefused, save_upload, upload_file
+from workflows.documents.uploads import Limits, UploadRefused, check_upload, save_upload, upload_file
 
 from .conftest import utc
 
@@ -170,3 +170,54 @@ def test_unknown_category_is_refused(docs_system):
     with pytest.raises(UploadRefused, match="请选择附件类别"):
         save(docs_system, png(), category="selfie")
     assert stored_files(docs_system) == []
+
+
+# ------------------------------------------------------------------ declared type and smuggled content
+
+def jpeg_with_comment(comment: bytes) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(buf, format="JPEG", comment=comment)
+    return buf.getvalue()
+
+
+DECLARED_REFUSALS = [
+    pytest.param(pdf(), "学位证书.png", None, "与文件内容（PDF）不符", id="pdf-named-as-a-picture"),
+    pytest.param(png(), "扫描件.pdf", None, "与文件内容（PNG）不符", id="picture-named-as-a-pdf"),
+    pytest.param(png(), "证书.html", None, "不是 PDF、JPEG 或 PNG", id="picture-named-as-a-web-page"),
+    pytest.param(png(), "证书.png.exe", None, "不是 PDF、JPEG 或 PNG", id="picture-named-as-a-program"),
+    pytest.param(png(), "证书.png", "text/html", "声明的文件类型（text/html）", id="picture-declared-as-html"),
+    pytest.param(pdf(), "证书.pdf", "image/png", "声明的文件类型（image/png）", id="pdf-declared-as-a-picture"),
+]
+
+
+@pytest.mark.parametrize("content, filename, declared, message", DECLARED_REFUSALS)
+def test_content_that_contradicts_its_declared_type_is_refused(content, filename, declared, message):
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(filename=filename, content=content, category="degree", declared_type=declared)
+    assert refused.value.reason == "declared_type" and message in refused.value.message
+
+
+@pytest.mark.parametrize("content, filename, declared", [
+    (png(), "证书.png", "image/png"), (png(), "证书.PNG", "application/octet-stream"), (png(), "证书", None),
+    (jpeg(), "证书.jpeg", "image/jpeg"), (png(), "证书.jpg", "image/jpeg"),    # JPEG and PNG may be mixed up
+    (pdf(), "证书.pdf", "application/pdf; charset=binary"),
+])
+def test_content_that_matches_its_declared_type_is_accepted(content, filename, declared):
+    checked = check_upload(filename=filename, content=content, category="degree", declared_type=declared)
+    assert checked.data == content
+
+
+@pytest.mark.parametrize("content, reason", [
+    pytest.param(png() + b"<html><script>alert(document.cookie)</script></html>", "image_smuggled_content",
+                 id="png-followed-by-a-web-page"),
+    pytest.param(png() + b"PK\x03\x04" + b"\x00" * 60, "image_trailing_data", id="png-followed-by-an-archive"),
+    pytest.param(jpeg_with_comment(b"<script>fetch('//evil.example')</script>"), "image_smuggled_content",
+                 id="jpeg-comment-with-a-script"),
+    pytest.param(jpeg_with_comment(b"%PDF-1.4 1 0 obj << /OpenAction >>"), "image_smuggled_content",
+                 id="jpeg-that-is-also-a-pdf"),
+])
+def test_picture_carrying_another_kind_of_content_is_refused(content, reason):
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(filename="证书.png" if content.startswith(b"\x89PNG") else "证书.jpg", content=content,
+                     category="degree")
+    assert refused.value.reason == reason and "存在安全风险" in refused.value.message
