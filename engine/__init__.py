@@ -3,7 +3,9 @@ from .clock import Clock, SystemClock, VirtualClock
 from .config import EngineConfig, Role
 from .errors import (Conflict, EngineError, InvalidData, InvalidState, LoopDepthError, ModelValidationError,
                      NotFound, PermissionDenied, ScriptSecurityError)
-from .service import SYSTEM_ACTOR, Actor, Engine, EventContext, ServiceContext
+from .access import SYSTEM_ACTOR, Actor
+from .context import EventContext, ServiceContext
+from .service import Engine
 
 __all__ = [
     "Actor", "Clock", "Conflict", "Engine", "EngineConfig", "EngineError", "EventContext", "InvalidData",

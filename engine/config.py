@@ -3,10 +3,7 @@ which instance data fields the projections copy into indexed columns."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
-
-if TYPE_CHECKING:
-    from .service import EventContext
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -33,8 +30,9 @@ Example::
         return {"eligible": True, "reasons": []}
 """
 
-Listener = Callable[["EventContext", str, dict], None]
-"""Called inside the engine's transaction for engine events (``task_created``,
+Listener = Callable[[Any, str, dict], None]
+"""``listener(ctx, event, payload)``, ``ctx`` an :class:`engine.context.EventContext`: called
+inside the engine's transaction for engine events (``task_created``,
 ``task_completed``, ``instance_started``, ``instance_completed``, ``instance_cancelled``,
 ``timer_fired``); a listener may write outbox messages with ``ctx.emit``."""
 

@@ -29,17 +29,16 @@ import logging
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .access import Actor
 from .errors import InvalidData, InvalidState, NotFound
 from .tables import OutboxMessage
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .service import Actor, Engine
+from .transactions import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ class _Claimed:
 
 
 class Outbox:
-    def __init__(self, engine: "Engine", policy: RetryPolicy | None = None):
+    def __init__(self, engine: UnitOfWork, policy: RetryPolicy | None = None):
         self.engine = engine
         self.policy = policy or RetryPolicy()
 

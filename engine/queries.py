@@ -1,11 +1,14 @@
 """Read side: inboxes and lists read the projection tables only, never a workflow."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import and_, func, select, union_all
 
-from .service import DONE, OPEN, Actor, Engine
+from .access import Actor
+from .context import DONE, OPEN
+from .service import Engine
 from .tables import AuditEvent, HumanTask, Instance
 
 BOXES = ("todo", "group", "done", "started")
@@ -104,7 +107,6 @@ def _task_dict(t: HumanTask) -> dict:
 
 def audit_trail(engine: Engine, instance_id: int) -> list[dict]:
     """Every recorded action on an instance, oldest first (for its timeline)."""
-    import json
     with engine.sessions() as s:
         rows = s.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.task_uuid,
                                 AuditEvent.element_id, AuditEvent.data_json, AuditEvent.comment)

@@ -65,9 +65,8 @@ def test_documents_follow_a_nomination_from_application_to_disqualification(docs
     assert cert.number in text and "张伟" in text and f"/verify/{code}" in text and "中共赤峰市委组织部" in text
     assert 'data-state="valid"' in web.get(f"/verify/{code}").get_data(as_text=True)
 
-    with d.engine.unit_of_work() as s:
-        form = service.document_file(s, docs_system.settings.data_dir, "application_form", str(nomination.id), "pdf",
-                                     d.clock.now())
+    form = service.document_file(d.engine, docs_system.settings.data_dir, "application_form", str(nomination.id), "pdf",
+                                 d.clock.now())
     form_text = text_of(form.path)
     for expected in ("张伟", "赤峰市医院主任医师", "研究生/硕士", "正高级", "玉龙人才", "业务精湛", "同意推荐，材料真实完整。",
                      "同意5票", "同意聘任", "【同意】"):
@@ -75,9 +74,8 @@ def test_documents_follow_a_nomination_from_application_to_disqualification(docs
 
     d.complete(ship.instance_id, "Task_RegisterMentees", {"period_years": 3, "mentees": sample_mentees()})
     d.complete(ship.instance_id, "Task_ConfirmAgreement", {"agreement_decision": "confirm"})
-    with d.engine.unit_of_work() as s:
-        agreement = service.document_file(s, docs_system.settings.data_dir, "agreement", str(ship.id), "pdf",
-                                          d.clock.now())
+    agreement = service.document_file(d.engine, docs_system.settings.data_dir, "agreement", str(ship.id), "pdf",
+                                      d.clock.now())
     agreement_text = text_of(agreement.path)
     assert all(f"学员{i}" in agreement_text for i in range(1, 6)) and "临床医学" in agreement_text
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
                    send_file, url_for)
-
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
+from webapp import busy
 from webapp.auth import can_see_instance, current_actor, login_required
 from workflows.documents import access, listing, service, uploads, verification
 from workflows.documents.sources import DocumentNotFound, local_time
@@ -19,6 +18,8 @@ from workflows.documents.sources import DocumentNotFound, local_time
 bp = Blueprint("documents", __name__, template_folder="../templates")
 NAV = [("documents.index", _l("文书材料"), ("unit_submitter", "unit_reviewer", "talent_section", "director", "mentor",
                                            "mentee"))]
+# a busy database answers 503 with Retry-After in the whole app, not only here (webapp/busy.py)
+bp.record_once(lambda state: busy.init_app(state.app))
 
 
 def _system():
@@ -43,19 +44,16 @@ def _send(file, download_name: str):
 
 
 def _document(kind: str, ref: str, fmt: str):
-    """The current stored file; rendered here when the worker has not made it yet. When the worker
-    (or another request) records the same document at the same moment, the second try finds it."""
+    """The current stored file; rendered here when the worker has not made it yet — with no
+    transaction open while it renders, then recorded in a short one (``service.produce``)."""
     system = _system()
-    for attempt in (1, 2):
-        try:
-            with system.engine.unit_of_work() as session:
-                return service.document_file(session, system.settings.data_dir, kind, ref, fmt, system.clock.now(),
-                                             system.settings)
-        except DocumentNotFound:
-            abort(404)
-        except IntegrityError:
-            if attempt == 2:
-                raise
+    try:
+        return service.document_file(system.engine, system.settings.data_dir, kind, ref, fmt, system.clock.now(),
+                                     system.settings)
+    except DocumentNotFound:
+        abort(404)
+    except service.DocumentChanging as exc:
+        raise busy.Busy(str(exc)) from exc
 
 
 # ------------------------------------------------------------------ public verification
@@ -163,13 +161,22 @@ def upload(nomination_id):
     if not access.can_upload(actor, scope):
         abort(403)
     file = request.files.get("file")
+    data_dir = system.settings.data_dir
     try:
-        with system.engine.unit_of_work() as session:
-            row = uploads.save_upload(session, system.settings.data_dir, nomination_id=nomination_id,
-                                      filename=file.filename if file else None,
-                                      content=file.stream if file else b"", category=request.form.get("category", ""),
-                                      uploaded_by=actor.username, now=system.clock.now())
-            saved = {"id": row.id, "name": row.original_name, "size": row.size, "content_type": row.content_type}
+        # the content is checked and written before the write transaction: parsing a 10 MB PDF
+        # must not hold the database from other users
+        checked = uploads.check_upload(filename=file.filename if file else None, content=file.stream if file else b"",
+                                       category=request.form.get("category", ""),
+                                       declared_type=file.mimetype if file else None)
+        relative = uploads.write_checked(data_dir, nomination_id, checked)
+        try:
+            with system.engine.unit_of_work() as session:
+                row = uploads.record_upload(session, data_dir, nomination_id=nomination_id, checked=checked,
+                                            relative=relative, uploaded_by=actor.username, now=system.clock.now())
+                saved = {"id": row.id, "name": row.original_name, "size": row.size, "content_type": row.content_type}
+        except BaseException:  # not recorded (refused, or the database was busy): no file left behind
+            (data_dir / relative).unlink(missing_ok=True)
+            raise
     except uploads.UploadRefused as exc:
         if _wants_json():
             return jsonify(error=exc.reason, message=exc.message), 422

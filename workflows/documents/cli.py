@@ -25,10 +25,13 @@ def register(cli: click.Group) -> None:
         """Render (if stale) and print the stored file(s) of KIND for REF, e.g. ``certificate 12``, ``nominee_list 1:hongshan``."""
         from peidai.bootstrap import bootstrap
 
-        from .service import ensure_documents
+        from .service import produce
+        from .sources import DocumentNotFound
 
         system = bootstrap()
-        with system.engine.unit_of_work() as session:
-            files = ensure_documents(session, system.settings.data_dir, kind, ref, system.clock.now(), system.settings)
+        try:
+            files = produce(system.engine, system.settings.data_dir, kind, ref, system.clock.now(), system.settings)
+        except DocumentNotFound as exc:
+            raise click.ClickException(str(exc))
         for fmt, file in files.items():
             click.echo(f"{fmt}\t{file.path}\tsha256={file.checksum}\t{'rendered' if file.rendered else 'current'}")

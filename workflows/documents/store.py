@@ -1,8 +1,10 @@
 """Generated documents on disk: written once per data digest, with a checksum.
 
-``ensure(session, data_dir, ref, fmt, data, now)`` renders only when no stored file matches the
-data's digest (or the file on disk no longer matches its checksum), so a retried or duplicated
-outbox message costs a database read, not a render.
+Rendering takes seconds and never happens inside a database transaction (see
+``service.produce``): :func:`current` tells in a read whether the stored file still matches the
+data; :func:`render_file` renders and writes a new file with no transaction open; :func:`record`
+then stores it in a short write transaction. File names carry the data digest and the content's
+checksum, so two renders of the same document at once never overwrite each other's file.
 """
 from __future__ import annotations
 
@@ -78,28 +80,65 @@ def is_current(row: StoredDocument | None, data_dir: Path, digest: str) -> bool:
         return False
 
 
-def ensure(session: Session, data_dir: Path, ref: str, fmt: str, data: DocumentData, now: datetime) -> File:
-    """The stored file for ``data`` in ``fmt``, rendered and recorded if missing or stale."""
-    data_dir = Path(data_dir)
-    digest = data.digest()
-    row = session.scalar(select(StoredDocument).where(
-        StoredDocument.kind == data.kind, StoredDocument.ref == ref, StoredDocument.fmt == fmt))
-    if is_current(row, data_dir, digest):
-        return File(data_dir / row.path, row.checksum, row.size, FORMATS[fmt], rendered=False)
+def _file(data_dir: Path, row: StoredDocument, fmt: str, rendered: bool) -> File:
+    return File(Path(data_dir) / row.path, row.checksum, row.size, FORMATS[fmt], rendered=rendered)
+
+
+def current(session: Session, data_dir: Path, ref: str, fmt: str, data: DocumentData) -> File | None:
+    """The stored file when it matches ``data`` and is intact on disk; None when it must be rendered."""
+    row = stored(session, data.kind, ref, fmt)
+    return _file(data_dir, row, fmt, False) if is_current(row, Path(data_dir), data.digest()) else None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A file rendered and written, not yet recorded."""
+
+    fmt: str
+    relative: Path
+    checksum: str
+    size: int
+
+
+def render_file(data_dir: Path, ref: str, fmt: str, data: DocumentData) -> Rendered:
+    """Render ``data`` and write it under ``data_dir``. Takes seconds: call it with no transaction open."""
     content = render(data, fmt)
-    relative = Path("documents") / data.kind / f"{_safe_ref(ref)}-{digest[:12]}.{fmt}"
-    write_atomically(data_dir / relative, content)
+    checksum = sha256(content)
+    relative = Path("documents") / data.kind / f"{_safe_ref(ref)}-{data.digest()[:12]}-{checksum[:12]}.{fmt}"
+    write_atomically(Path(data_dir) / relative, content)
+    return Rendered(fmt, relative, checksum, len(content))
+
+
+def discard(data_dir: Path, rendered: Rendered) -> None:
+    (Path(data_dir) / rendered.relative).unlink(missing_ok=True)
+
+
+def record(session: Session, data_dir: Path, ref: str, data: DocumentData, rendered: Rendered,
+           now: datetime) -> tuple[File, Path | None]:
+    """In a short write transaction: point the document's row at ``rendered``. Returns the file and
+    the old file to delete once the transaction has committed (None when there is none). When
+    another render of the same data was recorded first, that one is kept and ours is returned as
+    the file to delete."""
+    data_dir = Path(data_dir)
+    fmt, digest = rendered.fmt, data.digest()
+    q = select(StoredDocument).where(StoredDocument.kind == data.kind, StoredDocument.ref == ref,
+                                     StoredDocument.fmt == fmt)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = session.scalar(q)
+    ours = rendered.relative.as_posix()
+    if row is not None and row.path != ours and is_current(row, data_dir, digest):
+        return _file(data_dir, row, fmt, False), data_dir / ours
     if row is None:
         row = StoredDocument(kind=data.kind, ref=ref, fmt=fmt, created_at=now, renders=0)
         session.add(row)
     old = row.path
-    row.data_digest, row.checksum, row.size, row.path = digest, sha256(content), len(content), relative.as_posix()
+    row.data_digest, row.checksum, row.size, row.path = digest, rendered.checksum, rendered.size, rendered.relative.as_posix()
     row.renders = (row.renders or 0) + 1
     row.updated_at = now
     session.flush()
-    if old and old != row.path:
-        (data_dir / old).unlink(missing_ok=True)
-    return File(data_dir / relative, row.checksum, row.size, FORMATS[fmt], rendered=True)
+    obsolete = data_dir / old if old and old != row.path else None
+    return _file(data_dir, row, fmt, True), obsolete
 
 
 def stored(session: Session, kind: str, ref: str, fmt: str) -> StoredDocument | None:

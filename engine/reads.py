@@ -1,0 +1,121 @@
+"""Reads for one page: an instance (and its diagram), a task and the data its form shows, model
+versions and their files and forms, a user as an actor. Those that deserialize a workflow are
+for one record, never for lists; lists and inboxes are :mod:`engine.queries`.
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from .access import Actor
+from .config import Role
+from .context import OPEN, row_id
+from .errors import NotFound
+from .projection import _row_dict
+from .sql import _LOAD_STATE, _SQL_OPEN_TASK_LIST
+from .tables import Instance, Membership, ModelVersion, User
+
+
+class Reads:
+    """Read-only service API.
+
+    Uses the engine's ``config``, ``models``, ``runtime``, ``fast`` and ``sessions`` (set by
+    ``Engine.__init__``), ``raw_reading`` (:class:`~engine.transactions.UnitOfWork`), ``_load_row``
+    (:class:`~engine.store.WorkflowStore`) and ``_task``, ``can_act``, ``can_see``,
+    ``_task_workflow`` and ``_withdraw_blocker`` (:class:`~engine.tasks.TaskCommands`)."""
+
+    def list_versions(self) -> list[dict]:
+        with self.sessions() as s:
+            rows = s.execute(select(ModelVersion.id, ModelVersion.content_hash, ModelVersion.author,
+                                    ModelVersion.comment, ModelVersion.created_at, ModelVersion.info_json)
+                             .order_by(ModelVersion.id)).all()
+            return [{"version": r.id, "hash": r.content_hash, "author": r.author, "comment": r.comment,
+                     "created_at": r.created_at, "processes": json.loads(r.info_json)["names"]} for r in rows]
+
+    def version_files(self, version_id: int) -> dict[str, str]:
+        with self.sessions() as s:
+            return dict(self.models.load(s, version_id).files)
+
+    def form(self, version_id: int, ref: str | None) -> dict | None:
+        with self.sessions() as s:
+            return self.models.load(s, version_id).form(ref)
+
+    def instance(self, instance_id: int) -> dict:
+        with self.sessions() as s:
+            row = s.execute(select(Instance.id, Instance.process_key, Instance.version_id, Instance.status,
+                                   Instance.business_key, Instance.title, Instance.org_unit, Instance.category,
+                                   Instance.batch, Instance.parent_id, Instance.started_by, Instance.started_at,
+                                   Instance.ended_at, Instance.error, Instance.lock_version)
+                            .where(Instance.id == row_id(instance_id, "流程实例"))).mappings().first()
+            if row is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            return dict(row)
+
+    def instance_detail(self, instance_id: int) -> dict:
+        """Data, element states (for the progress diagram) and the BPMN of the instance's version.
+        Deserializes the workflow: for one instance page, never for lists."""
+        with self.sessions() as s:
+            inst = self._load_row(s, row_id(instance_id, "流程实例"))
+            if inst is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            version = self.models.load(s, inst["version_id"])
+            spec = version.specs[inst["process_key"]]
+            state = s.connection().execute(_LOAD_STATE, {"b_id": instance_id, "b_lock": inst["lock_version"]}).scalar()
+            wf = self.runtime.load(state, spec["spec"], spec["subprocess_specs"])
+            file = next((info.get("file") for info in version.elements.get(inst["process_key"], {}).values() if info.get("file")), None)
+            return {"instance": inst, "data": self.runtime.data(wf),
+                    "elements": self.runtime.element_states(wf), "bpmn_file": file,
+                    "bpmn": version.files.get(file) if file else None}
+
+    def open_tasks(self, instance_id: int) -> list[dict]:
+        """The open human tasks of one instance (id, element, name, role, scope, assignee), from
+        the projection; cheap enough to call after every step."""
+        with self.raw_reading() as raw:
+            rows = self.fast.all(raw, _SQL_OPEN_TASK_LIST, {"b_id": instance_id})
+        return [dict(zip(("id", "element_id", "name", "role", "scope", "assignee", "form"), r)) for r in rows]
+
+    def get_task(self, task_id, actor: Actor) -> dict:
+        with self.sessions() as s:
+            t = self._task(s, task_id)
+            if not self.can_see(actor, t):
+                raise NotFound("待办事项不存在")
+            out = _row_dict(t)
+            inst = s.get(Instance, t.instance_id)
+            out["version_id"] = inst.version_id
+            out["can_act"] = t.state == OPEN and self.can_act(actor, t)
+            out["can_claim"] = t.state == OPEN and t.assignee is None and actor.holds(t.role, t.scope)
+            return out
+
+    def task_data(self, task_id, actor: Actor) -> dict:
+        """The data a human task sees (to fill its form), for whoever may read the task.
+        Deserializes the workflow: for one task page, never for lists."""
+        with self.sessions() as s:
+            t = self._task(s, task_id)
+            if not self.can_see(actor, t):
+                raise NotFound("待办事项不存在")
+            wf = self._task_workflow(s, t)
+            return (self.runtime.task_data(wf, t.task_uuid) if wf is not None else None) or {}
+
+    def can_withdraw(self, task_id, actor: Actor) -> bool:
+        """Whether :meth:`withdraw` would succeed now (reads the workflow when the projection allows it)."""
+        with self.sessions() as s:
+            try:
+                t = self._task(s, task_id)
+            except NotFound:
+                return False
+            if self._withdraw_blocker(s, t, actor) is not None:
+                return False
+            wf = self._task_workflow(s, t)
+            return wf is not None and self.runtime.can_reset(wf, t.task_uuid)
+
+    def actor_for(self, username: str) -> Actor:
+        with self.sessions() as s:
+            user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+            if user is None:
+                raise NotFound(f"用户 {username} 不存在或已停用")
+            ms = s.execute(select(Membership.role, Membership.scope).where(Membership.user_id == user.id)).all()
+            return Actor(username, frozenset((m.role, m.scope) for m in ms))
+
+    def role(self, key: str) -> Role | None:
+        return self.config.roles.get(key)

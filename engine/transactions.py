@@ -1,0 +1,178 @@
+"""Unit of work: the transaction of an engine command, the audit rows and outbox messages written
+in it, and the command in progress that service tasks and listeners run inside.
+
+* ``unit_of_work()`` is the write transaction for callers (an ORM session; on SQLite it takes the
+  write lock up front with ``BEGIN IMMEDIATE``);
+* ``_command_scope()`` is the engine commands' own: the ORM session is made only if a handler, a
+  listener or the registry asks for one (:class:`_LazySession`);
+* ``raw_reading()`` is a DB-API connection for the engine's one-statement reads.
+
+Workflows saved in a transaction enter the cache (:class:`~engine.store.WorkflowStore`) only once
+it committed.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Iterator
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import spiff
+from .access import Actor
+from .clock import Clock
+from .config import EngineConfig
+from .context import EventContext, _Command
+from .errors import InvalidState
+from .fastsql import FastSQL
+from .sql import _SQL_INSERT_AUDIT
+from .tables import OutboxMessage
+
+
+class UnitOfWork:
+    """Transactions, audit and outbox writes, listeners and service-task dispatch.
+
+    Uses the engine's ``sessions``, ``clock``, ``config``, ``dialect``, ``fast`` and ``_local``
+    (set by ``Engine.__init__``) and ``_put`` (:class:`~engine.store.WorkflowStore`). It is all
+    :class:`~engine.outbox.Outbox` needs of the engine."""
+
+    sessions: sessionmaker
+    clock: Clock
+    config: EngineConfig
+    dialect: str
+    fast: FastSQL
+    _local: threading.local
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One write transaction. Workflows saved in it enter the cache only once it committed."""
+        with self.sessions() as session:
+            with session.begin():
+                conn = session.connection(execution_options={"peidai_write": True})
+                session.info["peidai_raw"] = conn.connection.driver_connection
+                try:
+                    yield session
+                    self._flush_audits(session)
+                finally:
+                    session.info.pop("peidai_audits", None)
+                    session.info.pop("peidai_raw", None)
+            for instance_id, entry in session.info.pop("peidai_cache", {}).items():
+                self._put(instance_id, entry)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @contextmanager
+    def _command_scope(self) -> Iterator["_LazySession"]:
+        """The transaction of one engine command: like ``unit_of_work``, but the ORM session is
+        made only if a handler, a listener or the registry asks for one (most commands need
+        none: the engine's own statements run on the DB-API cursor)."""
+        bind = self.sessions.kw["bind"]
+        with bind.connect().execution_options(peidai_write=True) as conn:
+            s = _LazySession(conn)
+            try:
+                with conn.begin():
+                    yield s
+                    self._flush_audits(s)
+                    if s._orm is not None:
+                        s._orm.flush()
+            finally:
+                if s._orm is not None:
+                    s._orm.close()
+        for instance_id, entry in s.info.pop("peidai_cache", {}).items():
+            self._put(instance_id, entry)
+
+    @contextmanager
+    def raw_reading(self):
+        """A DB-API connection for the engine's own one-statement reads: no ORM session, and no
+        transaction around a single SELECT (autocommit on PostgreSQL, SQLite's own implicit
+        read transaction)."""
+        bind = self.sessions.kw["bind"]
+        with bind.connect() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn.connection.driver_connection
+
+    def _emit(self, session, topic, payload, key, instance_id, now):
+        exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
+        if exists is not None:
+            return
+        session.execute(insert(OutboxMessage).values(
+            idempotency_key=key, topic=topic, payload_json=json.dumps(payload, ensure_ascii=False, default=str),
+            instance_id=instance_id, status="pending", attempts=0, created_at=now, next_attempt_at=now,
+        ))
+
+    def _audit(self, session, now, actor, action, instance_id=None, task_uuid=None, element_id=None, data=None, comment=""):
+        """Queue an audit row; it is written with the command's save, or before the commit."""
+        session.info.setdefault("peidai_audits", []).append({
+            "at": self.fast.time(now), "actor": actor.username if isinstance(actor, Actor) else actor, "action": action,
+            "instance_id": instance_id, "task_uuid": task_uuid, "element_id": element_id,
+            "data_json": json.dumps(data or {}, ensure_ascii=False, default=str), "comment": comment or "",
+        })
+
+    def audit(self, session: Session, actor: Actor | str, action: str, *, instance_id: int | None = None,
+              task_uuid: str | None = None, element_id: str | None = None, data: dict | None = None,
+              comment: str = "", now: datetime | None = None) -> None:
+        """Append an audit row in the caller's transaction (``unit_of_work``), for actions that
+        happen outside the engine's commands (an urge, a document download, an admin change)."""
+        self._audit(session, now or self.now(), actor, action, instance_id, task_uuid, element_id, data, comment)
+
+    def _flush_audits(self, session, batch=None) -> None:
+        rows = session.info.pop("peidai_audits", None)
+        if not rows:
+            return
+        if batch is not None:
+            batch.executemany(_SQL_INSERT_AUDIT, rows)
+        else:
+            with self.fast.batch(session) as b:
+                b.executemany(_SQL_INSERT_AUDIT, rows)
+
+    def _notify(self, ctx: EventContext, event: str, payload: dict) -> None:
+        for listener in self.config.listeners:
+            listener(ctx, event, payload)
+
+    def _dispatch(self, task: spiff.TaskView, operation: str, params: dict):
+        cmd: _Command | None = getattr(self._local, "command", None)
+        handler = self.config.operations.get(operation)
+        if handler is None:
+            raise InvalidState(f"服务任务操作“{operation}”未注册", operation=operation)
+        if cmd is None:
+            raise RuntimeError("service task ran outside an engine command")
+        ctx = EventContext(self, cmd.session, cmd.instance_id, cmd.actor, cmd.now, task)
+        return handler(ctx, **params)
+
+    @contextmanager
+    def _running(self, cmd: _Command):
+        previous = getattr(self._local, "command", None)
+        self._local.command = cmd
+        try:
+            with spiff.use_clock(lambda: cmd.now):
+                yield
+        finally:
+            self._local.command = previous
+
+
+class _LazySession:
+    """Stands in for the ORM ``Session`` of an engine command (see ``Engine._command_scope``):
+    ``info`` and ``connection()`` are its own; anything else creates the real session, bound to
+    the command's connection and transaction, and is passed on to it."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._orm: Session | None = None
+        self.info = {"peidai_raw": conn.connection.driver_connection}
+
+    def connection(self, **_kwargs):
+        return self._conn
+
+    @property
+    def orm(self) -> Session:
+        if self._orm is None:
+            self._orm = Session(bind=self._conn, expire_on_commit=False)
+        return self._orm
+
+    def __getattr__(self, name):
+        return getattr(self.orm, name)
