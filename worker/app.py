@@ -17,6 +17,7 @@ from celery import Celery
 
 OUTBOX_INTERVAL = float(os.environ.get("PEIDAI_OUTBOX_INTERVAL", "5"))
 OVERDUE_INTERVAL = float(os.environ.get("PEIDAI_OVERDUE_INTERVAL", "3600"))
+DRY_RUN_SWEEP = float(os.environ.get("PEIDAI_DRY_RUN_SWEEP", "60"))
 
 
 def embedded_broker_url(data_dir) -> str:
@@ -71,6 +72,7 @@ def celery_config(settings, *, queue: str | None = None) -> dict:
             "fire-due-timers": every("peidai.fire_due_timers", timer_interval),
             "deliver-outbox": every("peidai.deliver_outbox", min(OUTBOX_INTERVAL, timer_interval)),
             "remind-overdue": every("peidai.remind_overdue", OVERDUE_INTERVAL),
+            "run-dry-runs": every("peidai.run_dry_run", DRY_RUN_SWEEP),   # a lost wake-up (webapp.admin.jobs)
         },
     }
 

@@ -23,3 +23,9 @@ def register(app: Celery) -> None:
     def remind_overdue() -> int:
         from workflows.notifications.service import remind_overdue as remind
         return remind(system().engine)
+
+    @app.task(name="peidai.run_dry_run", shared=False)
+    def run_dry_run(job_id: int | None = None) -> str | None:
+        """A queued dry run of a draft (webapp.admin.jobs); without an id, the oldest queued one."""
+        from webapp.admin.jobs import run_job
+        return run_job(system(), None if job_id is None else int(job_id))

@@ -21,7 +21,23 @@ from webapp.admin import drafts
 from .conftest import ADMIN
 
 BPMN = PROJECT_ROOT / "bpmn"
-AGE_RULE = "<text>&gt; 55</text>"
+AGE_CELL = re.compile(r'(<inputEntry id="InputEntry_eligibility_3_1"><text>)(.*?)(</text>)')
+
+
+PROCESS_NAME = re.compile(r'(<bpmn:process id="selection_round"[^>]*? name=")([^"]*)(")')
+
+
+def rename_round(path, suffix: str) -> tuple[str, str]:
+    """An edit of ``selection_round.bpmn`` in a folder: the process's name gets ``suffix``."""
+    text = path.read_text(encoding="utf-8")
+    old = PROCESS_NAME.search(text).group(2)
+    path.write_text(PROCESS_NAME.sub(lambda m: m.group(1) + old + suffix + m.group(3), text, count=1), encoding="utf-8")
+    return old, old + suffix
+
+
+def age_cell(dmn: str) -> str:
+    """The age condition of the eligibility table's third row, as the comparison shows it."""
+    return AGE_CELL.search(dmn).group(2).replace("&gt;", ">").replace("&lt;", "<")
 
 
 @pytest.fixture
@@ -49,8 +65,8 @@ def browser_change(engine, base_version: int) -> dict:
     of the eligibility table raised to 56 and a required field added to the unit review form."""
     d = drafts.create_from_version(engine, base_version, ADMIN)
     files = d["files"]
-    assert AGE_RULE in files["eligibility.dmn"]
-    files["eligibility.dmn"] = files["eligibility.dmn"].replace(AGE_RULE, "<text>&gt; 56</text>", 1)
+    assert AGE_CELL.search(files["eligibility.dmn"])
+    files["eligibility.dmn"] = AGE_CELL.sub(r"\g<1>&gt; 56\g<3>", files["eligibility.dmn"], count=1)
     form = json.loads(files["forms/unit_review.schema.json"])
     form["properties"]["seal"] = {"type": "boolean", "title": "已加盖单位公章"}
     form["required"].append("seal")
@@ -90,15 +106,14 @@ def test_stale_files_are_refused_with_the_difference_unless_forced(run, engine, 
     # bpmn/ edited (not exported from version 2): deploying it would undo the browser's change
     stale = tmp_path / "stale"
     shutil.copytree(BPMN, stale)
-    path = stale / "selection_round.bpmn"
-    path.write_text(path.read_text(encoding="utf-8").replace('"experts_per_panel": 5', '"experts_per_panel": 7'),
-                    encoding="utf-8")
+    before, after = rename_round(stale / "selection_round.bpmn", "（修订）")
     r = run("models", "deploy", stale)
     assert r.exit_code == 3, r.output
     assert "拒绝部署" in r.output and "最新版本 2" in r.output and "在浏览器中部署" in r.output
-    assert "第 3 行「年龄一般在55岁以下」" in r.output and "> 56 → > 55" in r.output   # the change it would undo
+    age = age_cell(read_model_files(BPMN)["eligibility.dmn"])
+    assert "第 3 行「" in r.output and f"> 56 → {age}" in r.output   # the change it would undo
     assert "字段 seal「已加盖单位公章」" in r.output
-    assert "programme_rules.experts_per_panel：5 → 7" in r.output
+    assert f"名称：{before} → {after}" in r.output
     assert "\\u" not in r.output
     assert versions(engine) == 2
 
@@ -116,16 +131,13 @@ def test_files_exported_from_the_newest_version_deploy_and_files_follow_files(ru
     browser_change(engine, 1)
     out = tmp_path / "out"
     assert run("models", "export", out).exit_code == 0
-    path = out / "selection_round.bpmn"
-    path.write_text(path.read_text(encoding="utf-8").replace('"experts_per_panel": 5', '"experts_per_panel": 7'),
-                    encoding="utf-8")
+    rename_round(out / "selection_round.bpmn", "（修订）")
     r = run("models", "deploy", out)
     assert r.exit_code == 0 and "已部署版本 3" in r.output, r.output
     assert lineage.version_lineage(engine, 3) == {"source": "files", "based_on": engine.list_versions()[1]["hash"],
                                                   "base": engine.list_versions()[1]["hash"]}
     # the next commit of the same files, without a new export: files after files are not stale
-    path.write_text(path.read_text(encoding="utf-8").replace('"experts_per_panel": 7', '"experts_per_panel": 6'),
-                    encoding="utf-8")
+    rename_round(out / "selection_round.bpmn", "（再修订）")
     r = run("models", "deploy", out)
     assert r.exit_code == 0 and "已部署版本 4" in r.output, r.output
 
@@ -134,12 +146,13 @@ def test_a_draft_of_an_older_version_is_refused_in_the_browser_unless_confirmed(
     engine.deploy(read_model_files(BPMN))
     old = drafts.create_from_version(engine, 1, ADMIN, name="旧草稿")
     files = dict(old["files"])
-    files["selection_round.bpmn"] = files["selection_round.bpmn"].replace('"experts_per_panel": 5', '"experts_per_panel": 7')
+    files["selection_round.bpmn"] = PROCESS_NAME.sub(lambda m: m.group(1) + m.group(2) + "（修订）" + m.group(3),
+                                                     files["selection_round.bpmn"], count=1)
     old = drafts.save(engine, old["id"], files, ADMIN)
     browser_change(engine, 1)                                   # version 2, from another draft
     html = admin_auth.client.get(f"/admin/drafts/{old['id']}").get_data(as_text=True)
     assert 'id="stale-warning"' in html and "不是基于最新版本 2" in html and 'id="force-deploy"' in html
-    assert "第 3 行「年龄一般在55岁以下」" in html                # what deploying it would undo
+    assert "第 3 行「" in html and "Rule_eligibility_3" in html    # what deploying it would undo
     r = admin_auth.post(f"/admin/drafts/{old['id']}/deploy", data={"comment": "旧草稿"}, follow_redirects=True)
     assert "未部署" in r.get_data(as_text=True) and versions(engine) == 2
     r = admin_auth.post(f"/admin/drafts/{old['id']}/deploy", data={"comment": "旧草稿", "force": "1"}, follow_redirects=True)
@@ -155,8 +168,9 @@ def test_a_dmn_row_and_a_form_field_appear_in_the_comparison_in_chinese(admin_au
     by_element = {element: (kind, area, body) for kind, area, element, body in rows}
     kind, area, body = by_element["Rule_eligibility_3"]
     assert (kind, area) == ("changed", "dmn")
-    assert "人才培带人选拔条件" in body and "第 3 行「年龄一般在55岁以下」" in body
-    assert "条件：年龄（截至报送截止日）" in body and "&gt; 55" in body and "&gt; 56" in body
+    age = age_cell(read_model_files(BPMN)["eligibility.dmn"]).replace(">", "&gt;")
+    assert "人才培带人选拔条件" in body and "第 3 行「" in body
+    assert "条件：年龄（截至报送截止日）" in body and f"<s class=\"muted diff-before\">{age}</s>" in body and "&gt; 56" in body
     kind, area, body = by_element["seal"]
     assert (kind, area) == ("added", "form")
     assert "单位审核" in body and "字段 seal「已加盖单位公章」" in body and "必填" in body and "是/否" in body

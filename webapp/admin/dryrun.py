@@ -5,13 +5,18 @@ Two drivers:
 * ``generic`` starts ``count`` instances of one process and works every open human task with
   data made from its form (the first choice of each choice field, or the scenario's answers
   per element id), moving the virtual clock to the next timer whenever nothing is open, until
-  nothing is left or ``years`` have passed;
+  nothing is left or ``years`` have passed. On the programme's own models it first prepares what
+  the programme's processes start on (units, the standard users, an open selection round) and
+  answers the application form with an eligible one, so the default (a nomination, ``{}``) works;
 * ``programme`` runs the programme's own simulator (``workflows.simulate.Simulation``: rounds,
-  nominations, synthetic decisions) on the draft instead of the shipped models.
+  nominations, synthetic decisions) on the draft instead of the shipped models. It runs in the
+  worker (:mod:`webapp.admin.jobs`), for a round of any size, with progress.
 
 Either way the report says, per element, how many instances passed it, where instances ended
 (the open task or timer they wait at, or their final state), the errors, and every user task
-whose lane names a role that no user of the real system holds.
+whose lane names a role that no user of the real system holds. With ``compare`` the same
+scenario (same seed) also runs on the deployed version, and the report puts the two side by side:
+counts per outcome, and the paths the draft newly reaches or no longer reaches.
 """
 from __future__ import annotations
 
@@ -23,8 +28,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine import SYSTEM_ACTOR, Actor, EngineError, VirtualClock, migration
 from engine.tables import HumanTask, Instance, Membership, Timer, User
@@ -32,7 +38,30 @@ from engine.tables import HumanTask, Instance, Membership, Timer, User
 log = logging.getLogger(__name__)
 MAX_STEPS = 5000
 MAX_INSTANCES = 200
-MAX_PROGRAMME_NOMINATIONS = 60
+MAX_NOMINATIONS = 100000          # the programme dry run runs in the worker: a whole round, any size
+MAX_REPEATS = 10                  # one task of one instance completed this often: a loop, stop working it
+STATUS_LABELS = {"running": "运行中", "completed": "已完成", "cancelled": "已取消", "error": "出错", "suspended": "已挂起"}
+# the programme simulator's statistics (workflows.simulate.Simulation.counts)
+PROGRAMME_LABELS = {
+    "nominations": "推荐人数", "eligible": "符合选拔条件", "returned": "被退回修改", "withdrawn": "撤回",
+    "rejected_by_unit": "单位不予推荐", "expired": "逾期未报送", "recommended_by_committee": "评审委员会推荐",
+    "not_recommended": "评审未获推荐", "signed_off": "签批聘任", "declined_at_sign_off": "签批未同意",
+    "certificates": "颁发聘书", "certificates_revoked": "收回聘书", "mentors": "入库培带人", "mentees": "培带对象",
+    "mentors_with_five_mentees": "带满5名培带对象的培带人", "assessments": "年度考核", "qualified": "考核合格",
+    "unqualified": "考核不合格", "disqualified": "取消资格", "second_tier": "第二梯队人选",
+    "reminders_sent": "截止前提醒（通知数）", "instances": "流程实例", "instances_failed": "出错的流程实例",
+}
+
+
+class Cancelled(Exception):
+    """The administrator stopped the dry run."""
+
+
+Progress = Callable[[str, int, int, float], None]   # (phase, done, total, fraction 0..1); may raise Cancelled
+
+
+def _no_progress(phase: str, done: int, total: int, fraction: float) -> None:
+    return None
 
 
 @dataclass
@@ -44,6 +73,7 @@ class Scenario:
     answers: dict = field(default_factory=dict)   # element id -> data submitted there
     mode: str = "generic"                          # generic | programme
     seed: int = 1
+    compare: bool = False                          # also run on the deployed version, side by side
 
     @classmethod
     def from_form(cls, form) -> "Scenario":
@@ -59,42 +89,60 @@ class Scenario:
             count, years = int(form.get("count") or 3), int(form.get("years") or 1)
         except ValueError:
             raise ValueError("实例数和年数必须是整数")
-        if not (1 <= count <= MAX_INSTANCES and 0 <= years <= 10):
-            raise ValueError(f"实例数须在 1–{MAX_INSTANCES} 之间，年数须在 0–10 之间")
-        if form.get("mode") == "programme" and count > MAX_PROGRAMME_NOMINATIONS:
-            raise ValueError(f"培带工程模拟每轮最多 {MAX_PROGRAMME_NOMINATIONS} 份推荐（试运行在页面请求中完成）")
+        mode = form.get("mode") or "generic"
+        if mode not in ("generic", "programme"):
+            raise ValueError("未知的试运行方式")
+        limit = MAX_NOMINATIONS if mode == "programme" else MAX_INSTANCES
+        if not (1 <= count <= limit and 0 <= years <= 10):
+            raise ValueError(f"{'推荐数' if mode == 'programme' else '实例数'}须在 1–{limit} 之间，年数须在 0–10 之间")
         try:
             return cls(process_key=form.get("process_key") or "", count=count, years=years, start_data=obj("start_data"),
-                       answers=obj("answers"), mode=form.get("mode") or "generic")
+                       answers=obj("answers"), mode=mode, compare=form.get("compare") in ("1", "on", "true"))
         except json.JSONDecodeError as exc:
             raise ValueError(f"JSON 格式错误：{exc.msg}（第 {exc.lineno} 行）")
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Scenario":
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
 
 def sample_data(schema: dict | None) -> dict:
-    """Data that passes a form: the first choice of a choice, a placeholder text, 1, true."""
+    """Data that passes a form: its default or first example where it has one, the first choice of
+    a choice, yes for a yes/no, the minimum of a number, a placeholder text. Optional free-text
+    fields are left empty (a placeholder would not match their format)."""
     out = {}
-    for name, prop in ((schema or {}).get("properties") or {}).items():
-        if prop.get("readOnly"):
+    schema = schema or {}
+    required = set(schema.get("required") or [])
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict) or prop.get("readOnly"):
             continue
-        if "const" in prop:
+        if "default" in prop:
+            out[name] = prop["default"]
+        elif prop.get("examples"):
+            out[name] = prop["examples"][0]
+        elif "const" in prop:
             out[name] = prop["const"]
         elif prop.get("enum"):
             out[name] = prop["enum"][0]
-        elif prop.get("oneOf") and all("const" in o for o in prop["oneOf"]):
+        elif prop.get("oneOf") and all(isinstance(o, dict) and "const" in o for o in prop["oneOf"]):
             out[name] = prop["oneOf"][0]["const"]
-        elif prop.get("type") == "object":
-            out[name] = sample_data(prop)
-        elif prop.get("type") in ("integer", "number"):
-            out[name] = prop.get("minimum", 1)
         elif prop.get("type") == "boolean":
             out[name] = True
+        elif prop.get("type") == "object":
+            out[name] = sample_data(prop)
+        elif name not in required:
+            continue
+        elif prop.get("type") in ("integer", "number"):
+            out[name] = prop.get("minimum", 1)
         elif prop.get("type") == "array":
             items = prop.get("items") or {}
-            out[name] = [items["enum"][0]] if items.get("enum") else []
+            item = items["enum"][0] if items.get("enum") else sample_data(items) if items.get("type") == "object" else "试运行"
+            out[name] = [item] * max(int(prop.get("minItems") or 0), 1 if items.get("enum") else 0)
         elif prop.get("format") == "date":
             out[name] = "2014-06-01"
         else:
-            out[name] = "试运行"
+            text = "试运行"
+            out[name] = (text * (int(prop.get("minLength") or 0) // len(text) + 1))[:max(int(prop.get("maxLength") or 99), 3)]
     return out
 
 
@@ -131,21 +179,59 @@ def _unstaffed(engine, inventory: dict, open_tasks: list[dict]) -> list[dict]:
     return out
 
 
-def run(engine, files: dict[str, str], scenario: Scenario) -> dict:
+def run(engine, files: dict[str, str], scenario: Scenario, *, base_files: dict[str, str] | None = None,
+        base_label: str = "已部署版本", progress: Progress | None = None) -> dict:
     """Run the scenario on a copy of the draft in a temporary database; the real one is not touched
-    (except for reading which roles its users hold)."""
+    (except for reading which roles its users hold). With ``base_files`` the same scenario runs on
+    them too and ``report["comparison"]`` puts the two side by side. ``progress`` is called as the
+    run goes on and may raise :class:`Cancelled`."""
+    progress = progress or _no_progress
+    if base_files is None:
+        return _run_once(engine, files, scenario, progress)
+
+    def part(offset: float, label: str) -> Progress:
+        return lambda phase, done, total, fraction: progress(f"{label}：{phase}", done, total, offset + fraction / 2)
+    report = _run_once(engine, files, scenario, part(0.0, "草稿"))
+    baseline = _run_once(engine, base_files, scenario, part(0.5, base_label))
+    names = element_names(engine, base_files) | element_names(engine, files)
+    report["comparison"] = compare_reports(baseline, report, names) | {"base_label": base_label}
+    report["seconds"] = round(report["seconds"] + baseline["seconds"], 2)
+    return report
+
+
+def element_names(engine, files: dict[str, str]) -> dict[str, str]:
+    """``"process/element"`` -> the element's name (or its id)."""
+    try:
+        inventory = migration.element_inventory(engine, files)
+    except Exception:  # a draft that does not parse has no names to offer
+        return {}
+    return {f"{key}/{el}": info.get("name") or el for key, els in inventory.items() for el, info in els.items()}
+
+
+def _sandbox_pragmas(db) -> None:
+    """A throwaway database: no fsync (the run is repeated if the machine dies)."""
+    @event.listens_for(db, "connect")
+    def _fast(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA synchronous=OFF")
+        cur.close()
+
+
+def _run_once(engine, files: dict[str, str], scenario: Scenario, progress: Progress) -> dict:
     from peidai.bootstrap import bootstrap
     from peidai.db import make_engine, upgrade
     from peidai.settings import Settings
 
     began = time.perf_counter()
-    report = {"scenario": scenario.__dict__, "errors": [], "elements": {}, "ended": {}, "statuses": {}, "unstaffed": [],
-              "instances": 0, "finished_at": None}
+    report = {"scenario": dict(scenario.__dict__), "errors": [], "elements": {}, "ended": {}, "statuses": {},
+              "unstaffed": [], "instances": 0, "finished_at": None, "prepared": None, "loops": {}}
     inventory = migration.element_inventory(engine, files)
+    progress("准备临时数据库", 0, scenario.count, 0.0)
     with tempfile.TemporaryDirectory(prefix="peidai-dryrun-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'dryrun.sqlite'}"
         upgrade(url)
         db = make_engine(url)
+        _sandbox_pragmas(db)
         clock = VirtualClock(engine.now())
         settings = Settings(database_url=url, data_dir=Path(tmp), secret_key="dry-run", testing=True)
         system = bootstrap(settings, clock=clock, db=db, config=engine.config)
@@ -156,11 +242,12 @@ def run(engine, files: dict[str, str], scenario: Scenario) -> dict:
             except EngineError as exc:
                 report["errors"].append({"element": None, "message": exc.message,
                                          "problems": exc.details.get("problems", [])})
-                return report
+                return report | {"seconds": round(time.perf_counter() - began, 2)}
             if scenario.mode == "programme":
-                _programme(system, scenario, report)
+                _programme(system, scenario, report, progress)
             else:
-                _generic(sandbox, clock, scenario, report)
+                _generic(system, inventory, scenario, report, progress)
+            progress("统计结果", scenario.count, scenario.count, 0.98)
             _collect(sandbox, report)
             report["unstaffed"] = _unstaffed(engine, inventory, report.pop("_open_tasks", []))
             report["finished_at"] = clock.now().isoformat()
@@ -175,21 +262,58 @@ def _record(report, element, exc):
     report["errors"].append({"element": element or getattr(exc, "details", {}).get("element"), "message": message})
 
 
-def _generic(sandbox, clock, scenario: Scenario, report) -> None:
+PROGRAMME_PROCESSES = {"selection_round", "nomination"}
+
+
+def _prepare_programme(system, inventory: dict, scenario: Scenario) -> tuple[dict, dict, str | None]:
+    """On the programme's own models, what its processes start on: the units and the standard
+    users, and for a nomination an open selection round; answers that make a nomination eligible
+    and a mentor's agreement complete. Returns (start data, answers, what was prepared)."""
+    if not PROGRAMME_PROCESSES <= set(inventory):
+        return {}, {}, None
+    from workflows import dates
+    from workflows.driver import Driver, sample_application, sample_mentees
+
+    d = Driver(system)
+    d.seed(experts_per_panel=3)
+    today = dates.local_date(system.clock.now())
+    year = today.year if today.month < 6 else today.year + 1   # a round whose deadline is still ahead
+    start: dict = {}
+    prepared = ["各单位和标准用户（每类评审专家 3 名）"]
+    if scenario.process_key == "nomination":
+        round_iid = d.open_round(year)
+        start = {"round_id": system.engine.instance_detail(round_iid)["data"]["round_id"], "unit_id": "hongshan"}
+        prepared.append(f"{year} 年评选轮次（实例 {round_iid}），推荐单位红山区")
+    elif scenario.process_key == "selection_round":
+        start = {"year": year}
+    answers = {"Task_Fill": sample_application(),
+               "Task_RegisterMentees": {"period_years": 2, "mentees": sample_mentees()},
+               "Task_TrainingPlan": {"training_plan": {"goals": "成长为业务骨干"}},
+               "Task_LogActivity": {"kind": "lecture", "held_on": str(today), "subject": "专题讲座", "hours": 2},
+               "Task_UnitAssessment": {"result": "qualified", "report": "依据联系书指标进行综合考核，情况如实报告。"}}
+    return start, answers, "已为试运行准备：" + "；".join(prepared)
+
+
+def _generic(system, inventory: dict, scenario: Scenario, report, progress: Progress) -> None:
+    sandbox, clock = system.engine, system.clock
     if not scenario.process_key:
         raise ValueError("请选择要试运行的流程")
+    start_defaults, answer_defaults, report["prepared"] = _prepare_programme(system, inventory, scenario)
+    answers = answer_defaults | scenario.answers
     until = clock.now() + timedelta(days=365 * scenario.years)
     starter = SYSTEM_ACTOR  # a dry run starts as the programme does: the start form still applies
-    for _ in range(scenario.count):
+    for n in range(scenario.count):
         try:
-            sandbox.start(scenario.process_key, dict(scenario.start_data), starter)
+            sandbox.start(scenario.process_key, start_defaults | dict(scenario.start_data), starter)
         except EngineError as exc:
             _record(report, None, exc)
+        progress("发起流程", n + 1, scenario.count, 0.1 * (n + 1) / scenario.count)
     forms: dict[tuple[int, str], dict] = {}
-    for _ in range(MAX_STEPS):
+    repeats: Counter = Counter()
+    for step in range(MAX_STEPS):
         with sandbox.sessions() as s:
-            task = s.execute(select(HumanTask.id, HumanTask.element_id, HumanTask.role, HumanTask.scope, HumanTask.assignee,
-                                    HumanTask.form, Instance.version_id)
+            task = s.execute(select(HumanTask.id, HumanTask.instance_id, HumanTask.element_id, HumanTask.role,
+                                    HumanTask.scope, HumanTask.assignee, HumanTask.form, Instance.version_id)
                              .join(Instance, Instance.id == HumanTask.instance_id)
                              .where(HumanTask.state == "open", Instance.status == "running")
                              .order_by(HumanTask.id).limit(1)).first()
@@ -202,39 +326,95 @@ def _generic(sandbox, clock, scenario: Scenario, report) -> None:
             if counts["errors"]:
                 _record(report, None, RuntimeError(f"{counts['errors']} 个定时器触发失败"))
             continue
+        progress("逐个办理任务", step, MAX_STEPS, 0.1 + 0.85 * min(1.0, step / (scenario.count * 40)))
+        repeats[(task.instance_id, task.element_id)] += 1
+        if repeats[(task.instance_id, task.element_id)] > MAX_REPEATS:
+            # a loop (an activity log, or a return that the same answers trigger again): leave it open
+            report["loops"].setdefault(task.element_id, []).append(task.instance_id)
+            _park(sandbox, task.id)
+            continue
         key = (task.version_id, task.form or "")
         if key not in forms:
             forms[key] = sandbox.form(task.version_id, task.form) or {}
-        data = sample_data(forms[key]) | dict(scenario.answers.get(task.element_id) or {})
+        data = sample_data(forms[key]) | dict(answers.get(task.element_id) or {})
         actor = Actor(task.assignee or "dry-run", frozenset({(task.role, task.scope)}))
         try:
             sandbox.complete_task(task.id, data, actor)
         except EngineError as exc:
             _record(report, task.element_id, exc)
-            with sandbox.unit_of_work() as s:  # park it: the report names it, the run goes on
-                s.execute(HumanTask.__table__.update().where(HumanTask.id == task.id).values(state="cancelled"))
+            _park(sandbox, task.id)
 
 
-def _programme(system, scenario: Scenario, report) -> None:
+def _park(sandbox, task_id: int) -> None:
+    """Take a task out of the run: the report names it, the run goes on."""
+    with sandbox.unit_of_work() as s:
+        s.execute(HumanTask.__table__.update().where(HumanTask.id == task_id).values(state="cancelled"))
+
+
+PHASES = {"Task_Fill": "填报与单位审核", "Task_UnitReview": "填报与单位审核", "Task_ExpertReview": "专家评审",
+          "Task_SignOff": "签批", "Task_PublishList": "公布名单", "Task_RegisterMentees": "签订培带联系书",
+          "Task_ConfirmAgreement": "签订培带联系书", "Task_TrainingPlan": "制定培养计划", "Task_LogActivity": "培带活动",
+          "Task_UnitAssessment": "年度考核", "Task_ConfirmAssessment": "年度考核"}
+
+
+def _programme(system, scenario: Scenario, report, progress: Progress) -> None:
     from workflows import dates
     from workflows.simulate import Simulation
 
     sim = Simulation(system, scenario.seed)
-    sim.d.seed(experts_per_panel=sim.experts_per_panel)
     today = dates.local_date(system.clock.now())
     # rounds open on 19 May every third year, from the next 19 May on
     first = today.year if dates.date(today.year, 5, 19) >= today else today.year + 1
     span = max(scenario.years, 1)
     end = dates.at_local(dates.add_years(dates.date(first, 5, 19), span))
+    years = list(range(first, first + span, 3))
+    state = {"round": 0, "filled": 0, "after": 0, "phase": "准备", "year": first}
+
+    def tick():
+        weight = 0.95 / len(years)
+        base = state["round"] * weight
+        fraction = base + weight * (0.7 * state["filled"] / scenario.count
+                                    + 0.25 * (1 - 1 / (1 + state["after"] / max(scenario.count, 1))))
+        progress(f"{state['year']} 年评选：{state['phase']}", state["filled"], scenario.count, min(fraction, 0.97))
+
+    original_application, original_complete = sim.application, sim.d.complete
+
+    def application(n, round_year):
+        state.update(filled=n, phase="填报与单位审核")
+        tick()
+        return original_application(n, round_year)
+
+    def complete(instance_id, element, *args, **kwargs):
+        if element not in ("Task_Fill", "Task_UnitReview"):
+            state["after"] += 1
+        state["phase"] = PHASES.get(element, element)
+        tick()
+        return original_complete(instance_id, element, *args, **kwargs)
+
+    sim.application, sim.d.complete = application, complete
+    sim.d.seed(experts_per_panel=sim.experts_per_panel)
     try:
-        for year in range(first, first + span, 3):
+        for i, year in enumerate(years):
+            state.update(round=i, filled=0, after=0, phase="开启评选", year=year)
+            tick()
             sim.fire_until(dates.at_local(dates.date(year, 5, 19)))
             sim.run_round(year, scenario.count)
+        state.update(round=len(years) - 1, filled=scenario.count, phase="培带期与年度考核")
+        tick()
         sim.fire_until(end)
         report["programme"] = sim.counts()
+    except Cancelled:
+        raise
     except Exception as exc:  # the draft broke the simulator's path: report where, keep the counts so far
         log.info("programme dry run stopped: %s", exc)
         _record(report, getattr(exc, "details", {}).get("element") if isinstance(exc, EngineError) else None, exc)
+        try:
+            report["programme"] = sim.counts()
+        except Exception:
+            pass
+    if report.get("programme"):
+        report["statistics"] = [{"key": k, "label": PROGRAMME_LABELS.get(k, k), "value": v}
+                                for k, v in report["programme"].items() if k in PROGRAMME_LABELS]
 
 
 def _collect(sandbox, report) -> None:
@@ -273,3 +453,41 @@ def _collect(sandbox, report) -> None:
         failed = s.execute(select(Instance.id, Instance.error).where(Instance.status == "error")).all()
     for iid, error in failed:
         report["errors"].append({"element": None, "message": f"实例 {iid}：{error}"})
+
+
+def _ended_label(element: str, names: dict[str, str], process: str) -> str:
+    return names.get(f"{process}/{element}", element)
+
+
+def compare_reports(base: dict, draft: dict, names: dict[str, str]) -> dict:
+    """The two runs side by side: counts per outcome (the programme's statistics, instance states,
+    where instances ended), and the elements the draft newly reaches or no longer reaches."""
+    rows = []
+    if base.get("programme") or draft.get("programme"):
+        b, d = base.get("programme") or {}, draft.get("programme") or {}
+        for key, label in PROGRAMME_LABELS.items():
+            if key in b or key in d:
+                rows.append({"group": "培带工程统计", "label": label, "base": b.get(key, 0), "draft": d.get(key, 0)})
+    for status in dict.fromkeys(list(base["statuses"]) + list(draft["statuses"])):
+        rows.append({"group": "流程实例", "label": STATUS_LABELS.get(status, status), "base": base["statuses"].get(status, 0),
+                     "draft": draft["statuses"].get(status, 0)})
+    for process in sorted(set(base["ended"]) | set(draft["ended"])):
+        b, d = base["ended"].get(process, {}), draft["ended"].get(process, {})
+        for el in dict.fromkeys(list(b) + list(d)):
+            rows.append({"group": f"结束或停留于（{process}）", "label": _ended_label(el, names, process),
+                         "base": b.get(el, 0), "draft": d.get(el, 0)})
+    rows.append({"group": "错误", "label": "错误数", "base": len(base["errors"]), "draft": len(draft["errors"])})
+    for r in rows:
+        r["delta"] = r["draft"] - r["base"]
+
+    def passed(report):
+        return {(k, el): c["passed"] for k, els in report["elements"].items() for el, c in els.items() if c["passed"]}
+    pb, pd = passed(base), passed(draft)
+
+    def path(key, count):
+        return {"process": key[0], "element": key[1], "name": names.get(f"{key[0]}/{key[1]}", key[1]), "count": count}
+    return {"rows": rows, "changed": sum(1 for r in rows if r["delta"]),
+            "new_paths": [path(k, pd[k]) for k in sorted(set(pd) - set(pb))],
+            "lost_paths": [path(k, pb[k]) for k in sorted(set(pb) - set(pd))],
+            "shifted": [path(k, pd[k]) | {"base": pb[k], "delta": pd[k] - pb[k]} for k in sorted(set(pb) & set(pd))
+                        if pb[k] != pd[k]]}

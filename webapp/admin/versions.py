@@ -42,6 +42,12 @@ def compare_files(engine, version_id: int, files: dict[str, str]) -> dict:
     return modeldiff.compare(_model_files(engine.version_files(version_id)), _model_files(files))
 
 
+def base_files(engine, draft: dict) -> tuple[int, dict[str, str]] | None:
+    """The deployed version a draft's dry run is compared with: its base, else the newest."""
+    version = draft["base_version_id"] or newest_version_id(engine)
+    return (version, engine.version_files(version)) if version else None
+
+
 def _model_files(files: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in files.items() if k != REDEPLOY_MARKER}
 

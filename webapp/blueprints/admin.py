@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine import Conflict, EngineError, ModelValidationError, lineage, migration
 from webapp import auth, schema_forms
-from webapp.admin import drafts, dryrun, versions
+from webapp.admin import drafts, dryrun, jobs, versions
 from webapp.admin.access import admins_only
 from webapp.auth import current_actor
 
@@ -74,7 +74,12 @@ def draft(draft_id):
     diff = versions.compare_files(_engine(), d["base_version_id"], d["files"]) if d["base_version_id"] else None
     keys = sorted({k for k in migration.element_inventory(_engine(), d["files"])}) if not d["error_count"] else []
     stale = drafts.stale(_engine(), d) if not d["deployed_version_id"] else None
-    return render_template("admin/draft.html", draft=d, diff=diff, process_keys=keys, stale=stale,
+    job = jobs.latest_for_draft(_engine(), draft_id)
+    if d["dry_run"] and isinstance(d["dry_run"].get("finished_at"), str):
+        from datetime import datetime
+        d["dry_run"]["finished_at"] = datetime.fromisoformat(d["dry_run"]["finished_at"])
+    return render_template("admin/draft.html", draft=d, diff=diff, process_keys=keys, stale=stale, job=job,
+                           programme_labels=dryrun.PROGRAMME_LABELS,
                            files=sorted(f for f in d["files"] if not f.startswith(".")))
 
 
@@ -176,15 +181,53 @@ def deploy(draft_id):
 
 @bp.post("/drafts/<int:draft_id>/dry-run")
 def dry_run(draft_id):
-    d = drafts.get(_engine(), draft_id)
+    """The generic dry run runs here (at most a few hundred instances); the programme dry run (a
+    whole round of any size) is queued for the worker (``webapp.admin.jobs``)."""
+    engine = _engine()
+    d = drafts.get(engine, draft_id)
     try:
         scenario = dryrun.Scenario.from_form(request.form)
-        report = dryrun.run(_engine(), d["files"], scenario)
+        if scenario.mode == "programme":
+            job = jobs.submit(engine, d, scenario, current_actor())
+            if not jobs.wake(_celery(), job["id"]):
+                flash("试运行已排队，但暂时无法通知后台任务（worker）；它会在后台任务下次巡检时开始", "warning")
+            return redirect(url_for("admin.draft", draft_id=draft_id, _anchor="dry-run"))
+        base = versions.base_files(engine, d) if scenario.compare else None
+        report = dryrun.run(engine, d["files"], scenario, base_files=base[1] if base else None,
+                            base_label=f"版本 {base[0]}" if base else "")
     except ValueError as exc:
         flash(f"试运行设置有误：{exc}", "danger")
         return redirect(url_for("admin.draft", draft_id=draft_id))
-    drafts.record_dry_run(_engine(), draft_id, report)
+    except EngineError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.draft", draft_id=draft_id, _anchor="dry-run"))
+    drafts.record_dry_run(engine, draft_id, report)
     return redirect(url_for("admin.draft", draft_id=draft_id, _anchor="dry-run"))
+
+
+def _celery():
+    """The Celery app the web sends wake-ups with (the tests give their own in ``PEIDAI_CELERY``)."""
+    from flask import current_app
+    app = current_app.config.get("PEIDAI_CELERY") or current_app.extensions.get("peidai_celery")
+    if app is None:
+        from worker.app import make_celery
+        system = current_app.extensions["peidai"]
+        app = current_app.extensions["peidai_celery"] = make_celery(lambda: system, settings=system.settings)
+    return app
+
+
+@bp.get("/dry-runs/<int:job_id>")
+def dry_run_status(job_id):
+    """A job's progress, for the page that polls it."""
+    j = jobs.get(_engine(), job_id)
+    return jsonify({k: j[k] for k in ("id", "status", "status_label", "phase", "done", "total", "percent", "error", "active")})
+
+
+@bp.post("/dry-runs/<int:job_id>/cancel")
+def cancel_dry_run(job_id):
+    j = jobs.cancel(_engine(), job_id, current_actor())
+    flash(f"已请求取消试运行 {job_id}" if j["status"] == "running" else f"试运行 {job_id} 已取消", "info")
+    return redirect(url_for("admin.draft", draft_id=j["draft_id"], _anchor="dry-run"))
 
 
 # ------------------------------------------------------------------ migration
