@@ -6,8 +6,10 @@ context)`` later, from the worker, the CLI or a test. Safe with many workers at 
 
 * **claim**: one short transaction marks due messages as taken by moving ``next_attempt_at`` one
   lease ahead and counting the attempt (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; a conditional
-  ``UPDATE`` on SQLite, whose writers are serialized). A worker that dies mid-delivery loses its
-  lease, and the message is delivered again once the lease has run out.
+  ``UPDATE`` on SQLite, whose writers are serialized). The lease is short (30 s); while the worker
+  works through its batch a heartbeat thread renews it every 10 s for the messages it still holds
+  (a long render keeps its message). A worker that dies stops renewing: its messages are due again
+  one lease later and the next sweep takes them over, well within a minute.
 * **deliver** outside any transaction of ours, then mark it ``delivered``. Delivery is
   at-least-once: a deliverer makes its effect idempotent by the message id (or the message's
   ``idempotency_key``), so a second delivery has no second effect.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,12 +57,15 @@ class Undeliverable(Exception):
 @dataclass(frozen=True)
 class RetryPolicy:
     """``max_attempts`` deliveries in all; the n-th failure waits ``base_delay * 2**(n-1)``
-    (at most ``max_delay``). ``lease`` is how long a claimed message is left to its worker."""
+    (at most ``max_delay``). ``lease`` is how long a claimed message is left to its worker
+    without news from it (engine clock); ``heartbeat`` how often a working worker renews the lease
+    of the messages it holds (real time; zero: never)."""
 
     max_attempts: int = 5
     base_delay: timedelta = timedelta(seconds=30)
     max_delay: timedelta = timedelta(hours=1)
-    lease: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(seconds=30)
+    heartbeat: timedelta = timedelta(seconds=10)
 
     def delay(self, attempts: int) -> timedelta:
         return min(self.base_delay * (2 ** max(0, attempts - 1)), self.max_delay)
@@ -106,16 +112,43 @@ class Outbox:
         Returns counts: claimed, delivered, retrying, incidents."""
         now = now or self.engine.now()
         counts = {"claimed": 0, "delivered": 0, "retrying": 0, "incidents": 0}
-        for message in self._claim(now, limit=limit):
-            counts["claimed"] += 1
-            counts[{DELIVERED: "delivered", PENDING: "retrying", INCIDENT: "incidents"}[self._attempt(message, context)]] += 1
+        claimed = self._claim(now, limit=limit)
+        with _Lease(self, claimed) as lease:
+            for message in claimed:
+                counts["claimed"] += 1
+                status = self._attempt(message, context, lease)
+                counts[{DELIVERED: "delivered", PENDING: "retrying", INCIDENT: "incidents"}[status]] += 1
         return counts
 
     def deliver(self, message_id: int, context: Any = None, *, now: datetime | None = None) -> str | None:
         """Deliver one message if it is due and nobody holds it; returns its new status, or None
         when there was nothing to do (delivered already, held by another worker, not yet due)."""
         claimed = self._claim(now or self.engine.now(), message_id=message_id)
-        return self._attempt(claimed[0], context) if claimed else None
+        if not claimed:
+            return None
+        with _Lease(self, claimed) as lease:
+            return self._attempt(claimed[0], context, lease)
+
+    def renew(self, held: dict[int, int], *, now: datetime | None = None) -> set[int]:
+        """Move the lease of messages this worker holds (``{id: attempts of our claim}``) one lease
+        ahead of ``now``; returns the ids still ours (a message whose lease ran out and that another
+        worker claimed again is not touched)."""
+        if not held:
+            return set()
+        now = now or self.engine.now()
+        by_attempt: dict[int, list[int]] = {}
+        for message_id, attempts in held.items():
+            by_attempt.setdefault(attempts, []).append(message_id)
+        ours: set[int] = set()
+        with self.engine.unit_of_work() as s:
+            for attempts, ids in by_attempt.items():
+                rows = s.execute(update(OutboxMessage)
+                                 .where(OutboxMessage.id.in_(ids), OutboxMessage.status == PENDING,
+                                        OutboxMessage.attempts == attempts)
+                                 .values(next_attempt_at=now + self.policy.lease)
+                                 .returning(OutboxMessage.id)).all()
+                ours.update(r.id for r in rows)
+        return ours
 
     def _claim(self, now: datetime, *, limit: int = 100, message_id: int | None = None) -> list[_Claimed]:
         due = (OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
@@ -134,14 +167,18 @@ class Outbox:
                                         OutboxMessage.attempts)).all()
         return sorted((_Claimed(r.id, r.topic, r.payload_json, r.attempts) for r in rows), key=lambda m: m.id)
 
-    def _attempt(self, message: _Claimed, context: Any) -> str:
+    def _attempt(self, message: _Claimed, context: Any, lease: "_Lease | None" = None) -> str:
         deliverer = self.engine.config.deliverers.get(message.topic)
         try:
             if deliverer is None:
                 raise Undeliverable(f"没有处理主题“{message.topic}”的投递程序")
             deliverer(json.loads(message.payload_json), message.id, context)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message
+            if lease is not None:
+                lease.release(message.id)  # no renewal may overwrite the retry time written now
             return self._failed(message, exc)
+        if lease is not None:
+            lease.release(message.id)
         with self.engine.unit_of_work() as s:
             s.execute(update(OutboxMessage).where(OutboxMessage.id == message.id, OutboxMessage.status == PENDING)
                       .values(status=DELIVERED, delivered_at=self.engine.now(), last_error=None))
@@ -213,6 +250,50 @@ class Outbox:
                       .values(next_attempt_at=now, **values))
             self.engine._audit(s, now, actor, action, row.instance_id, data={"message_id": message_id, "topic": row.topic},
                                comment=comment)
+
+
+class _Lease:
+    """The heartbeat of one batch: while its messages are delivered, a daemon thread renews the
+    lease of those not finished yet every ``policy.heartbeat``. ``release`` takes a message out
+    before its outcome is written, and waits for a renewal in progress, so a renewal never lands
+    after the outcome."""
+
+    def __init__(self, outbox: Outbox, claimed: list[_Claimed]):
+        self.outbox = outbox
+        self.held = {m.id: m.attempts for m in claimed}
+        self.interval = outbox.policy.heartbeat.total_seconds()
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> "_Lease":
+        if self.held and self.interval > 0:
+            self.thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def release(self, message_id: int) -> None:
+        with self.lock:
+            self.held.pop(message_id, None)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            with self.lock:
+                if not self.held or self.stopped.is_set():
+                    continue
+                try:
+                    ours = self.outbox.renew(dict(self.held))
+                except Exception as exc:  # noqa: BLE001 - try again at the next beat; the lease is 3 beats long
+                    log.warning("outbox lease renewal failed: %s", exc)
+                    continue
+                for message_id in set(self.held) - ours:  # taken over after our lease ran out: not ours now
+                    log.warning("outbox message %s was taken over by another worker", message_id)
+                    self.held.pop(message_id)
 
 
 def _id(message_id) -> int:

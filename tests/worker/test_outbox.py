@@ -13,6 +13,7 @@ from engine import Actor, InvalidData, InvalidState, NotFound
 from engine.outbox import RetryPolicy, Undeliverable
 from engine.tables import AuditEvent, OutboxMessage
 
+from .conftest import wait_for
 from .support import Flaky
 
 ADMIN = Actor("admin", frozenset({("admin", None)}))
@@ -127,14 +128,87 @@ def test_unknown_or_malformed_message_id_is_refused(wsystem, bad_id, error):
         wsystem.engine.outbox.get(bad_id)
 
 
-def test_message_held_by_a_dead_worker_is_delivered_again_after_its_lease(wsystem, file_clock):
+def test_message_held_by_a_dead_worker_is_delivered_again_after_its_short_lease(wsystem, file_clock):
+    lease = wsystem.engine.outbox.policy.lease
+    assert lease <= timedelta(seconds=30)                            # taken over within a minute
     wsystem.engine.config.deliverers["test/x"] = lambda *a: None
     emit(wsystem, "test/x", {}, "k1")
     [claimed] = wsystem.engine.outbox._claim(file_clock.now())      # a worker took it, then died
     assert wsystem.engine.outbox.deliver_due(wsystem)["claimed"] == 0
-    file_clock.advance(minutes=5, seconds=1)
-    assert wsystem.engine.outbox.deliver_due(wsystem)["delivered"] == 1
+    file_clock.advance(seconds=lease.total_seconds() - 1)
+    assert wsystem.engine.outbox.deliver_due(wsystem)["claimed"] == 0  # its lease still holds ...
+    file_clock.advance(seconds=2)
+    assert wsystem.engine.outbox.deliver_due(wsystem)["delivered"] == 1   # ... and now it has run out
     assert message(wsystem, "k1").attempts == 2
+
+
+def test_a_working_worker_renews_its_lease_and_keeps_its_messages(wsystem, file_clock):
+    """A long delivery (a big render) outlives the lease: the heartbeat keeps the message its own,
+    so another worker does not take it over, and the delivery is done once."""
+    outbox = wsystem.engine.outbox
+    outbox.policy = RetryPolicy(lease=timedelta(seconds=30), heartbeat=timedelta(milliseconds=20))
+    started, release, calls = threading.Event(), threading.Event(), Counter()
+
+    def slow(payload, mid, system):
+        calls[payload["n"]] += 1
+        if payload["n"] == 1:
+            started.set()
+            release.wait(60)
+
+    wsystem.engine.config.deliverers["test/slow"] = slow
+    emit(wsystem, "test/slow", {"n": 1}, "s1")
+    emit(wsystem, "test/slow", {"n": 2}, "s2")                   # waits in the same batch behind the slow one
+    results = []
+    worker = threading.Thread(target=lambda: results.append(outbox.deliver_due(wsystem)))
+    worker.start()
+    try:
+        assert started.wait(60)
+        for _ in range(3):                                        # 3 x 20 s: well past the first lease
+            moved_to = file_clock.advance(seconds=20) + outbox.policy.lease
+            wait_for(lambda: message(wsystem, "s1").next_attempt_at == moved_to
+                     and message(wsystem, "s2").next_attempt_at == moved_to, message="the heartbeat renewed the lease")
+            assert outbox.deliver_due(wsystem)["claimed"] == 0    # another worker finds nothing to take over
+    finally:
+        release.set()
+        worker.join(60)
+    assert results == [{"claimed": 2, "delivered": 2, "retrying": 0, "incidents": 0}]
+    assert dict(calls) == {1: 1, 2: 1}
+    assert (message(wsystem, "s1").attempts, message(wsystem, "s2").attempts) == (1, 1)
+
+
+def test_a_renewal_never_touches_a_message_another_worker_took_over(wsystem, file_clock):
+    outbox = wsystem.engine.outbox
+    wsystem.engine.config.deliverers["test/x"] = lambda *a: None
+    emit(wsystem, "test/x", {}, "k1")
+    [mine] = outbox._claim(file_clock.now())
+    file_clock.advance(seconds=31)                                # our heartbeat stalled: the lease ran out
+    [theirs] = outbox._claim(file_clock.now())                    # another worker took the message
+    assert outbox.renew({mine.id: mine.attempts}) == set()        # our late renewal does not count
+    assert message(wsystem, "k1").next_attempt_at == file_clock.now() + outbox.policy.lease
+    assert outbox.renew({theirs.id: theirs.attempts}) == {theirs.id}
+
+
+def test_a_failure_keeps_its_back_off_while_the_heartbeat_beats(wsystem, file_clock):
+    outbox = wsystem.engine.outbox
+    outbox.policy = RetryPolicy(base_delay=timedelta(minutes=2), heartbeat=timedelta(milliseconds=5))
+    beats = threading.Event()
+    renew = outbox.renew
+
+    def counting_renew(held, **kw):
+        beats.set()
+        return renew(held, **kw)
+
+    outbox.renew = counting_renew
+
+    def failing(payload, mid, system):
+        beats.clear()
+        assert beats.wait(60)                                     # at least one renewal while we work
+        raise ConnectionError("邮件服务器无法连接")
+
+    wsystem.engine.config.deliverers["test/x"] = failing
+    emit(wsystem, "test/x", {}, "k1")
+    assert outbox.deliver_due(wsystem)["retrying"] == 1
+    assert message(wsystem, "k1").next_attempt_at == file_clock.now() + timedelta(minutes=2)
 
 
 def test_racing_workers_deliver_each_message_once(wsystem):

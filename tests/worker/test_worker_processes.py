@@ -122,7 +122,7 @@ def test_worker_killed_mid_delivery_delivers_again_with_a_single_effect(stack, s
     stack.hang_file.unlink()
     stack.start_worker()
     canary(ssystem, 1)                                  # the dead worker's lease still holds
-    file_clock.advance(minutes=5, seconds=1)            # ... and now it has run out
+    file_clock.advance(seconds=31)                      # ... and now its short lease (30 s) has run out
     wait_for(lambda: delivered(ssystem, "slow:1"), message="redelivery")
     with ssystem.sessions() as s:
         assert s.scalar(select(OutboxMessage.attempts).where(OutboxMessage.idempotency_key == "slow:1")) == 2
