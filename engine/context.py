@@ -24,17 +24,19 @@ RUNNING, SUSPENDED, COMPLETED, CANCELLED_I, ERROR = "running", "suspended", "com
 STATUS_LABELS = {RUNNING: "运行中", SUSPENDED: "已挂起", COMPLETED: "已完成", CANCELLED_I: "已取消", ERROR: "出错"}
 
 
-MAX_ID = 2 ** 63 - 1
+MAX_ID = 2 ** 63 - 1      # BIGINT keys (human tasks, outbox messages)
+MAX_INT_ID = 2 ** 31 - 1  # INTEGER keys (instances, versions, timers): 32 bits on PostgreSQL
 
 
-def row_id(value, what: str = "记录") -> int:
-    """A database id from a caller: an int (or digit string) within the 64-bit range, or
-    :class:`NotFound` (an id that cannot exist is simply not there)."""
+def row_id(value, what: str = "记录", limit: int = MAX_INT_ID) -> int:
+    """A database id from a caller: an int (or digit string) within its column's range
+    (``limit``: INTEGER unless told), or :class:`NotFound` (an id that cannot exist is simply
+    not there)."""
     try:
         number = int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
     except ValueError:
         number = None
-    if number is None or not 0 < number <= MAX_ID:
+    if number is None or not 0 < number <= limit:
         raise NotFound(f"{what}不存在")
     return number
 

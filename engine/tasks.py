@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import forms, spiff
 from .access import Actor
-from .context import DONE, OPEN, RUNNING, EventContext, row_id
+from .context import DONE, MAX_ID, OPEN, RUNNING, EventContext, row_id
 from .errors import Conflict, InvalidData, InvalidState, NotFound, PermissionDenied
 from .projection import _row_dict
 from .sql import _INSTANCE_KEYS, _LOAD_STATE, _SQL_TASK_BY_ID
@@ -30,7 +30,7 @@ class TaskCommands:
     def _task(self, s: Session, task_id: int | str) -> HumanTask:
         q = select(HumanTask)
         q = q.where(HumanTask.task_uuid == task_id) if isinstance(task_id, str) and not task_id.isdigit() \
-            else q.where(HumanTask.id == row_id(task_id, "待办事项"))
+            else q.where(HumanTask.id == row_id(task_id, "待办事项", MAX_ID))
         row = s.scalar(q)
         if row is None:
             raise NotFound("待办事项不存在")
@@ -55,7 +55,7 @@ class TaskCommands:
         def resolve(s: Session) -> int:
             inst = None
             if isinstance(task_id, int) or (isinstance(task_id, str) and task_id.isdigit()):
-                row = self.fast.one(s, _SQL_TASK_BY_ID, {"b_id": row_id(task_id, "待办事项")})
+                row = self.fast.one(s, _SQL_TASK_BY_ID, {"b_id": row_id(task_id, "待办事项", MAX_ID)})
                 t = _TaskRef(*row[:9]) if row is not None else None
                 inst = dict(zip(_INSTANCE_KEYS, row[9:])) if row is not None else None
             else:

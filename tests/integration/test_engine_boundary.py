@@ -199,7 +199,7 @@ def test_keep_fields_must_name_fields_of_the_form(engine, fixture_models):
 
 # -------------------------------------------------------------- ids, scope, oversight
 
-@pytest.mark.parametrize("bad", [2 ** 64, -1, 0, "99999999999999999999999", "abc"])
+@pytest.mark.parametrize("bad", [2 ** 64, 2 ** 31, -1, 0, "99999999999999999999999", "abc", True, 1.5, None])
 def test_ids_that_cannot_exist_are_not_found(engine, deploy_fixture_models, people, bad):
     with pytest.raises(NotFound):
         engine.complete_task(bad, {"name": "x"}, people["sub"])
