@@ -105,7 +105,8 @@ class InstanceCommands:
             if inst is None:
                 raise NotFound(f"流程实例 {instance_id} 不存在")
             if inst["status"] not in allow:
-                raise InvalidState(f"流程实例当前状态为“{STATUS_LABELS.get(inst['status'], inst['status'])}”，不能执行此操作")
+                raise InvalidState(f"流程实例当前状态为“{STATUS_LABELS.get(inst['status'], inst['status'])}”，不能执行此操作",
+                                   status=inst["status"])
             res = s.execute(update(Instance).where(Instance.id == instance_id, Instance.lock_version == inst["lock_version"])
                             .values(status=status, lock_version=inst["lock_version"] + 1))
             if res.rowcount != 1:

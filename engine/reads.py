@@ -113,7 +113,7 @@ class Reads:
         with self.sessions() as s:
             user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
             if user is None:
-                raise NotFound(f"用户 {username} 不存在或已停用")
+                raise NotFound(f"用户 {username} 不存在或已停用", reason="user", username=username)
             ms = s.execute(select(Membership.role, Membership.scope).where(Membership.user_id == user.id)).all()
             return Actor(username, frozenset((m.role, m.scope) for m in ms))
 

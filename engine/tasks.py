@@ -129,7 +129,7 @@ class TaskCommands:
                     (t.assignee is None and actor.holds(t.role, t.scope))):
                 raise PermissionDenied("您无权分派此事项")
             if not target.holds(t.role, t.scope):
-                raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围")
+                raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围", reason="no_role", username=username)
         self._task_update(task_id, actor, check, lambda t: {"assignee": username}, "task_assigned", comment, {"to": username})
 
     def transfer(self, task_id, actor: Actor, username: str, comment: str) -> None:
@@ -144,7 +144,7 @@ class TaskCommands:
             if username == actor.username:
                 raise InvalidData("不能转办给自己")
             if not target.holds(t.role, t.scope):
-                raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围")
+                raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围", reason="no_role", username=username)
         self._task_update(task_id, actor, check, lambda t: {"assignee": username}, "task_transferred", comment, {"to": username})
 
     def _withdraw_blocker(self, s: Session, t: HumanTask, actor: Actor) -> str | None:
