@@ -16,10 +16,9 @@ from engine.identity import upsert_user, users_holding
 from engine.queries import instance_tasks
 from engine.tables import OutboxMessage
 
+from . import rules as programme_rules
 from .handlers import DELIVERERS
 from .units import UNITS, seed_units
-
-PANELS = ("professional", "skilled", "rural")
 
 
 def standard_users(experts_per_panel: int = 5, units=None) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
@@ -31,10 +30,9 @@ def standard_users(experts_per_panel: int = 5, units=None) -> list[tuple[str, st
     for uid, name, _kind, _urban in (units or UNITS):
         users.append((f"{uid}_sub", f"{name}申报人", [("unit_submitter", uid)]))
         users.append((f"{uid}_rev", f"{name}审核人", [("unit_reviewer", uid)]))
-    labels = {"professional": "专业技术", "skilled": "高技能", "rural": "农村牧区实用人才"}
-    for panel in PANELS:
+    for panel in programme_rules.defaults()["panels"]:
         for i in range(1, experts_per_panel + 1):
-            users.append((f"expert_{panel}_{i}", f"{labels[panel]}评审专家{i}", [("expert", panel)]))
+            users.append((f"expert_{panel['code']}_{i}", f"{panel['label']}评审专家{i}", [("expert", panel["code"])]))
     return users
 
 

@@ -3,8 +3,9 @@
 Each handler runs inside the engine's transaction (``ctx.session``), keeps the programme's tables
 (:mod:`workflows.tables`) up to date, writes what the following BPMN elements need into the task
 data (``ctx.task.data``), and emits side effects to the outbox. The rules themselves live in the
-models: gateways, the DMN tables ``eligibility`` and ``benefit_eligibility``, the forms and the
-``programme_rules`` script of ``selection_round``. Handlers compute facts (ages, dates, counts)
+models (gateways, the DMN tables ``eligibility`` and ``benefit_eligibility``, the forms) and in the
+versioned table of the programme's parameters (:mod:`workflows.rules`: numbers, kinds, intervals,
+formats), read in the version each record keeps. Handlers compute facts (ages, dates, counts)
 and record outcomes.
 
 Bad input raises :class:`engine.InvalidData` with a Chinese message; the engine rolls the whole

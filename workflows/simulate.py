@@ -22,6 +22,7 @@ from engine import VirtualClock
 from engine.tables import HumanTask, Instance, OutboxMessage
 
 from . import dates
+from . import rules as programme_rules
 from .driver import Driver, sample_application, sample_mentees
 from .tables import (Assessment, Certificate, Mentee, Mentorship, Nomination, PoolEntry, SecondTierCandidate)
 from .units import UNITS
@@ -45,12 +46,16 @@ class Simulation:
     def application(self, n: int, round_year: int) -> tuple[dict, dict | None]:
         """An application and, if it is ineligible, the corrected one (or None: withdrawn)."""
         r = self.rng
-        deadline = dates.date(round_year, 6, 30)
-        age = r.choice([r.randint(32, 55)] * 9 + [r.randint(56, 60)])
+        notice = programme_rules.defaults()
+        month, day = (int(x) for x in notice["deadline_month_day"].split("-"))
+        deadline = dates.date(round_year, month, day)
+        limit = notice["max_age"]   # one in ten candidates is older than the rules allow
+        age = r.choice([r.randint(32, limit)] * 9 + [r.randint(limit + 1, limit + 5)])
         born = deadline.replace(year=deadline.year - age - 1) + timedelta(days=r.randint(1, 360))
         years = r.choice([r.randint(3, 30)] * 19 + [r.randint(1, 2)])
         since = deadline.replace(year=deadline.year - years - 1) + timedelta(days=r.randint(1, 360))
-        kind = r.choices(["professional", "skilled", "rural", "equivalent"], [50, 28, 18, 4])[0]
+        mix = {"professional": 50, "skilled": 28, "rural": 18, "equivalent": 4}   # talent types of the applicants
+        kind = r.choices(list(mix), list(mix.values()))[0]
         app = sample_application(f"候选人{round_year}-{n:04d}", birth_date=str(born), chifeng_since=str(since),
                                  talent_type=kind, **({"panel": "professional"} if kind == "equivalent" else {}))
         if kind == "professional":
@@ -61,7 +66,7 @@ class Simulation:
                        skill_honours=r.choice([[], ["city_competition"], ["national_technical_expert"]]))
         elif kind == "rural":
             app.update(degree="secondary", title_level="none", rural_kinds=r.choice([["producer"], ["business"], [], ["entrepreneur"]]))
-        exceptional = dates.full_years(born, deadline) > 55 and r.random() < 0.5
+        exceptional = dates.full_years(born, deadline) > limit and r.random() < 0.5
         if exceptional:
             app.update(exceptional=True, exceptional_reason=r.choice(["", "享受国务院政府特殊津贴专家"]))
         fixed = None

@@ -15,6 +15,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.tables import Base, UTCDateTime
 
 
+class RuleVersion(Base):
+    """One version of the programme's rules (:mod:`workflows.rules`); never changed once written."""
+
+    __tablename__ = "programme_rules"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rules_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
 class OrgUnit(Base):
     """A unit the notice addresses: a county (旗县区), a city department, a college, an enterprise."""
 
@@ -54,11 +65,12 @@ class Round(Base):
     experts_per_panel: Mapped[int] = mapped_column(Integer, default=5)
     rule_num: Mapped[int] = mapped_column(Integer, default=2)
     rule_den: Mapped[int] = mapped_column(Integer, default=3)
-    reminder_days: Mapped[str] = mapped_column(String(200), default="[30, 14, 7, 3, 1]")
+    reminder_days: Mapped[str] = mapped_column(String(200), default="[]")  # days before the deadline (the round's rules)
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # programme_rules that applied
 
 
 class Nomination(Base):
@@ -97,6 +109,7 @@ class Nomination(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # programme_rules that applied
     __table_args__ = (Index("ix_nominations_round_unit_status", "round_id", "unit_id", "status"),)
 
 
@@ -113,7 +126,7 @@ class ExpertOpinion(Base):
 
 
 class Certificate(Base):
-    """聘书: a unique number CFPD-YYYY-NNNN; revoked on disqualification."""
+    """聘书: a unique number in the format of the round's rules; revoked on disqualification."""
 
     __tablename__ = "certificates"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -125,6 +138,7 @@ class Certificate(Base):
     status: Mapped[str] = mapped_column(String(10), default="valid")  # valid revoked
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # programme_rules that applied
 
 
 class PoolEntry(Base):
@@ -161,6 +175,7 @@ class Mentorship(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     end_reason: Mapped[str] = mapped_column(Text, default="")
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # programme_rules that applied
 
 
 class Mentee(Base):
@@ -207,6 +222,7 @@ class Assessment(Base):
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # programme_rules that applied
     __table_args__ = (UniqueConstraint("mentorship_id", "year_no"),)
 
 
@@ -223,6 +239,7 @@ class BenefitApplication(Base):
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # programme_rules that applied
     __table_args__ = (Index("ix_benefit_person_kind", "person_id", "kind", "status"),)
 
 

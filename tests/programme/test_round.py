@@ -24,7 +24,7 @@ def test_round_deadline_defaults_to_june_30_china_time_stored_in_utc(programme):
     with programme.engine.sessions() as s:
         row = s.get(Round, rid)
     assert row.deadline == datetime(2014, 6, 30, 15, 59, 59, tzinfo=timezone.utc)  # 23:59:59 +08:00
-    assert (row.experts_per_panel, row.rule_num, row.rule_den) == (5, 2, 3)  # programme_rules script in the BPMN
+    assert (row.experts_per_panel, row.rule_num, row.rule_den) == (5, 2, 3)  # the programme rules (version 1)
 
 
 def test_reminders_reach_only_units_that_have_not_submitted(programme_restore):

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from engine import InvalidData
 
 from .. import dates
+from .. import rules as programme_rules
 from ..tables import Assessment, BenefitApplication, Mentorship, OrgUnit, Person, PoolEntry
 from .common import get_row, notify, owned_row, require
 
@@ -17,24 +18,28 @@ def benefit_facts(ctx, mentor_id):
     person = get_row(ctx, Person, mentor_id, "培带人")
     require(ctx, ctx.actor.holds("mentor", str(person.id)), "只能由培带人本人申请激励")
     kind = data.get("kind")   # the form (benefit_apply) is the contract of what was applied for
+    own = ctx.session.scalar(select(BenefitApplication).where(BenefitApplication.instance_id == ctx.instance_id).limit(1))
+    rules = programme_rules.version(ctx.session, own.rules_version if own else None, now=ctx.now)
+    interval = rules.interval(kind)
+    if interval is None:
+        raise InvalidData(f"激励项目须为：{'、'.join(rules.labels('incentives').values())}", field="kind")
     ship = ctx.session.scalar(select(Mentorship).where(Mentorship.mentor_id == person.id)
                               .order_by(Mentorship.id.desc()).limit(1))
     entry = ctx.session.get(PoolEntry, ship.pool_entry_id) if ship else None
     unit = ctx.session.get(OrgUnit, person.unit_id) if person.unit_id else None
     today = dates.local_date(ctx.now)
 
-    def approved(k):
-        return list(ctx.session.scalars(select(BenefitApplication).where(
+    def years_since_last(k) -> int:
+        """Calendar years since the kind was last granted or applied for (99: never); the notice
+        counts in years (每年, 每两年, 每3年), so 2015 -> 2017 is two years."""
+        years = ctx.session.scalars(select(BenefitApplication.year).where(
             BenefitApplication.person_id == person.id, BenefitApplication.kind == k,
-            BenefitApplication.status.in_(("approved", "pending")))))
-
-    def years_since(k):
-        rows = [r for r in approved(k) if r.status == "approved"]
-        return min((dates.full_years(dates.local_date(r.decided_at or r.applied_at), today) for r in rows), default=99)
+            BenefitApplication.status.in_(("approved", "pending")),
+            BenefitApplication.id != (own.id if own else -1))).all()
+        return min((today.year - y for y in years), default=99)
 
     outstanding = ctx.session.scalar(select(func.count()).select_from(Assessment).where(
         Assessment.mentorship_id == (ship.id if ship else -1), Assessment.outstanding.is_(True))) > 0
-    own = ctx.session.scalar(select(BenefitApplication).where(BenefitApplication.instance_id == ctx.instance_id).limit(1))
     if own is not None and own.person_id != person.id:
         raise InvalidData("激励申请的培带人不能更改", field="mentor_id")
     facts = {
@@ -42,14 +47,14 @@ def benefit_facts(ctx, mentor_id):
         "unit_id": person.unit_id, "unit_kind": unit.kind if unit else "", "unit_name": unit.name if unit else "",
         "from_outside_city": bool(data.get("from_outside_city")), "works_in_urban_area": bool(data.get("works_in_urban_area")),
         "has_urban_housing": bool(data.get("has_urban_housing")),
-        "years_since_health_check": years_since("health_check"),
-        "had_this_year": any(r.year == today.year for r in approved(kind)),
-        "outstanding": outstanding, "years_since_commendation": years_since("commendation"),
+        "outstanding": outstanding,
         "benefit_eligible": False, "benefit_reason": "不符合申请条件",
+        # the rules' interval for the kind applied for (0: no limit) and the years since it was last granted
+        "interval_years": interval, "years_since_last": years_since_last(kind),
+        "kind_label": rules.labels("incentives")[kind],
     }
-    # the application itself is added after the facts (it must not count as "already had this year")
     row = own or BenefitApplication(person_id=person.id, year=today.year, status="pending", applied_at=ctx.now,
-                                    instance_id=ctx.instance_id)
+                                    instance_id=ctx.instance_id, rules_version=rules.version)
     row.kind = kind
     ctx.session.add(row)
     ctx.session.flush()

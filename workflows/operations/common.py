@@ -11,7 +11,6 @@ from engine.tables import Instance
 
 from ..tables import Nomination, OrgUnit
 
-PANELS = ("professional", "skilled", "rural")
 # a unit "has submitted" once one of its nominations passed its own review
 SUBMITTED = ("submitted", "in_review", "recommended", "not_recommended", "declined", "appointed")
 OUTCOME_LABELS = {"rejected": "单位不予推荐", "withdrawn": "已撤回", "not_recommended": "评审委员会未推荐",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from engine import InvalidData, PermissionDenied
 
 from .. import dates
+from .. import rules as programme_rules
 from ..tables import (Activity, Assessment, Certificate, Mentee, Mentorship, Person, PoolEntry, SecondTierCandidate)
 from .common import get_row, holders, notify, owned_row, parent_instance, section_users, unit_name
 
@@ -17,7 +18,15 @@ from .common import get_row, holders, notify, owned_row, parent_instance, sectio
 def mentoring_register_mentees(ctx, mentorship_id):
     data = ctx.task.data
     ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系")
-    mentees = data.get("mentees") or []   # five of them (1带5) and a period of 2 or 3 years: the form says so
+    rules = programme_rules.version(ctx.session, ship.rules_version, now=ctx.now)
+    mentees = data.get("mentees") or []
+    need = rules["mentees_per_mentor"]   # 1带5: the rules of the mentorship, not the form, say how many
+    if len(mentees) != need:
+        raise InvalidData(f"须登记{need}名培带对象（已填写{len(mentees)}名）", field="mentees")
+    period = data.get("period_years")
+    if period not in rules["period_years"]:
+        allowed = "或".join(str(p) for p in sorted(rules["period_years"]))
+        raise InvalidData(f"培带期须为{allowed}年", field="period_years")
     # each mentee is an object or a line "姓名，单位及职务，专业领域" (what the web form sends)
     mentees = [m if isinstance(m, dict) else dict(zip(("name", "workplace", "field"),
                                                        [p.strip() for p in str(m).replace(",", "，").split("，")]))
@@ -27,7 +36,6 @@ def mentoring_register_mentees(ctx, mentorship_id):
         raise InvalidData("培带对象姓名不能为空")
     if len(set(names)) != len(names):
         raise InvalidData("培带对象不能重复登记")
-    period = data.get("period_years")
     for old in ctx.session.scalars(select(Mentee).where(Mentee.mentorship_id == ship.id)):
         ctx.session.delete(old)
     ids = []
@@ -93,6 +101,9 @@ def activity_log(ctx, mentorship_id):
     if ship.status != "active":
         raise InvalidData("培带期未开始或已结束，不能记录培带活动")
     subject = str(data.get("subject") or "").strip()   # kind, date and subject: the form (activity) requires them
+    kinds = programme_rules.version(ctx.session, ship.rules_version, now=ctx.now).labels("activity_kinds")
+    if data.get("kind") not in kinds:
+        raise InvalidData(f"活动类型须为：{'、'.join(kinds.values())}", field="kind")
     try:
         held_on = dates.parse_date(data.get("held_on")) or dates.local_date(ctx.now)
     except ValueError:
@@ -126,20 +137,21 @@ def assessment_open(ctx, mentorship_id, year_no):
     if parent is None:
         raise PermissionDenied("年度考核由培带流程在周年日自动发起，不能手动发起")
     ship = owned_row(ctx, Mentorship, mentorship_id, "培带关系", owner=parent)
-    if isinstance(year_no, bool) or not isinstance(year_no, int) or not 1 <= year_no <= (ship.period_years or 3):
+    rules = programme_rules.version(ctx.session, ship.rules_version, now=ctx.now)
+    if isinstance(year_no, bool) or not isinstance(year_no, int) or not 1 <= year_no <= (ship.period_years or max(rules["period_years"])):
         raise InvalidData(f"考核年度 {str(year_no)[:20]} 不在培带期内")
     row = ctx.session.scalar(select(Assessment).where(Assessment.mentorship_id == ship.id, Assessment.year_no == year_no))
     if row is not None and row.instance_id != ctx.instance_id:
         raise InvalidData(f"{ship.id}号培带关系的第{year_no}年度考核已经发起")
     if row is None:
         row = Assessment(mentorship_id=ship.id, year_no=int(year_no), unit_id=ship.unit_id, status="open",
-                         instance_id=ctx.instance_id, opened_at=ctx.now)
+                         instance_id=ctx.instance_id, opened_at=ctx.now, rules_version=rules.version)
         ctx.session.add(row)
         ctx.session.flush()
     mentor = ctx.session.get(Person, ship.mentor_id)
     notify(ctx, "assessment_due", holders(ctx, "unit_reviewer", ship.unit_id), {
         "assessment_id": row.id, "mentorship_id": ship.id, "mentor_name": mentor.name, "year_no": int(year_no),
-        "unit_name": unit_name(ctx, ship.unit_id), "due": str(dates.local_date(ctx.now + timedelta(days=30)))},
+        "unit_name": unit_name(ctx, ship.unit_id), "due": str(dates.local_date(ctx.now + timedelta(days=rules["assessment_due_days"])))},
         f"assessment:{row.id}:due")
     data["assessment_id"] = row.id
     return {"assessment_id": row.id}

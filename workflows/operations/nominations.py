@@ -10,9 +10,10 @@ from engine import InvalidData, InvalidState
 from engine.identity import upsert_user
 
 from .. import dates
+from .. import rules as programme_rules
 from ..tables import (Certificate, ExpertOpinion, Mentorship, Nomination, OrgUnit, Person, PoolEntry, Round,
                       SecondTierCandidate)
-from .common import (OUTCOME_LABELS, PANELS, as_id, holders, notify, owned_row, require, same_as_record, section_users,
+from .common import (OUTCOME_LABELS, as_id, holders, notify, owned_row, require, same_as_record, section_users,
                      unit_name)
 
 
@@ -36,7 +37,7 @@ def nomination_register(ctx, round_id, unit_id):
     nom = ctx.session.scalar(select(Nomination).where(Nomination.instance_id == ctx.instance_id).limit(1))
     if nom is None:
         nom = Nomination(round_id=rnd.id, unit_id=unit.id, status="draft", created_by=ctx.actor.username, created_at=ctx.now,
-                         instance_id=ctx.instance_id)
+                         instance_id=ctx.instance_id, rules_version=programme_rules.current(ctx.session, now=ctx.now).version)
         ctx.session.add(nom)
         ctx.session.flush()
     elif (nom.round_id, nom.unit_id) != (rnd.id, unit.id):
@@ -75,8 +76,12 @@ def nomination_check_eligibility(ctx, nomination_id):
     on = dates.local_date(rnd.deadline)
     if birth >= on or since > on:
         raise InvalidData("出生日期或在赤峰市工作起始日期不能晚于报送截止日")
+    rules = programme_rules.version(ctx.session, nom.rules_version, now=ctx.now)
     talent_type = data["talent_type"]
-    category = talent_type if talent_type in PANELS else data.get("panel")
+    category = rules.panel_for(talent_type, data.get("panel"))
+    if category is None:
+        panels = "、".join(rules.labels("panels").values())
+        raise InvalidData(f"请选择评审类别（{panels}）", field="panel")
     facts = {
         "age": dates.full_years(birth, on), "years_in_chifeng": dates.full_years(since, on),
         "exceptional": bool(data.get("exceptional")),
@@ -88,6 +93,8 @@ def nomination_check_eligibility(ctx, nomination_id):
         "second_tier": ctx.session.scalar(select(SecondTierCandidate.id).join(Person, Person.id == SecondTierCandidate.person_id)
                                           .where(Person.name == data["name"], Person.birth_date == birth).limit(1)) is not None,
         "reason_code": [], "reason": [],
+        # the thresholds of the nomination's rules, for the eligibility DMN
+        "max_age": rules["max_age"], "min_years_in_chifeng": rules["min_years_in_chifeng"],
     }
     data.update(facts)
     application = {k: data.get(k) for k in (
@@ -218,11 +225,14 @@ def certificate_issue(ctx, nomination_id):
                     workplace=str(app.get("workplace") or ""), phone=str(app.get("phone") or ""))
     ctx.session.add(person)
     ctx.session.flush()
-    prefix = f"CFPD-{rnd.year}-"
-    last = ctx.session.scalar(select(func.max(Certificate.number)).where(Certificate.number.like(prefix + "%")))
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    cert = Certificate(number=f"{prefix}{seq:04d}", nomination_id=nom.id, person_id=person.id, round_id=rnd.id,
-                       issued_at=ctx.now, status="valid")
+    rules = programme_rules.version(ctx.session, rnd.rules_version, now=ctx.now)   # the round's format
+    seq = ctx.session.scalar(select(func.count()).select_from(Certificate).where(Certificate.round_id == rnd.id)) + 1
+    number = rules.certificate_number(rnd.year, seq)
+    while ctx.session.scalar(select(Certificate.id).where(Certificate.number == number)) is not None:
+        seq += 1
+        number = rules.certificate_number(rnd.year, seq)
+    cert = Certificate(number=number, nomination_id=nom.id, person_id=person.id, round_id=rnd.id,
+                       issued_at=ctx.now, status="valid", rules_version=rules.version)
     ctx.session.add(cert)
     ctx.session.flush()
     nom.person_id, nom.decided_at = person.id, ctx.now
@@ -268,9 +278,15 @@ def mentoring_start(ctx, nomination_id):
         data["mentorship_id"] = existing.id
         return {"mentorship_id": existing.id, "instance_id": existing.instance_id}
     if not person.username:
+        # a new account has no password: the talent section hands its activation link over (issue 11)
         person.username = mentor_username(person.id)
         upsert_user(ctx.session, person.username, person.name, memberships=[("mentor", str(person.id))])
-    ship = Mentorship(mentor_id=person.id, pool_entry_id=entry.id, unit_id=nom.unit_id, status="agreement")
+        notify(ctx, "account_pending", section_users(ctx), {
+            "name": person.name, "username": person.username, "unit_name": unit_name(ctx, nom.unit_id)},
+            f"account:{person.username}:pending")
+    rules = programme_rules.current(ctx.session, now=ctx.now)   # a new mentoring instance: the rules in force now
+    ship = Mentorship(mentor_id=person.id, pool_entry_id=entry.id, unit_id=nom.unit_id, status="agreement",
+                      rules_version=rules.version)
     ctx.session.add(ship)
     ctx.session.flush()
     rnd = ctx.session.get(Round, nom.round_id)

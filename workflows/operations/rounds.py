@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from engine import InvalidData
 
 from .. import dates
+from .. import rules as programme_rules
 from ..tables import Nomination, Round
 from .common import SUBMITTED, holders, owned_row, notify, require, section_users, units_not_submitted
 
@@ -23,10 +24,11 @@ def _whole(value, message: str, low: int = 1, high: int | None = None) -> int:
     return value
 
 
-def _deadline(value, year: int, rules: dict):
-    """The round's deadline: 23:59:59 (Asia/Shanghai) of the given date, by default June 30 of the year."""
+def _deadline(value, year: int, rules):
+    """The round's deadline: 23:59:59 (Asia/Shanghai) of the given date, by default the rules'
+    day of the year (June 30)."""
     if value in (None, ""):
-        month, day = (int(x) for x in rules.get("deadline_month_day", "06-30").split("-"))
+        month, day = (int(x) for x in rules["deadline_month_day"].split("-"))
         return dates.end_of_day(dates.date(year, month, day))
     text = str(value)[:40]
     try:
@@ -43,7 +45,7 @@ def _deadline(value, year: int, rules: dict):
 def round_open(ctx):
     data = ctx.task.data
     require(ctx, ctx.actor.has_role("talent_section"), "只有市委组织部人才科可以开启评选")
-    rules = data.get("programme_rules") or {}
+    rules = programme_rules.current(ctx.session, now=ctx.now)   # the rules in force when the round opens
     year = data.get("year")
     year = dates.local_date(ctx.now).year if year is None else \
         _whole(year, f"评选年度须为{FIRST_YEAR}至{LAST_YEAR}之间的整数年份，例如 2029", FIRST_YEAR, LAST_YEAR)
@@ -52,14 +54,14 @@ def round_open(ctx):
         raise InvalidData(f"报送截止时间 {dates.local_date(deadline)} 已过，请重新设置", field="deadline")
     days = data.get("reminder_days")
     if days is None:
-        days = rules.get("reminder_days") or []
+        days = rules["reminder_days"]
     if not isinstance(days, list):
         raise InvalidData("截止前提醒须为提前天数的列表，例如 [30, 7, 1]", field="reminder_days")
     days = [_whole(d, "截止前提醒的提前天数须为1至366之间的整数", 1, 366) for d in days]
 
     def setting(key, message):
         value = data.get(key)
-        return _whole(rules.get(key) if value is None else value, message, 1, 100)
+        return _whole(rules[key] if value is None else value, message, 1, 100)
 
     experts = setting("experts_per_panel", "每个评审类别的专家人数须为不小于1的整数")
     rule_num = setting("rule_num", "表决规则的分子须为正整数")
@@ -79,14 +81,23 @@ def round_open(ctx):
     row.experts_per_panel, row.rule_num, row.rule_den = experts, rule_num, rule_den
     row.reminder_days = json.dumps(days)
     row.instance_id = ctx.instance_id
+    row.rules_version = rules.version
     ctx.session.flush()
+    data.pop("programme_rules", None)   # the rules are the table's (workflows.rules), not the instance's
     data.update({
         "round_id": row.id, "year": year, "title": row.title, "closes_at": dates.iso(deadline), "reminder_index": 0,
         "reminders": [{"days": d, "at": dates.iso(dates.days_before(deadline, d))}
                       for d in sorted(set(days), reverse=True) if dates.days_before(deadline, d) > ctx.now],
-        "next_round_at": dates.iso(dates.at_local(dates.add_years(dates.local_date(deadline), int(rules.get("cycle_years", 3))) - timedelta(days=90))),
+        "next_round_at": dates.iso(next_round_at(deadline, rules)), "rules_version": rules.version,
     })
     return {"round_id": row.id, "deadline": str(dates.local_date(deadline))}
+
+
+def next_round_at(deadline, rules):
+    """When the talent section is reminded to open the next round: the rules' lead time before
+    the same deadline one cycle later."""
+    return dates.at_local(dates.add_years(dates.local_date(deadline), rules["cycle_years"])
+                          - timedelta(days=rules["next_round_lead_days"]))
 
 
 def round_remind(ctx, round_id, days):
@@ -130,7 +141,7 @@ def round_publish(ctx, round_id):
 
 def round_next_due(ctx, round_id):
     row = owned_row(ctx, Round, round_id, "评选")
-    cycle = int((ctx.task.data.get("programme_rules") or {}).get("cycle_years", 3))
+    cycle = programme_rules.version(ctx.session, row.rules_version, now=ctx.now)["cycle_years"]
     notify(ctx, "round_due", section_users(ctx), {"round_id": row.id, "last_year": row.year, "next_year": row.year + cycle},
             f"round:{row.id}:next_due")
     return {"next_year": row.year + cycle}
