@@ -13,12 +13,9 @@ command line, worker, simulator) gets the same answer:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from .config import EngineConfig
 from .errors import PermissionDenied
-
-if TYPE_CHECKING:
-    from .config import EngineConfig
 
 SYSTEM = "system"
 
@@ -51,7 +48,7 @@ SYSTEM_ACTOR = Actor(SYSTEM)
 class Policy:
     """The access rules of one engine configuration."""
 
-    def __init__(self, config: "EngineConfig"):
+    def __init__(self, config: EngineConfig):
         self.config = config
 
     def oversees(self, actor: Actor) -> bool:

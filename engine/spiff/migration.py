@@ -1,13 +1,10 @@
 """Migration of a running workflow onto another model version (used by engine/migration.py)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from SpiffWorkflow.bpmn.util.diff import diff_workflow
 from SpiffWorkflow.util.task import TaskState
 
-if TYPE_CHECKING:
-    from .runtime import Runtime
+from .runtime import Runtime
 
 MIGRATION_KEPT = TaskState.COMPLETED | TaskState.STARTED | TaskState.READY | TaskState.WAITING | TaskState.ERROR
 

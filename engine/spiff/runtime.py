@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from ..errors import ScriptSecurityError
+from ..errors import EngineError, LoopDepthError, ScriptSecurityError
 from . import pruning
 from .sandbox import RestrictedEnvironment
 from .serialization import SpecCodec, WorkflowCodec
@@ -110,8 +110,6 @@ def _find(exc: BaseException, wanted):
 def _domain_error(exc: BaseException):
     """An :class:`~engine.errors.EngineError` a service-task handler raised (e.g. ``InvalidData``
     with a message for the user), found under the library's wrapping; ``None`` if there is none."""
-    from ..errors import EngineError
-
     return _find(exc, lambda e: isinstance(e, EngineError) and not isinstance(e, ScriptSecurityError))
 
 
@@ -251,8 +249,6 @@ class Runtime:
     def check_depth(self, wf) -> None:
         """Refuse to accept a 'completed' workflow that still has unfinished tasks, or a tree
         near the iterator's depth limit."""
-        from ..errors import LoopDepthError
-
         unfinished = [t for t in _all_tasks(wf) if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)]
         if wf.is_completed() and unfinished:
             raise LoopDepthError(
