@@ -1,21 +1,58 @@
-"""Users and role memberships (who may take which human tasks). Passwords arrive hashed."""
+"""Users, role memberships and their credentials: passwords, one-time password links, session
+versions and personal API tokens. Every function works in the caller's session (a
+``unit_of_work`` for writes), so the programme, the web layer and the command line share it.
+
+* Passwords follow :func:`password_problems` (length, three of four character classes, not the
+  user name, not a common password) and are stored as werkzeug scrypt hashes.
+* A new account has no password: it is *pending* until its owner opens an activation link
+  (:func:`issue_link`) and chooses one (:func:`use_link`). A forgotten or administrator-reset
+  password goes the same way with a ``reset`` link. Links are random, one-time, expiring, stored
+  as their SHA-256 only, and a newer link of the same user replaces the older ones.
+* ``users.session_version`` is part of every web session; bumping it (:func:`end_sessions`: on
+  log-out, password change, reset, deactivation) ends every session of the user at once.
+* API tokens (:func:`create_api_token`) are shown once, stored as their SHA-256, listed and
+  revoked by their owner.
+"""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import InvalidData
-from .tables import Membership, User
+from .access import Actor
+from .errors import InvalidData, InvalidState, NotFound
+from .tables import AccountToken, ApiToken, Membership, User
 
+ACTIVATION, RESET = "activation", "reset"
+LINK_LIFETIMES = {ACTIVATION: timedelta(days=7), RESET: timedelta(days=3)}
+API_TOKEN_PREFIX = "pd_"
+PASSWORD_MIN, PASSWORD_MAX = 10, 128
+MAX_API_TOKENS = 20
+
+# a wrong user name costs the same hash check as a wrong password (no user enumeration by timing)
+_DUMMY_HASH = generate_password_hash("peidai-dummy-password")
+
+
+# --------------------------------------------------------------------------- users and roles
 
 def upsert_user(session: Session, username: str, display_name: str, *, password_hash: str = "", email: str | None = None,
                 memberships: list[tuple[str, str | None]] = ()) -> User:
+    """Create the user, or update name, e-mail and memberships. A new user without
+    ``password_hash`` is pending: it can log in only after an activation link (:func:`issue_link`)."""
     username = (username or "").strip()
     if not username or len(username) > 80:
         raise InvalidData("用户名不能为空，且不超过 80 个字符")
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = User(username=username, display_name=display_name, password_hash=password_hash, email=email, active=True)
+        user = User(username=username, display_name=display_name, password_hash=password_hash, email=email, active=True,
+                    session_version=1)
         session.add(user)
         session.flush()
     else:
@@ -37,3 +74,336 @@ def users_holding(session: Session, role: str, scope: str | None) -> list[str]:
     if scope is not None:
         q = q.where((Membership.scope == scope) | Membership.scope.is_(None))
     return sorted(set(session.scalars(q)))
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None:
+        raise NotFound(f"用户 {username} 不存在")
+    return user
+
+
+def is_pending(user: User) -> bool:
+    """Never activated (or reset by an administrator): no password yet."""
+    return not user.password_hash
+
+
+def memberships_of(session: Session, user_ids) -> dict[int, list[tuple[str, str | None]]]:
+    out: dict[int, list[tuple[str, str | None]]] = {}
+    ids = list(user_ids)
+    if ids:
+        for uid, role, scope in session.execute(select(Membership.user_id, Membership.role, Membership.scope)
+                                                .where(Membership.user_id.in_(ids)).order_by(Membership.id)):
+            out.setdefault(uid, []).append((role, scope))
+    return out
+
+
+def account_rows(session: Session, *, pending_only: bool = False, roles: set[str] | None = None,
+                 search: str = "", limit: int = 500) -> list[dict]:
+    """Accounts with their memberships and state, newest first. ``roles``: only accounts whose
+    every membership is one of these roles (and that have one)."""
+    q = select(User).order_by(User.id.desc())
+    if pending_only:
+        q = q.where(User.password_hash == "", User.active.is_(True))
+    if search:
+        like = f"%{search.strip()}%"
+        q = q.where(User.username.ilike(like) | User.display_name.ilike(like))
+    users = session.scalars(q.limit(limit * 4 if roles is not None else limit)).all()
+    ms = memberships_of(session, [u.id for u in users])
+    links = {}
+    if users:
+        for uid, purpose, created, expires, used in session.execute(
+                select(AccountToken.user_id, AccountToken.purpose, AccountToken.created_at, AccountToken.expires_at,
+                       AccountToken.used_at).where(AccountToken.user_id.in_([u.id for u in users]))
+                .order_by(AccountToken.id)):
+            links[uid] = {"purpose": purpose, "created_at": created, "expires_at": expires, "used_at": used}
+    rows = []
+    for u in users:
+        held = ms.get(u.id, [])
+        if roles is not None and (not held or any(r not in roles for r, _ in held)):
+            continue
+        rows.append({"username": u.username, "display_name": u.display_name, "email": u.email, "active": u.active,
+                     "pending": is_pending(u), "memberships": held, "password_changed_at": u.password_changed_at,
+                     "last_link": links.get(u.id)})
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def set_active(session: Session, username: str, active: bool, now: datetime) -> User:
+    """Deactivate (every session, API token and password link stops working at once) or
+    reactivate an account."""
+    user = get_user(session, username)
+    user.active = bool(active)
+    if not active:
+        end_sessions(session, user.username)
+        _expire_links(session, user.id, now)
+    session.flush()
+    return user
+
+
+# --------------------------------------------------------------------------- passwords
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The common-password list shipped with the code (``engine/common_passwords.txt``), lower case."""
+    path = Path(__file__).with_name("common_passwords.txt")
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line.lower())
+    return frozenset(words)
+
+
+_LEET = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "i", "!": "i", "3": "e", "$": "s", "5": "s", "7": "t",
+                       "+": "t", "8": "b", "9": "g"})
+
+
+def _variants(password: str) -> tuple[set[str], str, str]:
+    low = password.lower()
+    deleet = low.translate(_LEET)
+    letters = re.sub(r"[^a-z]", "", low)
+    digits = re.sub(r"[^0-9]", "", low)
+    # the word between a leading and a trailing run of digits and symbols ("p@ssw0rd" in "P@ssw0rd123!")
+    core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", low)
+    forms = {low, deleet, core, core.translate(_LEET), re.sub(r"[^a-z0-9]", "", low), re.sub(r"[^a-z0-9]", "", deleet),
+             re.sub(r"[^a-z]", "", deleet), re.sub(r"[^a-z]", "", core.translate(_LEET))}
+    return forms, letters, digits
+
+
+def character_classes(password: str) -> int:
+    """How many of: upper-case letters, lower-case letters, digits, other characters."""
+    upper = any(c.isupper() for c in password)
+    lower = any(c.islower() for c in password)
+    digit = any(c in "0123456789" for c in password)
+    other = any(not (c.isupper() or c.islower() or c in "0123456789") for c in password)
+    return upper + lower + digit + other
+
+
+def password_problems(password: str, username: str = "", display_name: str = "") -> list[str]:
+    """What is wrong with ``password`` (empty when acceptable), in Chinese.
+
+    The rules of a government system (GB/T 22239 等保 practice): at least 10 and at most 128
+    characters; at least three of upper-case letters, lower-case letters, digits and other
+    characters; not containing the user name (either way round) or the person's name; at least 5
+    different characters; not a common password, nor one dressed up with capitals, digits or
+    symbols (``Password2024!``, ``P@ssw0rd``, ``Aa123456789``)."""
+    password = password or ""
+    problems = []
+    if len(password) < PASSWORD_MIN:
+        problems.append(f"密码长度至少 {PASSWORD_MIN} 个字符")
+    if len(password) > PASSWORD_MAX:
+        problems.append(f"密码长度不能超过 {PASSWORD_MAX} 个字符")
+    if character_classes(password) < 3:
+        problems.append("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类")
+    low = password.lower()
+    name = (username or "").strip().lower()
+    if len(name) >= 3 and (name in low or name[::-1] in low):
+        problems.append("密码不能包含用户名")
+    person = (display_name or "").strip().lower()
+    if len(person) >= 2 and person != name and person in low:
+        problems.append("密码不能包含姓名")
+    if password and len(set(password)) < 5:
+        problems.append("密码中不同的字符太少")
+    common = common_passwords()
+    forms, letters, digits = _variants(password)
+    if (any(f in common for f in forms if f)
+            or (len(letters) >= 4 and letters in common)
+            or (len(digits) >= 6 and len(letters) <= 3 and digits in common)):
+        problems.append("密码过于常见或容易猜到，请换一个")
+    return problems
+
+
+def check_password_policy(password: str, username: str = "", display_name: str = "") -> None:
+    problems = password_problems(password, username, display_name)
+    if problems:
+        raise InvalidData("；".join(problems), field="password", rules=problems)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)  # werkzeug's current default: scrypt
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """The password is right for an active user that has one; costs one hash check in any case."""
+    if user is None or not user.password_hash or not user.active:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return False
+    return check_password_hash(user.password_hash, password or "")
+
+
+def check_login(session: Session, username: str, password: str) -> str | None:
+    """The user name if the password is right and the account active and activated, else None."""
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    return user.username if verify_password(user, password) else None
+
+
+def set_password(session: Session, username: str, password: str, now: datetime, *, check_policy: bool = True) -> User:
+    """Set a password (checked against the rules); every session of the user ends."""
+    user = get_user(session, username)
+    if check_policy:
+        check_password_policy(password, user.username, user.display_name)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    end_sessions(session, user.username)
+    _expire_links(session, user.id, now)
+    session.flush()
+    return user
+
+
+def change_password(session: Session, username: str, current: str, new: str, now: datetime) -> User:
+    """The user's own change: the current password must be right and the new one different."""
+    user = get_user(session, username)
+    if not verify_password(user, current):
+        raise InvalidData("当前密码不正确", field="current_password")
+    if current == new:
+        raise InvalidData("新密码不能与当前密码相同", field="password")
+    return set_password(session, username, new, now)
+
+
+def reset_password(session: Session, username: str, now: datetime) -> User:
+    """An administrator's reset: the old password stops working, every session and API token of
+    the user ends; the user chooses a new password through a ``reset`` link."""
+    user = get_user(session, username)
+    user.password_hash = ""
+    end_sessions(session, user.username)
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=now))
+    session.flush()
+    return user
+
+
+# --------------------------------------------------------------------------- one-time links
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def _expire_links(session: Session, user_id: int, now: datetime) -> None:
+    """Every open link of the user stops working (marked used: superseded, password set, deactivated)."""
+    session.execute(update(AccountToken).where(AccountToken.user_id == user_id, AccountToken.used_at.is_(None))
+                    .values(used_at=now))
+
+
+def issue_link(session: Session, username: str, purpose: str, *, now: datetime, by: str,
+               lifetime: timedelta | None = None) -> str:
+    """A new one-time token to choose a password (``activation`` for a pending account,
+    ``reset`` otherwise); earlier unused links of the user stop working. Returns the token, which
+    is stored only as its SHA-256."""
+    if purpose not in LINK_LIFETIMES:
+        raise InvalidData(f"未知的链接类型：{purpose}")
+    user = get_user(session, username)
+    if not user.active:
+        raise InvalidState(f"账号 {user.username} 已停用，请先启用")
+    if purpose == ACTIVATION and not is_pending(user):
+        raise InvalidState(f"账号 {user.username} 已激活，如忘记密码请重置密码")
+    _expire_links(session, user.id, now)
+    token = secrets.token_urlsafe(32)
+    session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=token_digest(token), created_by=by,
+                             created_at=now, expires_at=now + (lifetime or LINK_LIFETIMES[purpose])))
+    session.flush()
+    return token
+
+
+def link_account(session: Session, token: str, now: datetime) -> tuple[User, AccountToken] | None:
+    """The active user and the link if ``token`` is a valid, unused, unexpired link, else None."""
+    if not token or len(token) > 200:
+        return None
+    row = session.scalar(select(AccountToken).where(AccountToken.token_hash == token_digest(token)))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user, row
+
+
+def use_link(session: Session, token: str, password: str, now: datetime) -> User:
+    """Choose a password through a link: checks the rules, stores the hash, uses the link up and
+    ends every session of the user. Raises InvalidState when the link is not (or no longer) valid."""
+    found = link_account(session, token, now)
+    if found is None:
+        raise InvalidState("链接无效或已过期，请联系人才科或系统管理员重新获取")
+    user, row = found
+    check_password_policy(password, user.username, user.display_name)
+    row.used_at = now
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    end_sessions(session, user.username)
+    _expire_links(session, user.id, now)
+    session.flush()
+    return user
+
+
+# --------------------------------------------------------------------------- sessions
+
+def end_sessions(session: Session, username: str) -> None:
+    """Every web session of the user ends (their cookies carry the previous version)."""
+    session.execute(update(User).where(User.username == username)
+                    .values(session_version=User.session_version + 1))
+
+
+def web_identity(session: Session, username: str) -> tuple[Actor, str, int] | None:
+    """``(actor, display name, session version)`` of an active, activated user, else None."""
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None or not user.password_hash:
+        return None
+    ms = session.execute(select(Membership.role, Membership.scope).where(Membership.user_id == user.id)).all()
+    return Actor(user.username, frozenset((m.role, m.scope) for m in ms)), user.display_name, user.session_version
+
+
+# --------------------------------------------------------------------------- API tokens
+
+def create_api_token(session: Session, username: str, name: str, now: datetime,
+                     expires_at: datetime | None = None) -> tuple[str, ApiToken]:
+    """A new personal API token; returns ``(token, row)``. The token is never stored."""
+    user = get_user(session, username)
+    name = (name or "").strip() or "接口令牌"
+    if len(name) > 80:
+        raise InvalidData("令牌名称不超过 80 个字符", field="name")
+    live = session.scalar(select(func.count()).select_from(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+        (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now)))
+    if live >= MAX_API_TOKENS:
+        raise InvalidState(f"有效令牌最多 {MAX_API_TOKENS} 个，请先撤销不用的令牌")
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), hint=token[:7], created_at=now,
+                   expires_at=expires_at)
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def api_tokens(session: Session, username: str) -> list[dict]:
+    user = get_user(session, username)
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())).all()
+    return [{"id": r.id, "name": r.name, "hint": r.hint, "created_at": r.created_at, "expires_at": r.expires_at,
+             "last_used_at": r.last_used_at, "revoked_at": r.revoked_at} for r in rows]
+
+
+def revoke_api_token(session: Session, username: str, token_id: int, now: datetime) -> None:
+    """The owner revokes one of their tokens (another user's token is not found)."""
+    user = get_user(session, username)
+    row = session.get(ApiToken, token_id) if isinstance(token_id, int) and 0 < token_id < 2 ** 31 else None
+    if row is None or row.user_id != user.id:
+        raise NotFound("令牌不存在")
+    if row.revoked_at is None:
+        row.revoked_at = now
+    session.flush()
+
+
+def api_token_user(session: Session, token: str, now: datetime) -> tuple[str, int, datetime | None] | None:
+    """``(username, token id, last used)`` for a valid token of an active user."""
+    if not token or not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.execute(select(User.username, ApiToken.id, ApiToken.last_used_at)
+                          .join(User, User.id == ApiToken.user_id)
+                          .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
+                                 (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
+                                 User.active.is_(True))).first()
+    return (row.username, row.id, row.last_used_at) if row else None
+
+
+def touch_api_token(session: Session, token_id: int, now: datetime) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))

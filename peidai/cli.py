@@ -15,7 +15,8 @@ from engine.queries import inbox
 
 from .settings import PROJECT_ROOT
 
-CLI_MODULES = ("workflows.cli", "workflows.notifications.cli", "workflows.documents.cli", "worker.cli", "webapp.cli")
+CLI_MODULES = ("workflows.cli", "workflows.notifications.cli", "workflows.documents.cli", "worker.cli", "webapp.cli",
+               "webapp.cli_users")
 MODEL_SUFFIXES = (".bpmn", ".dmn", ".json")
 MODEL_EXTRAS = (".redeploy",)  # part of a version's content although not a model (webapp.admin.versions)
 

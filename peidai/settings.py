@@ -23,6 +23,14 @@ class Settings:
     smtp_password: str = ""
     smtp_sender: str = "peidai@localhost"
     timer_interval: float = 30.0
+    # web sessions end after this long without a request, and this long after log-in in any case
+    session_idle_minutes: float = 30.0
+    session_max_hours: float = 12.0
+    # where the log-in throttle keeps its counters, shared by every web process: a Redis URL in
+    # production (redis://host:6379/2); empty: a SQLite file in the data folder (one machine)
+    ratelimit_storage_url: str = ""
+    # how many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; 0 trusts none
+    proxy_count: int = 0
     testing: bool = False
 
     @classmethod
@@ -42,6 +50,10 @@ class Settings:
             smtp_password=env.get("PEIDAI_SMTP_PASSWORD", ""),
             smtp_sender=env.get("PEIDAI_SMTP_SENDER", "peidai@localhost"),
             timer_interval=float(env.get("PEIDAI_TIMER_INTERVAL", "30")),
+            session_idle_minutes=float(env.get("PEIDAI_SESSION_IDLE_MINUTES", "30")),
+            session_max_hours=float(env.get("PEIDAI_SESSION_MAX_HOURS", "12")),
+            ratelimit_storage_url=env.get("PEIDAI_RATELIMIT_STORAGE_URL", ""),
+            proxy_count=int(env.get("PEIDAI_PROXY_COUNT", "0")),
         )
         for k, v in overrides.items():
             setattr(s, k, v)

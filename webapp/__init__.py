@@ -44,7 +44,7 @@ def create_app(system=None, **config) -> Flask:
 
     from peidai.bootstrap import bootstrap
 
-    from . import auth, errors, i18n, labels
+    from . import auth, errors, i18n, labels, security
     from .params import CONVERTERS
 
     app = Flask(__name__)
@@ -56,11 +56,10 @@ def create_app(system=None, **config) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("PEIDAI_COOKIE_SECURE", "") == "1",
         SESSION_COOKIE_NAME="peidai_session",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        # the cookie outlives no session: idle and absolute timeouts are checked on each request (webapp.auth)
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=system.settings.session_max_hours),
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
-        LOGIN_MAX_FAILURES=5,
-        LOGIN_LOCK_MINUTES=15,
         PER_PAGE=20,
     )
     app.config.update(config)
@@ -70,18 +69,11 @@ def create_app(system=None, **config) -> Flask:
     check_cjk_font()  # PDFs need a CJK font: fail at start-up, not at the first download (documents, issue 7)
 
     i18n.init_app(app)
+    security.init_app(app, system)   # headers, CSP, no-store, ProxyFix, the shared throttle (issue 11)
     auth.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
     register_blueprints(app)
-
-    @app.after_request
-    def security_headers(resp):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        resp.headers.setdefault("Content-Security-Policy", "object-src 'none'; base-uri 'self'; frame-ancestors 'self'")
-        return resp
 
     @app.get("/healthz")
     def healthz():

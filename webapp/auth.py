@@ -7,6 +7,13 @@
 * ``visible_or_404(ok)``: raise 404 when a record is outside the user's scope, so a reviewer of
   another county cannot even learn that the record exists.
 * ``can_see_instance(actor, instance_id)``: the scope rule for a process instance.
+* ``safe_next(target, default)``: where to go after log-in or an action; only a path on this site.
+
+Sessions (issue 11): a session cookie names the user, the user's ``session_version`` at log-in
+and the times of log-in and of the last request. Each request checks them against the database
+and the wall clock: log-out, a password change or reset and deactivation bump the version and so end
+every session of the user, wherever its cookie was copied; a session ends after
+``PEIDAI_SESSION_IDLE_MINUTES`` without a request and ``PEIDAI_SESSION_MAX_HOURS`` after log-in.
 
 Example::
 
@@ -17,19 +24,24 @@ Example::
 """
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+import time
+import unicodedata
 from functools import wraps
 from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, request, session
 from flask_login import LoginManager, UserMixin, current_user
 from flask_login import login_required as _flask_login_required
 from flask_wtf.csrf import CSRFProtect
 
 from engine import Actor, NotFound
+from engine import identity
 
 from . import users
 
+log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
@@ -59,12 +71,82 @@ def _load(username: str, via_token: bool = False) -> WebUser | None:
     return WebUser(actor, users.display_name(engine(), username), via_token)
 
 
+def _now() -> float:
+    """Session time is wall-clock time (``SESSION_CLOCK``, default :func:`time.time`), not the
+    engine's clock: a simulation or a test that moves the programme's time on keeps its sessions."""
+    return current_app.config["SESSION_CLOCK"]()
+
+
+# what a session cookie carries besides Flask-Login's user id
+SESSION_VERSION, SESSION_START, SESSION_SEEN = "_sv", "_t0", "_ta"
+
+
+def start_session(username: str) -> WebUser | None:
+    """Log ``username`` in on a fresh session (no fixation), bound to the user's session version."""
+    from flask_login import login_user
+    with engine().sessions() as s:
+        found = identity.web_identity(s, username)
+    if found is None:
+        return None
+    actor, display_name, version = found
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    now = _now()
+    session[SESSION_VERSION], session[SESSION_START], session[SESSION_SEEN] = version, now, now
+    user = WebUser(actor, display_name)
+    login_user(user)
+    g.peidai_user = user
+    return user
+
+
+def end_session() -> None:
+    """Clear the session cookie, keeping the chosen language."""
+    from flask_login import logout_user
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _session_user(username: str) -> WebUser | None:
+    cfg = current_app.config
+    now = _now()
+    started, seen = session.get(SESSION_START), session.get(SESSION_SEEN)
+    if not isinstance(started, (int, float)) or not isinstance(seen, (int, float)):
+        return _ended("revoked")
+    if now - seen > cfg["SESSION_IDLE_SECONDS"] or now - started > cfg["SESSION_MAX_SECONDS"]:
+        return _ended("timeout")
+    with engine().sessions() as s:
+        found = identity.web_identity(s, username)
+    if found is None or found[2] != session.get(SESSION_VERSION):
+        return _ended("revoked")   # logged out, password changed or reset, account deactivated
+    if now - seen >= 60:   # the idle clock, kept to the minute (no new cookie on every request)
+        session[SESSION_SEEN] = now
+    return WebUser(found[0], found[1])
+
+
+def _ended(why: str):
+    g.peidai_session_ended = why
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return None
+
+
 def init_app(app) -> None:
+    settings = app.extensions["peidai"].settings
+    app.config.setdefault("SESSION_IDLE_SECONDS", float(settings.session_idle_minutes) * 60)
+    app.config.setdefault("SESSION_MAX_SECONDS", float(settings.session_max_hours) * 3600)
+    app.config.setdefault("SESSION_CLOCK", time.time)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
-    app.extensions["peidai_login_failures"] = {}
 
     from flask_babel import lazy_gettext as _l
     login_manager.login_message = _l("请先登录")
@@ -75,7 +157,7 @@ def init_app(app) -> None:
         if request.path.startswith("/api/"):
             return None  # the API trusts tokens only, never the session cookie (no CSRF there)
         if "peidai_user" not in g:
-            g.peidai_user = _load(username)
+            g.peidai_user = _session_user(username)
         return g.peidai_user
 
     @login_manager.request_loader
@@ -92,8 +174,12 @@ def init_app(app) -> None:
         if request.path.startswith("/api/"):
             from .errors import json_error
             return json_error("unauthorized", _l("需要登录或有效的访问令牌"), 401)
-        flash(str(login_manager.login_message), "warning")
-        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        if g.get("peidai_session_ended") == "timeout":
+            flash(str(_l("登录已超时，请重新登录")), "warning")
+        else:
+            flash(str(login_manager.login_message), "warning")
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("auth.login", next=target if request.method == "GET" else None))
 
 
 login_required = _flask_login_required
@@ -152,43 +238,28 @@ def can_see_instance(actor: Actor, instance_id: int, inst: dict | None = None) -
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """``target`` if it is a path on this site (no open redirects), else ``default``."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    r"""``target`` if it is a path on this site, else ``default`` (no open redirects).
 
-
-# ---------------------------------------------------------------- log-in throttling
-
-def _failures() -> dict:
-    return current_app.extensions["peidai_login_failures"]
-
-
-def _now():
-    return current_app.extensions["peidai"].clock.now()
-
-
-def _keys(username: str) -> list[str]:
-    return [f"u:{(username or '').strip().lower()}", f"ip:{request.remote_addr}"]
-
-
-def locked_until(username: str):
-    """When the lock on this user name (or address) ends, or None if not locked."""
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    now = _now()
-    for key, factor in zip(_keys(username), (1, 4)):
-        times = [t for t in _failures().get(key, []) if now - t < window]
-        _failures()[key] = times
-        if len(times) >= limit * factor:
-            return times[-limit * factor] + window
-    return None
-
-
-def record_failure(username: str) -> None:
-    for key in _keys(username):
-        _failures().setdefault(key, []).append(_now())
-
-
-def clear_failures(username: str) -> None:
-    _failures().pop(_keys(username)[0], None)
+    Refused: anything but a single leading ``/`` (``//evil``, ``https:evil``, ``javascript:``),
+    backslashes (browsers read ``/\evil`` as ``//evil``), control characters (browsers drop a tab:
+    ``/%09/evil`` arrives as ``/<tab>/evil`` and is followed as ``//evil``), spaces in the path, and
+    any of these hidden behind percent-encoding (``/%2F%2Fevil``, ``/%5Cevil``)."""
+    if not isinstance(target, str) or not target or len(target) > 2000:
+        return default
+    decoded = target
+    for _ in range(3):
+        decoded = unquote(decoded)
+    for text in (target, decoded):
+        if not text.startswith("/") or text.startswith("//") or "\\" in text:
+            return default
+        if any(unicodedata.category(c)[0] == "C" for c in text):
+            return default
+        if any(unicodedata.category(c)[0] == "Z" for c in text.split("?", 1)[0]):
+            return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return default
+    segments = unquote(parts.path).split("/")
+    if "." in segments or ".." in segments:   # "/.//evil" is "//evil" once a browser tidies it
+        return default
+    return target

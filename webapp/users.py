@@ -1,59 +1,66 @@
 """Users as the web layer needs them: log-in, display names, API tokens, transfer candidates.
 
-Passwords are stored as werkzeug hashes (scrypt); API tokens as their SHA-256 (a token is random,
-so a fast hash is enough, and it lets the request loader find the user by an indexed column)."""
+The rules live in :mod:`engine.identity`: passwords are werkzeug hashes (scrypt) checked against
+the password rules; API tokens are stored as their SHA-256 (a token is random, so a fast hash is
+enough, and it lets the request loader find the user by an indexed column)."""
 from __future__ import annotations
 
-import hashlib
-import secrets
+import logging
+from datetime import timedelta
 
-from sqlalchemy import select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import select
 
+from engine import identity
+from engine.identity import token_digest as token_hash  # noqa: F401  (kept for callers)
 from engine.identity import users_holding
 from engine.tables import User
 
-# used when the user does not exist, so a wrong name costs as much time as a wrong password
-_DUMMY_HASH = generate_password_hash("peidai-dummy-password")
+log = logging.getLogger(__name__)
+
+TOKEN_TOUCH = timedelta(hours=1)   # "last used" of an API token is kept to the hour (no write per request)
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return identity.hash_password(password)
 
 
 def check_login(engine, username: str, password: str) -> str | None:
     """The user name if the password is right and the user active, else None."""
     with engine.sessions() as s:
-        row = s.execute(select(User.username, User.password_hash).where(
-            User.username == (username or "").strip(), User.active.is_(True))).first()
-    if row is None or not row.password_hash:
-        check_password_hash(_DUMMY_HASH, password or "")
-        return None
-    return row.username if check_password_hash(row.password_hash, password or "") else None
+        return identity.check_login(s, username, password)
 
 
 def set_password(engine, username: str, password: str) -> None:
+    """Set a password without the password rules (seeding, tests); users go through
+    :func:`webapp.accounts.change_password` and the password links."""
     with engine.unit_of_work() as s:
-        s.execute(update(User).where(User.username == username).values(password_hash=hash_password(password)))
+        identity.set_password(s, username, password, engine.now(), check_policy=False)
 
 
-def issue_token(engine, username: str) -> str:
-    """Create (replace) the user's API token; only its hash is stored. Returns the token once."""
-    token = "pd_" + secrets.token_urlsafe(32)
+def issue_token(engine, username: str, name: str = "接口令牌", days: int | None = None) -> str:
+    """Create an API token for the user; only its hash is stored. Returns the token, once."""
+    now = engine.now()
     with engine.unit_of_work() as s:
-        s.execute(update(User).where(User.username == username).values(api_token_hash=token_hash(token)))
+        token, _row = identity.create_api_token(s, username, name, now, now + timedelta(days=days) if days else None)
     return token
 
 
 def user_for_token(engine, token: str) -> str | None:
     if not token:
         return None
+    now = engine.now()
     with engine.sessions() as s:
-        return s.scalar(select(User.username).where(User.api_token_hash == token_hash(token), User.active.is_(True)))
+        found = identity.api_token_user(s, token, now)
+    if found is None:
+        return None
+    username, token_id, last_used = found
+    if last_used is None or now - last_used >= TOKEN_TOUCH:
+        try:
+            with engine.unit_of_work() as s:
+                identity.touch_api_token(s, token_id, now)
+        except Exception:   # a busy database does not refuse the request for this
+            log.warning("could not record the use of API token %s", token_id, exc_info=True)
+    return username
 
 
 def display_names(engine, usernames) -> dict[str, str]:

@@ -36,7 +36,12 @@ def expect(role: str) -> dict[str, int]:
         "/pool/999999": 404 if role in POOL else 403,
         "/dashboard/": OK if role in OVERSEERS else 403,
         "/nominations/new": OK if role in {"submitter", "section", "admin"} else 403,
-        "/account/token": OK,
+        "/account/token": 302,   # the tokens moved to /account/tokens
+        "/account/": OK,
+        "/account/tokens": OK,
+        "/accounts/": OK if role in {"section", "admin"} else 403,
+        "/accounts/new": OK if role == "admin" else 403,
+        "/password/forgot": OK,
     }
 
 
@@ -50,6 +55,14 @@ ELSEWHERE = {
     "tasks.withdraw": "test_tasks.py::test_withdraw_own_approval_while_next_step_has_not_acted",
     "tasks.urge": "test_tasks.py::test_urge_is_offered_only_when_the_worker_provides_it",
     "pool.show": "test_programme_pages.py::test_mentor_page_and_scope",
+    "auth.activate": "test_accounts.py::test_admin_creates_an_account_and_the_person_activates_it",
+    "auth.reset": "test_accounts.py::test_section_resets_a_mentor_password",
+    "account.change_password": "test_accounts.py::test_user_changes_own_password_and_other_sessions_end",
+    "account.end_sessions": "test_accounts.py::test_log_out_everywhere",
+    "account.revoke_token": "test_accounts.py::test_api_tokens_are_listed_and_revoked_by_their_owner",
+    "accounts.link": "test_accounts.py::test_section_hands_over_a_new_mentor_activation_link",
+    "accounts.reset": "test_accounts.py::test_section_resets_a_mentor_password",
+    "accounts.active": "test_accounts.py::test_admin_deactivates_an_account",
 }
 
 
@@ -102,7 +115,7 @@ def test_every_route_is_covered(app):
     tested |= set(ELSEWHERE)
     # the web area's own pages (other areas' blueprints, e.g. documents, test themselves; the API
     # is covered against its OpenAPI document in test_api.py)
-    own = ("auth.", "inbox.", "tasks.", "instances.", "pool.", "dashboard.", "nominations.")
+    own = ("auth.", "account.", "accounts.", "inbox.", "tasks.", "instances.", "pool.", "dashboard.", "nominations.")
     mine = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith(own) or r.endpoint == "healthz"}
     assert mine - tested == set()
 

@@ -73,6 +73,30 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("新一轮评选提醒", "上一轮人才培带人评选为 {last_year} 年，请准备开启 {next_year} 年度评选。"),
         "en": ("Next selection round", "The last round was {last_year}; please open the {next_year} round."),
     },
+    # accounts (webapp.accounts, issue 11): the link is one-time and expires; never logged elsewhere
+    "account_activation": {
+        "zh": ("激活您的账号：{name}",
+               "{name}：您在赤峰市人才培带工程管理系统的账号（用户名 {username}）已开通。请打开以下链接设置登录密码，"
+               "链接只能使用一次，{expires} 前有效：\n{link}\n如非本人操作，请忽略本邮件。"),
+        "en": ("Activate your account: {name}",
+               "Your account (user name {username}) is ready. Open this link to choose your password; it works once, "
+               "until {expires}:\n{link}"),
+    },
+    "password_reset": {
+        "zh": ("重置密码：{name}",
+               "{name}：请打开以下链接为账号 {username} 设置新密码，链接只能使用一次，{expires} 前有效：\n{link}\n"
+               "如非本人申请，请忽略本邮件，您的密码不会改变。"),
+        "en": ("Reset your password: {name}",
+               "Open this link to choose a new password for {username}; it works once, until {expires}:\n{link}\n"
+               "If you did not ask for it, ignore this mail."),
+    },
+    "account_pending": {
+        "zh": ("新账号待激活：{name}",
+               "{unit_name}{name}（用户名 {username}）的账号已开通，尚未设置密码。请在“账号激活”页生成激活链接并交给本人。"),
+        "en": ("New account to activate: {name}",
+               "The account of {name} (user name {username}) has no password yet: issue its activation link on the "
+               "account activation page and hand it over."),
+    },
     "incident": {
         "zh": ("系统故障：流程实例 {instance_id}", "流程实例 {instance_id} 运行出错，需要管理员处理。错误：{error}"),
         "en": ("Incident: instance {instance_id}", "Process instance {instance_id} failed and needs an administrator. Error: {error}"),
@@ -88,6 +112,7 @@ DEFAULTS: dict[str, dict[str, object]] = {
     "certificate_issued": {"unit_name": ""},
     "disqualified": {"unit_name": ""},
     "period_completed": {"unit_name": ""},
+    "account_pending": {"unit_name": ""},
 }
 
 LANGUAGES = ("zh", "en")

@@ -1,0 +1,104 @@
+"""Accounts that others manage: pending activations to hand over, password resets, new accounts
+and deactivation. The talent section manages the programme's accounts (mentors, mentees);
+administrators manage every account. An account outside one's scope is not found."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from engine import EngineError, InvalidData
+from webapp import accounts, auth
+from webapp.auth import current_actor, role_required
+from webapp.blueprints.auth import base_url
+from webapp.errors import engine_message
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+MANAGER_ROLES = ("talent_section",)   # and administrators (role_required lets them pass)
+NAV = [("accounts.index", _l("账号激活"), MANAGER_ROLES)]
+
+
+def _system():
+    return current_app.extensions["peidai"]
+
+
+def _is_admin() -> bool:
+    return current_actor().has_role(auth.engine().config.admin_role)
+
+
+@bp.get("/")
+@role_required(*MANAGER_ROLES)
+def index():
+    search = request.args.get("q", "").strip()[:80]
+    system = _system()
+    return render_template("accounts/index.html", pending=accounts.pending(system, current_actor(), search=search),
+                           rows=accounts.managed(system, current_actor(), search=search), search=search,
+                           is_admin=_is_admin(), roles=auth.engine().config.roles)
+
+
+def _show_link(link: accounts.Link):
+    g.peidai_no_referrer = True
+    return render_template("accounts/link.html", link=link, expires=accounts.local_time(link.expires_at),
+                           smtp=bool(_system().settings.smtp_host))
+
+
+@bp.post("/<username>/link")
+@role_required(*MANAGER_ROLES)
+def link(username):
+    """A new one-time link (activation, or reset for an activated account), shown once."""
+    return _show_link(accounts.issue_link(_system(), current_actor(), username, base_url()))
+
+
+@bp.route("/<username>/reset", methods=["GET", "POST"])
+@role_required(*MANAGER_ROLES)
+def reset(username):
+    """Confirm, then reset: the old password, sessions and API tokens end; a reset link is shown."""
+    if request.method == "POST":
+        return _show_link(accounts.reset_password(_system(), current_actor(), username, base_url()))
+    rows = [r for r in accounts.managed(_system(), current_actor(), search=username) if r["username"] == username]
+    if not rows:
+        abort(404)
+    return render_template("accounts/reset.html", account=rows[0])
+
+
+@bp.post("/<username>/<any(activate, deactivate):action>")
+@role_required("admin")
+def active(username, action):
+    accounts.set_active(_system(), current_actor(), username, action == "activate")
+    flash(_("账号已启用") if action == "activate" else _("账号已停用，该用户的全部登录和接口令牌已失效"), "info")
+    return redirect(url_for("accounts.index", q=request.args.get("q") or None))
+
+
+def _memberships(text: str) -> list[tuple[str, str | None]]:
+    roles = auth.engine().config.roles
+    out = []
+    for item in (text or "").replace(",", "\n").replace("，", "\n").splitlines():
+        item = item.strip()
+        if not item:
+            continue
+        role, _sep, scope = item.partition(":")
+        role, scope = role.strip(), scope.strip() or None
+        if role not in roles:
+            raise InvalidData(f"角色“{role}”不存在；可用角色：{'、'.join(roles)}", field="memberships")
+        out.append((role, scope))
+    return out
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("admin")
+def new():
+    """An administrator creates an account; its activation link is shown (and mailed when possible)."""
+    values, error = {}, None
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in ("username", "display_name", "email", "memberships")}
+        try:
+            link = accounts.create_account(_system(), current_actor(), values["username"], values["display_name"],
+                                           base_url(), email=values["email"],
+                                           memberships=_memberships(values["memberships"]))
+        except EngineError as exc:
+            error = engine_message(exc)
+        else:
+            return _show_link(link)
+    return render_template("accounts/new.html", values=values, error=error, roles=auth.engine().config.roles), \
+        (422 if error else 200)
