@@ -2,7 +2,7 @@
 from .clock import Clock, SystemClock, VirtualClock
 from .config import EngineConfig, Role
 from .errors import (Conflict, EngineError, InvalidData, InvalidState, LoopDepthError, ModelValidationError,
-                     NotFound, PermissionDenied, ScriptSecurityError)
+                     NotFound, PermissionDenied, ScriptLimitError, ScriptSecurityError)
 from .access import SYSTEM_ACTOR, Actor
 from .context import EventContext, ServiceContext
 from .service import Engine
@@ -10,5 +10,5 @@ from .service import Engine
 __all__ = [
     "Actor", "Clock", "Conflict", "Engine", "EngineConfig", "EngineError", "EventContext", "InvalidData",
     "InvalidState", "LoopDepthError", "ModelValidationError", "NotFound", "PermissionDenied", "Role",
-    "SYSTEM_ACTOR", "ScriptSecurityError", "ServiceContext", "SystemClock", "VirtualClock",
+    "SYSTEM_ACTOR", "ScriptLimitError", "ScriptSecurityError", "ServiceContext", "SystemClock", "VirtualClock",
 ]

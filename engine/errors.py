@@ -45,6 +45,12 @@ class ScriptSecurityError(EngineError):
     code = "script_forbidden"
 
 
+class ScriptLimitError(ScriptSecurityError):
+    """Model code went over its CPU time, operation count, memory or value size budget."""
+
+    code = "script_limit"
+
+
 class ModelValidationError(EngineError):
     """A model version failed validation; ``problems`` lists each one (file, element, message)."""
 

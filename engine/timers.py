@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
+from . import spiff
 from .access import SYSTEM, SYSTEM_ACTOR
 from .context import ERROR, _NothingToDo
 from .errors import Conflict, InvalidState
@@ -59,7 +60,10 @@ class Timers:
             # another sweep may have fired it between our query and our lock
             if self.fast.one(cmd.session, _SQL_STILL_DUE, {"b_id": inst["id"], "now": self.fast.time(cmd.now)}) is None:
                 raise _NothingToDo()
-            self.runtime.fire_timers(wf)
+            try:
+                self.runtime.fire_timers(wf)
+            except spiff.WorkflowFailure as exc:  # an incident with the element, not a logged traceback
+                raise InvalidState(f"流程执行出错（{exc.element_id or '定时器'}）：{exc}", element=exc.element_id) from exc
             self._audit(cmd.session, cmd.now, SYSTEM, "timer_fired", inst["id"])
             return True, {}
 

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from ..errors import ScriptSecurityError
+from ..errors import ScriptLimitError, ScriptSecurityError
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _statm: list = [None, None]  # [pid, fd] of /proc/self/statm, opened again after a fork
@@ -77,12 +77,6 @@ def sandbox_limits(**changes):
         yield LIMITS
     finally:
         configure(**{k: getattr(old, k) for k in changes})
-
-
-class ScriptLimitError(ScriptSecurityError):
-    """Model code went over its CPU time, operation count, memory or value size budget."""
-
-    code = "script_limit"
 
 
 def _mb(n: int) -> str:
