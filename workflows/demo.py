@@ -60,13 +60,15 @@ def load(settings, models_folder, echo=print, password: str = PASSWORD, now: dat
         iids.append((name, iid))
     d.fire(dates.at_local(dates.date(past, 7, 1)))
     for name, iid in iids:
-        for task in d.open_tasks(iid, "Task_ExpertReview"):
+        review = d.review_of(iid)
+        for task in d.open_tasks(review, "Task_ExpertReview") if review else []:
             vote = "disagree" if name == "孙玉梅" else "agree"
-            d.complete(iid, "Task_ExpertReview", {"opinion": {"vote": vote, "score": 62 if vote == "disagree" else 88,
-                                                              "comment": "业绩突出" if vote == "agree" else "成果不足"}}, task=task)
-        if d.open_tasks(iid, "Task_SignOff"):
-            d.complete(iid, "Task_SignOff", {"sign_off": "approve", "comment": "同意"})
-    d.complete(round_iid, "Task_PublishList", {"publish": True, "comment": "名单已公布"})
+            d.complete(review, "Task_ExpertReview", {"opinion": {"vote": vote, "score": 62 if vote == "disagree" else 88,
+                                                                 "comment": "业绩突出" if vote == "agree" else "成果不足"}},
+                       task=task)
+    d.prepare_list(round_iid, comment="按单位顺序拟定")
+    d.sign_list(round_iid, comment="同意")
+    d.publish_list(round_iid, "名单已公布")
     clock.set(dates.at_local(dates.date(past, 7, 20)))
     with system.sessions() as s:
         ships = s.execute(select(Mentorship.instance_id, Mentorship.mentor_id).order_by(Mentorship.id)).all()

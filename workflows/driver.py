@@ -81,6 +81,39 @@ class Driver:
     def nominate(self, round_id: int, unit_id: str, user: str | None = None) -> int:
         return self.start("nomination", {"round_id": round_id, "unit_id": unit_id}, user or f"{unit_id}_sub")
 
+    def round_instance(self, round_id: int) -> int:
+        from .tables import Round
+        with self.engine.sessions() as s:
+            return s.get(Round, round_id).instance_id
+
+    def review_of(self, nomination_iid: int) -> int | None:
+        """The ``committee_review`` instance of a nomination (started when the round closed)."""
+        from .tables import Nomination
+        with self.engine.sessions() as s:
+            return s.scalar(select(Nomination.review_instance_id).where(Nomination.instance_id == nomination_iid))
+
+    def vote(self, nomination_iid: int, votes, score: int = 85, comment: str = "意见") -> int:
+        """Every expert of the nomination's review votes (``votes``: one vote per expert, or one for all)."""
+        review = self.review_of(nomination_iid)
+        tasks = self.open_tasks(review, "Task_ExpertReview")
+        votes = [votes] * len(tasks) if isinstance(votes, str) else list(votes)
+        for task, vote in zip(tasks, votes):
+            self.complete(review, "Task_ExpertReview", {"opinion": {"vote": vote, "score": score, "comment": comment}}, task=task)
+        return review
+
+    def prepare_list(self, round_iid: int, order: list[int] | None = None, comment: str = "", user: str = "section") -> dict:
+        data = {"comment": comment} if order is None else {"order": order, "comment": comment}
+        return self.complete(round_iid, "Task_PrepareList", data, user=user)
+
+    def sign_list(self, round_iid: int, struck: dict[int, str] | None = None, comment: str = "", user: str = "director") -> dict:
+        """The director signs the list as a whole; ``struck``: nomination id -> reason."""
+        return self.complete(round_iid, "Task_SignList", {
+            "sign_list": "sign", "comment": comment,
+            "struck": [{"nomination_id": k, "reason": v} for k, v in (struck or {}).items()]}, user=user)
+
+    def publish_list(self, round_iid: int, comment: str = "") -> dict:
+        return self.complete(round_iid, "Task_PublishList", {"publish": True, "comment": comment})
+
     def open_tasks(self, instance_id: int, element: str | None = None) -> list[dict]:
         return [t for t in instance_tasks(self.engine, instance_id)
                 if t["state"] == "open" and (element is None or t["element_id"] == element)]
@@ -122,9 +155,9 @@ class Driver:
         return fired
 
     def deliver_engine_messages(self) -> int:
-        """Deliver the programme's own outbox topics (``instance/cancel``) that are due, through
-        the engine's outbox. In production the worker does this (and the other topics); scenarios
-        that need no worker call it here."""
+        """Deliver the programme's own outbox topics (``instance/cancel``, ``committee/start``)
+        that are due, through the engine's outbox. In production the worker does this (and the
+        other topics); scenarios that need no worker call it here."""
         with self.engine.sessions() as s:
             ids = list(s.scalars(select(OutboxMessage.id).where(
                 OutboxMessage.topic.in_(list(DELIVERERS)), OutboxMessage.status == "pending").order_by(OutboxMessage.id)))

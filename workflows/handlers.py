@@ -11,12 +11,17 @@ and record outcomes.
 Bad input raises :class:`engine.InvalidData` with a Chinese message; the engine rolls the whole
 command back, so the task stays open.
 
+Other outbox topics: ``instance/cancel`` (an expired nomination, a disqualified mentor's mentoring)
+and ``committee/start`` (one ``committee_review`` per submitted nomination when a round closes),
+delivered by :data:`DELIVERERS` after the command that wrote them committed.
+
 Notifications (topic ``notify``), templates and context keys:
 
 * ``deadline_reminder``: round_id, year, deadline, days_left, unit_id, unit_name, submitted (always 0)
 * ``deadline_escalation``: round_id, year, deadline, units (names), count
 * ``returned_for_revision``: kind (nomination|agreement), id, name, unit_name, comment
-* ``decision_result``: kind (nomination|benefit), id, name, outcome, outcome_label, comment
+* ``decision_result``: kind (nomination|benefit), id, name, outcome, outcome_label, comment (a nomination's
+  outcomes: rejected, withdrawn, expired, not_recommended, declined — struck from the signed list with the reason)
 * ``certificate_issued``: certificate_id, number, name, unit_name, year
 * ``assessment_due``: assessment_id, mentorship_id, mentor_name, year_no, unit_name, due
 * ``disqualified``: mentorship_id, mentor_name, certificate_number, unit_name, year_no, reason
@@ -31,10 +36,13 @@ from .operations.benefits import benefit_decide, benefit_facts, benefit_record
 from .operations.mentoring import (activity_log, assessment_open, assessment_record, assessment_start, mentor_disqualify,
                                    mentoring_complete_period, mentoring_record_agreement, mentoring_record_plans,
                                    mentoring_register_mentees, mentoring_start_period)
-from .operations.nominations import (certificate_issue, committee_assign, committee_record, mentoring_start,
-                                     nomination_check_eligibility, nomination_close, nomination_record_eligibility,
-                                     nomination_record_review, nomination_register, nomination_submit, pool_enter)
-from .operations.rounds import round_close, round_escalate, round_next_due, round_open, round_publish, round_remind
+from .operations.lists import list_appoint, list_prepare, list_sign
+from .operations.nominations import (certificate_issue, committee_assign, committee_record, deliver_committee_start,
+                                     mentoring_start, nomination_check_eligibility, nomination_close,
+                                     nomination_record_eligibility, nomination_record_review, nomination_register,
+                                     nomination_submit, pool_enter)
+from .operations.rounds import (round_close, round_escalate, round_manage, round_next_due, round_open, round_publish,
+                                round_remind, round_tick)
 
 
 def deliver_cancel(payload: dict, message_id: int, system) -> None:
@@ -48,7 +56,9 @@ def deliver_cancel(payload: dict, message_id: int, system) -> None:
 
 OPERATIONS = {
     "round/open": round_open,
-    "round/remind": round_remind,
+    "round/tick": round_tick,
+    "round/manage": round_manage,
+    "round/remind": round_remind,   # model versions with round_reminder
     "round/escalate": round_escalate,
     "round/close": round_close,
     "round/publish": round_publish,
@@ -61,7 +71,10 @@ OPERATIONS = {
     "nomination/close": nomination_close,
     "committee/assign": committee_assign,
     "committee/record": committee_record,
-    "certificate/issue": certificate_issue,
+    "list/prepare": list_prepare,
+    "list/sign": list_sign,
+    "list/appoint": list_appoint,
+    "certificate/issue": certificate_issue,   # model versions that signed off each nomination
     "pool/enter": pool_enter,
     "mentoring/start": mentoring_start,
     "mentoring/register_mentees": mentoring_register_mentees,
@@ -79,4 +92,4 @@ OPERATIONS = {
     "benefit/decide": benefit_decide,
 }
 
-DELIVERERS = {"instance/cancel": deliver_cancel}
+DELIVERERS = {"instance/cancel": deliver_cancel, "committee/start": deliver_committee_start}

@@ -6,7 +6,9 @@ round receives ``nominations`` applications from the units over the following fi
 reviewed by its unit a few days later, before the 30 June deadline. Some
 candidates are ineligible (and withdraw or correct their application), units return and reject
 some, experts vote by the candidate's merit, the director signs off, mentors register five
-mentees, units assess them every year, and some are found unqualified.
+mentees, units assess them every year, and some are found unqualified. The round closes at its deadline (the same round_window the talent
+section works in), the committee reviews each submitted nomination, the talent section prepares the
+list and the director signs it as a whole, striking a few out; certificates follow the signed list.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from .units import UNITS
 START = "2014-05-19T09:00:00+08:00"
 KEYS = ("nominations", "eligible", "returned", "rejected_by_unit", "recommended_by_committee", "signed_off",
         "certificates", "mentors", "mentees", "assessments", "qualified", "unqualified", "disqualified", "second_tier",
-        "reminders_sent", "seconds")
+        "reminders_sent", "on_signed_list", "seconds")
 
 
 class Simulation:
@@ -126,21 +128,24 @@ class Simulation:
             else:
                 d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
         pending = [v for v in state.values() if v is not None]
-        self.fire_until(dates.at_local(dates.date(year, 7, 1)))        # reminders, escalation, close
+        self.fire_until(dates.at_local(dates.date(year, 7, 1)))        # reminders, escalation, close, committee
         for iid, _ in pending:
-            experts = d.open_tasks(iid, "Task_ExpertReview")
+            review = d.review_of(iid)
+            if review is None:                                           # expired (not submitted in time)
+                continue
             merit = r.random()
-            for task in experts:
+            for task in d.open_tasks(review, "Task_ExpertReview"):
                 vote = "agree" if r.random() < 0.35 + 0.65 * merit else "disagree"
-                d.complete(iid, "Task_ExpertReview", {"opinion": {"vote": vote, "score": int(50 + 50 * merit)}}, task=task)
-        self.advance(timedelta(days=20))
-        for iid, _ in pending:
-            if d.open_tasks(iid, "Task_SignOff"):
-                if r.random() < 0.03:
-                    d.complete(iid, "Task_SignOff", {"sign_off": "decline", "comment": "暂缓聘任"})
-                else:
-                    d.complete(iid, "Task_SignOff", {"sign_off": "approve"})
-        d.complete(round_iid, "Task_PublishList", {"publish": True})
+                d.complete(review, "Task_ExpertReview", {"opinion": {"vote": vote, "score": int(50 + 50 * merit)}}, task=task)
+        self.advance(timedelta(days=10))
+        d.prepare_list(round_iid)                                        # the talent section's list, in 附件1 order
+        self.advance(timedelta(days=10))
+        with self.engine.sessions() as s:
+            listed = s.scalars(select(Nomination.id).where(Nomination.round_id == rid, Nomination.list_status == "listed")
+                               .order_by(Nomination.list_rank)).all()
+        struck = {nid: "暂缓聘任" for nid in listed if r.random() < 0.03}
+        d.sign_list(round_iid, struck)                                   # the director signs it as a whole
+        d.publish_list(round_iid)
         self.start_mentoring(rid)
 
     def start_mentoring(self, round_id: int) -> None:
@@ -207,6 +212,7 @@ class Simulation:
                 "returned": count(Nomination, Nomination.returns > 0),
                 "rejected_by_unit": count(Nomination, Nomination.status == "rejected"),
                 "recommended_by_committee": count(Nomination, Nomination.status.in_(("recommended", "declined", "appointed"))),
+                "on_signed_list": count(Nomination, Nomination.list_status == "signed"),
                 "signed_off": count(Nomination, Nomination.status == "appointed"),
                 "certificates": count(Certificate),
                 "mentors": count(PoolEntry),

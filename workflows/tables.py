@@ -95,7 +95,8 @@ class Nomination(Base):
     application_json: Mapped[str] = mapped_column(Text, default="{}")
     eligible: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     eligibility_json: Mapped[str] = mapped_column(Text, default="[]")  # [{"code", "level", "reason"}]
-    # draft submitted returned ineligible rejected withdrawn recommended not_recommended declined appointed
+    # draft submitted returned ineligible rejected withdrawn expired in_review recommended not_recommended
+    # declined (struck from the signed list) appointed
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     returns: Mapped[int] = mapped_column(Integer, default=0)
@@ -110,7 +111,61 @@ class Nomination(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # programme_rules that applied
+    review_instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # committee_review
+    # the 推荐名单 (nominee list) the talent section prepares and the director signs as a whole
+    list_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)   # 附件1 order the office set
+    list_status: Mapped[str | None] = mapped_column(String(10), nullable=True)  # listed signed struck
+    list_note: Mapped[str] = mapped_column(Text, default="")   # why the director struck the candidate out
     __table_args__ = (Index("ix_nominations_round_unit_status", "round_id", "unit_id", "status"),)
+
+
+class RoundReminder(Base):
+    """A reminder to the units that have not submitted, at a number of days before the deadline
+    (the round's rules); unsent ones are computed again when the deadline is extended."""
+
+    __tablename__ = "round_reminders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    days: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    units: Mapped[int | None] = mapped_column(Integer, nullable=True)   # units reminded
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)     # replaced when the deadline moved
+
+
+class RoundChange(Base):
+    """A change of a round's submission period: a deadline extended or the submission closed early."""
+
+    __tablename__ = "round_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))   # extend close
+    old_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(80), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NomineeList(Base):
+    """推荐名单: the recommended candidates of a round in 附件1 order, prepared by the talent section,
+    signed as a whole by the director (individuals struck out with a reason), then published."""
+
+    __tablename__ = "nominee_lists"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="prepared")  # prepared signed published
+    instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    prepared_by: Mapped[str] = mapped_column(String(80), default="")
+    prepared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prepare_comment: Mapped[str] = mapped_column(Text, default="")
+    listed: Mapped[int] = mapped_column(Integer, default=0)
+    signed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sign_comment: Mapped[str] = mapped_column(Text, default="")
+    signed: Mapped[int] = mapped_column(Integer, default=0)
+    struck: Mapped[int] = mapped_column(Integer, default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class ExpertOpinion(Base):

@@ -1,5 +1,5 @@
-"""One nomination from submission through unit review, committee and sign-off to the certificate,
-each step in the browser as the right role, on the programme's real models."""
+"""One nomination from submission through unit review, committee and the signed list to the
+certificate, each step in the browser as the right role, on the programme's real models."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -130,12 +130,15 @@ def test_nomination_from_submission_to_certificate(browser, server, system, arti
         p.wait_for_url("**/inbox?box=done")
         s.logout()
 
-    # 4. the director signs off
+    # 4. the talent section prepares the list and the director signs it as a whole (issue 13)
+    round_iid = d.round_instance(1)
+    d.prepare_list(round_iid)
     s.login("director")
-    s.open_first_task("group", "张伟")
+    s.open_first_task("group", "2014年度人才培带人评选")
+    p.check("input[name=sign_list][value=sign]")
     p.fill("#f-comment", "同意聘任")
     s.shot("sign-off")
-    p.click("button:has-text('同意')")
+    p.click("form.schema-form button[name=_action][value=submit]")
     p.wait_for_url("**/inbox?box=done")
     s.logout()
 
@@ -159,7 +162,9 @@ def test_nomination_from_submission_to_certificate(browser, server, system, arti
     assert p.locator(".st-completed").count() > 3
     assert p.locator("a.bjs-powered-by").count() == 1  # the bpmn.io watermark stays visible
     timeline = p.inner_text("ol.timeline")
-    assert "该同志业务突出，同意推荐" in timeline and "同意聘任" in timeline
+    assert "该同志业务突出，同意推荐" in timeline
+    p.goto(f"{server}/instances/{round_iid}")   # the list's sign-off is the round's
+    assert "同意聘任" in p.inner_text("ol.timeline")
     s.shot("instance-progress")
     p.click("header button:has-text('English')")  # English is selectable
     p.goto(server + "/inbox?box=done")

@@ -50,9 +50,9 @@ def test_documents_follow_a_nomination_from_application_to_disqualification(docs
     d.complete(iid, "Task_Fill", sample_application("张伟"))
     d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"}, comment="同意推荐，材料真实完整。")
     d.fire(cst("2014-07-01 09:00"))
-    for task in d.open_tasks(iid, "Task_ExpertReview"):
-        d.complete(iid, "Task_ExpertReview", {"opinion": {"vote": "agree", "score": 88, "comment": "同意"}}, task=task)
-    d.complete(iid, "Task_SignOff", {"sign_off": "approve"}, comment="同意聘任")
+    d.vote(iid, "agree", score=88, comment="同意")                  # the committee's review of the nomination
+    d.prepare_list(round_iid)                                      # the list, signed in one act (issue 13)
+    d.sign_list(round_iid, comment="同意聘任")
 
     assert deliver_documents(d) == 1                               # certificate/issue asked for its 聘书
     with d.engine.sessions() as s:

@@ -91,19 +91,42 @@ def submit(d, round_id, unit="hongshan", application=None, review=None) -> int:
 
 
 def committee(d, iid, votes=("agree",) * 5, score=85):
-    tasks = d.open_tasks(iid, "Task_ExpertReview")
+    """The experts of a nomination's review (``iid``: the nomination instance) vote; returns the review instance."""
+    review = d.review_of(iid)
+    tasks = d.open_tasks(review, "Task_ExpertReview")
     assert len(tasks) == len(votes), [t["assignee"] for t in tasks]
     for task, vote in zip(tasks, votes):
-        d.complete(iid, "Task_ExpertReview", {"opinion": {"vote": vote, "score": score, "comment": "意见"}}, task=task)
+        d.complete(review, "Task_ExpertReview", {"opinion": {"vote": vote, "score": score, "comment": "意见"}}, task=task)
+    return review
+
+
+def sign(d, round_id, struck=None, order=None):
+    """The talent section prepares the list and the director signs it (``struck``: nomination id -> reason)."""
+    round_iid = d.round_instance(round_id)
+    d.prepare_list(round_iid, order)
+    d.sign_list(round_iid, struck)
+    return round_iid
 
 
 def appoint(d, round_id, unit="hongshan", name="张伟", **overrides) -> int:
-    """A nomination all the way to sign-off (the clock must be before the deadline); returns its instance id."""
+    """A nomination all the way to the signed list and its certificate (the only one of its round;
+    the clock must be before the deadline); returns its instance id."""
     iid = submit(d, round_id, unit, sample_application(name, **overrides))
-    d.fire(max(d.clock.now(), cst("2014-07-01 09:00")))
+    close(d, round_id)
     committee(d, iid)
-    d.complete(iid, "Task_SignOff", {"sign_off": "approve"})
+    sign(d, round_id)
     return iid
+
+
+def close(d, round_id):
+    """Let the round's deadline pass (the timer sweep closes it and starts the committee's reviews)."""
+    from datetime import timedelta
+
+    from workflows import dates
+    from workflows.tables import Round
+    with d.engine.sessions() as s:
+        deadline = s.get(Round, round_id).deadline
+    d.fire(max(d.clock.now(), dates.at_local(dates.local_date(deadline) + timedelta(days=1))))   # 09:00 the next day
 
 
 def agree_mentoring(d, mentoring_iid, period=3, mentees=None, mentor_user=None):

@@ -48,6 +48,9 @@ def test_simulate_is_deterministic_and_its_counts_add_up():
     assert a["nominations"] == (a["withdrawn"] + a["expired"] + a["rejected_by_unit"] + a["not_recommended"]
                                 + a["declined_at_sign_off"] + a["signed_off"])
     assert a["second_tier"] % 5 == 0 and a["instances_failed"] == 0
+    # the list signed in one act: everyone the committee recommended is on it, signed or struck out
+    assert a["recommended_by_committee"] == a["on_signed_list"] + a["declined_at_sign_off"]
+    assert a["on_signed_list"] == a["signed_off"]
 
 
 def test_simulate_command_prints_one_json_object():

@@ -24,7 +24,7 @@ from workflows.driver import sample_application, sample_mentees
 from workflows.handlers import OPERATIONS
 from workflows.tables import (Activity, Assessment, BenefitApplication, Mentee, Mentorship, Nomination, Person, Round)
 
-from .conftest import BPMN, _driver, agree_mentoring, committee, cst, open_round, submit
+from .conftest import BPMN, _driver, agree_mentoring, committee, cst, open_round, sign, submit
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PYTHON_TEXT = re.compile(r"Error|Exception|Traceback|invalid literal|NoneType|out of range|object has no|'[a-z_]+'\)")
@@ -89,7 +89,7 @@ def appointed(d, units=("hongshan", "songshan")) -> tuple[int, list[int], list[M
     d.fire(cst("2014-07-01 09:00"))
     for iid in iids:
         committee(d, iid)
-        d.complete(iid, "Task_SignOff", {"sign_off": "approve"})
+    sign(d, rid)
     ships = mentorships(d)
     for ship in ships:
         agree_mentoring(d, ship.instance_id, period=2)
@@ -121,7 +121,7 @@ def test_withdraw_with_another_nomination_id_cannot_withdraw_another_units_nomin
     with pytest.raises(InvalidData) as refused:
         d.complete(mine, "Task_Fill", {"action": "withdraw", "nomination_id": theirs.id}, user="hongshan_sub")
     said_in_chinese(refused.value)
-    assert snapshot(d, Nomination, theirs.id)["status"] == "submitted" and d.instance_status(other) == "running"
+    assert snapshot(d, Nomination, theirs.id)["status"] == "submitted" and d.instance_status(other) == "completed"   # 已报送
     assert nomination_of(d, mine).status == "draft" and [t["element_id"] for t in d.open_tasks(mine)] == ["Task_Fill"]
     d.complete(mine, "Task_Fill", {"action": "withdraw"}, user="hongshan_sub")   # her own: withdrawn
     assert nomination_of(d, mine).status == "withdrawn"
@@ -194,6 +194,11 @@ def test_every_handler_that_changes_a_record_by_id_refuses_another_instances_rec
         ("pool/enter", nom_a, n, n),
         ("mentoring/start", nom_a, n, n),
         ("round/remind", nom_a, {"round_id": rid}, {"round_id": rid, "days": 7}),
+        ("round/tick", nom_a, {"round_id": rid}, {"round_id": rid}),
+        ("round/manage", nom_a, {"round_id": rid, "round_action": "close", "reason": "提前截止"}, {"round_id": rid}),
+        ("list/prepare", nom_a, {"round_id": rid}, {"round_id": rid}),
+        ("list/sign", nom_a, {"round_id": rid, "sign_list": "sign"}, {"round_id": rid}),
+        ("list/appoint", nom_a, {"round_id": rid}, {"round_id": rid}),
         ("round/escalate", nom_a, {"round_id": rid}, {"round_id": rid}),
         ("round/close", nom_a, {"round_id": rid}, {"round_id": rid}),
         ("round/publish", nom_a, {"round_id": rid}, {"round_id": rid}),
@@ -225,7 +230,8 @@ def test_every_handler_that_changes_a_record_by_id_refuses_another_instances_rec
     assert accepted == []
     # and the round's own instance may close its own round, the nomination its own nomination
     assert run_handler(d, "round/close", round_iid, {"round_id": rid}, round_id=rid)[0]["submitted"] == 2
-    assert run_handler(d, "nomination/submit", nom_b, n, **n)[0] == {"status": "submitted"}
+    with pytest.raises(InvalidData, match="截止，不能再报送"):   # its own, but the round is over
+        run_handler(d, "nomination/submit", nom_b, n, **n)
 
 
 def test_nomination_register_never_adopts_a_nomination_id_from_the_data(d):
@@ -366,11 +372,12 @@ def test_each_expert_opens_the_review_without_another_experts_opinion(d):
     _, rid = open_round(d, 2014)
     iid = submit(d, rid)
     d.fire(cst("2014-07-01 09:00"))
-    first, *others = d.open_tasks(iid, "Task_ExpertReview")
-    d.complete(iid, "Task_ExpertReview", {"opinion": {"vote": "disagree", "score": 41, "comment": "第一位专家的意见"}},
+    review = d.review_of(iid)
+    first, *others = d.open_tasks(review, "Task_ExpertReview")
+    d.complete(review, "Task_ExpertReview", {"opinion": {"vote": "disagree", "score": 41, "comment": "第一位专家的意见"}},
                task=first)
     for task in others:
-        data = task_data(d, iid, "Task_ExpertReview", task)
+        data = task_data(d, review, "Task_ExpertReview", task)
         assert "opinion" not in data and "第一位专家的意见" not in json.dumps(data, ensure_ascii=False)
 
 
@@ -388,7 +395,7 @@ def test_a_returned_agreement_shows_the_registered_mentees_and_the_unit_decides_
     iid = submit(d, rid)
     d.fire(cst("2014-07-01 09:00"))
     committee(d, iid)
-    d.complete(iid, "Task_SignOff", {"sign_off": "approve"})
+    sign(d, rid)
     [ship] = mentorships(d)
     registered = {"period_years": 3, "indicators": "每年专题讲座不少于4次", "mentees": sample_mentees()}
     d.complete(ship.instance_id, "Task_RegisterMentees", registered)
@@ -418,11 +425,19 @@ def test_an_activity_sent_without_hours_is_not_stored_with_the_previous_activity
     assert (second.kind, second.hours, json.loads(second.mentee_ids), second.notes) == ("guidance", 0, [], "")
 
 
+def test_the_next_submission_period_task_opens_without_the_previous_change(d):
+    round_iid, _ = open_round(d, 2014)
+    d.complete(round_iid, "Task_ManageRound", {"round_action": "extend", "new_deadline": "2014-07-10", "reason": "延期一周"})
+    again = task_data(d, round_iid, "Task_ManageRound")
+    assert not {"round_action", "new_deadline", "reason"} & {k for k, v in again.items() if v is not None}, again
+
+
 # every looped or multi-instance user task of bpmn/ and the test above that covers it
 LOOPED_TASKS = {
     ("nomination_revision", "Task_Fill"): test_a_returned_application_opens_with_the_previous_submission_but_not_the_previous_action,
     ("nomination_revision", "Task_UnitReview"): test_a_returned_application_opens_with_the_previous_submission_but_not_the_previous_action,
-    ("nomination", "Task_ExpertReview"): test_each_expert_opens_the_review_without_another_experts_opinion,
+    ("committee_review", "Task_ExpertReview"): test_each_expert_opens_the_review_without_another_experts_opinion,
+    ("round_window", "Task_ManageRound"): test_the_next_submission_period_task_opens_without_the_previous_change,
     ("mentoring", "Task_TrainingPlan"): test_each_training_plan_opens_without_another_mentees_plan,
     ("mentoring_agreement", "Task_RegisterMentees"): test_a_returned_agreement_shows_the_registered_mentees_and_the_unit_decides_afresh,
     ("mentoring_agreement", "Task_ConfirmAgreement"): test_a_returned_agreement_shows_the_registered_mentees_and_the_unit_decides_afresh,

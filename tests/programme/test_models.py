@@ -8,8 +8,8 @@ from tests.programme.conftest import BPMN
 from workflows.roles import ROLES
 
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
-EXPECTED = {"selection_round", "round_reminder", "nomination", "nomination_revision", "mentoring", "mentoring_agreement",
-            "mentoring_activity", "mentoring_year", "assessment", "benefit_application"}
+EXPECTED = {"selection_round", "round_window", "nomination", "nomination_revision", "committee_review", "mentoring",
+            "mentoring_agreement", "mentoring_activity", "mentoring_year", "assessment", "benefit_application"}
 
 
 def test_all_models_deploy_with_no_errors_or_warnings(system):

@@ -1,5 +1,6 @@
 """Nomination (推荐): 附件2, eligibility rules of the notice (DMN), unit review, committee by
-category, director sign-off, certificate, pool, start of mentoring."""
+category (a committee_review instance per nomination), the signed list, certificate, pool, start
+of mentoring. The list itself: test_list.py."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from engine.tables import Instance
 from workflows.driver import sample_application
 from workflows.tables import Certificate, ExpertOpinion, Mentorship, Nomination, PoolEntry
 
-from .conftest import committee, cst, messages, open_round, refused, submit
+from .conftest import committee, cst, messages, open_round, refused, sign, submit
 
 
 def nomination(d, nid=1) -> Nomination:
@@ -44,12 +45,15 @@ def test_nomination_runs_to_certificate_pool_and_mentoring(programme_any):
     review = d.open_tasks(iid, "Task_UnitReview")[0]
     assert (review["role"], review["scope"], review["category"]) == ("unit_reviewer", "hongshan", "professional")
     d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"}, user="hongshan_rev")
+    assert d.instance_status(iid) == "completed"          # 已报送
     d.fire(cst("2014-07-01 09:00"))
-    committee(d, iid, ("agree", "agree", "agree", "disagree", "agree"))
-    sign = d.open_tasks(iid, "Task_SignOff")[0]
-    assert sign["role"] == "director"
-    d.complete(iid, "Task_SignOff", {"sign_off": "approve"}, user="director")
-    assert d.instance_status(iid) == "completed"
+    review = committee(d, iid, ("agree", "agree", "agree", "disagree", "agree"))
+    assert d.instance_status(review) == "completed"
+    round_iid = d.round_instance(rid)
+    d.prepare_list(round_iid)
+    sign_task = d.open_tasks(round_iid, "Task_SignList")[0]
+    assert sign_task["role"] == "director"
+    d.sign_list(round_iid)
     with d.engine.sessions() as s:
         nom = s.get(Nomination, 1)
         cert = s.scalar(select(Certificate))
@@ -86,7 +90,7 @@ def test_exceptional_justification_is_shown_to_the_committee(programme):
     _, rid = open_round(d, 2014)
     iid = submit(d, rid, application=sample_application(birth_date="1950-01-01", exceptional=True, exceptional_reason="国家级专家"))
     d.fire(cst("2014-07-01 09:00"))
-    data = d.engine.instance_detail(iid)["data"]
+    data = d.engine.instance_detail(d.review_of(iid))["data"]   # what the experts' review carries
     assert data["exceptional_reason"] == "国家级专家" and "破格" in data["committee_note"][0]
 
 
@@ -241,14 +245,14 @@ def test_committee_reviews_each_category_separately_with_experts_and_rule_from_t
     a = submit(d, rid, "hongshan", sample_application("甲"))
     b = submit(d, rid, "songshan", sample_application("乙", talent_type="skilled", skill_level="technician"))
     d.fire(cst("2014-07-01 09:00"))
-    ta, tb = d.open_tasks(a, "Task_ExpertReview"), d.open_tasks(b, "Task_ExpertReview")
+    ta, tb = d.open_tasks(d.review_of(a), "Task_ExpertReview"), d.open_tasks(d.review_of(b), "Task_ExpertReview")
     assert len(ta) == len(tb) == 3
     assert {t["scope"] for t in ta} == {"professional"} and all(t["assignee"].startswith("expert_professional") for t in ta)
     assert all(t["assignee"].startswith("expert_skilled") for t in tb)
     committee(d, a, ("agree", "agree", "disagree"))      # 2 of 3: recommended
     committee(d, b, ("agree", "disagree", "abstain"))    # 1 of 3: not
-    assert [t["element_id"] for t in d.open_tasks(a)] == ["Task_SignOff"]
-    assert d.instance_status(b) == "completed" and nomination(d, 2).status == "not_recommended"
+    assert nomination(d, 1).status == "recommended" and nomination(d, 2).status == "not_recommended"
+    assert d.instance_status(d.review_of(a)) == d.instance_status(d.review_of(b)) == "completed"
 
 
 def test_expert_of_another_category_cannot_give_an_opinion(programme):
@@ -258,7 +262,7 @@ def test_expert_of_another_category_cannot_give_an_opinion(programme):
     iid = submit(d, rid)
     d.fire(cst("2014-07-01 09:00"))
     with pytest.raises(PermissionDenied):
-        d.complete(iid, "Task_ExpertReview", {"opinion": {"vote": "agree", "score": 90}}, user="expert_rural_1")
+        d.complete(d.review_of(iid), "Task_ExpertReview", {"opinion": {"vote": "agree", "score": 90}}, user="expert_rural_1")
 
 
 def test_director_sign_off_is_required_for_a_certificate(programme):
@@ -267,7 +271,10 @@ def test_director_sign_off_is_required_for_a_certificate(programme):
     iid = submit(d, rid)
     d.fire(cst("2014-07-01 09:00"))
     committee(d, iid)
-    d.complete(iid, "Task_SignOff", {"sign_off": "decline", "comment": "名额已满"})
+    d.prepare_list(d.round_instance(rid))
+    with d.engine.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Certificate)) == 0   # prepared, not signed
+    d.sign_list(d.round_instance(rid), {1: "名额已满"})
     assert nomination(d).status == "declined"
     with d.engine.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Certificate)) == 0
@@ -280,7 +287,7 @@ def test_certificate_numbers_are_unique_and_sequential_per_round_year(programme)
     d.fire(cst("2014-07-01 09:00"))
     for iid in ids:
         committee(d, iid)
-        d.complete(iid, "Task_SignOff", {"sign_off": "approve"})
+    sign(d, rid, order=[1, 2, 3])
     with d.engine.sessions() as s:
         assert list(s.scalars(select(Certificate.number).order_by(Certificate.id))) == [
             "CFPD-2014-0001", "CFPD-2014-0002", "CFPD-2014-0003"]
@@ -305,15 +312,16 @@ def test_talent_type_must_be_one_of_the_five_in_the_notices_scope(programme):
     assert refused(error.value) == {"talent_type": "enum"}
 
 
-def test_declining_at_sign_off_needs_its_own_comment(programme):
+def test_striking_out_at_sign_off_needs_its_own_reason(programme):
     d = programme
     _, rid = open_round(d, 2014)
     iid = submit(d, rid, review=False)
     d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "comment": "同意推荐"})
     d.fire(cst("2014-07-01 09:00"))
     committee(d, iid)
-    with pytest.raises(InvalidData) as error:
-        d.complete(iid, "Task_SignOff", {"sign_off": "decline"})   # the unit's "同意推荐" is not the director's reason
-    assert refused(error.value) == {"comment": "required"}
-    d.complete(iid, "Task_SignOff", {"sign_off": "decline", "comment": "名额已满"})
+    round_iid = d.round_instance(rid)
+    d.prepare_list(round_iid)
+    with pytest.raises(InvalidData):
+        d.sign_list(round_iid, {1: ""})   # the unit's "同意推荐" is not the director's reason
+    d.sign_list(round_iid, {1: "名额已满"})
     assert messages(d.system, "decision_result")[0]["context"]["comment"] == "名额已满"

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from workflows.driver import sample_application
 from workflows.tables import Certificate, Mentee, Mentorship, Nomination, SecondTierCandidate
 
-from .conftest import agree_mentoring, assess_year, committee, cst, messages, open_round, submit
+from .conftest import agree_mentoring, assess_year, committee, cst, messages, open_round, sign, submit
 
 
 def test_round_to_second_tier_and_disqualification(programme_any):
@@ -23,7 +23,7 @@ def test_round_to_second_tier_and_disqualification(programme_any):
     d.fire(cst("2014-07-01 09:00"))                                   # reminders, escalation, committee
     for iid in (a, b):
         committee(d, iid)
-        d.complete(iid, "Task_SignOff", {"sign_off": "approve"})
+    sign(d, rid)                                                      # the list, signed in one act
     d.complete(round_iid, "Task_PublishList", {"publish": True})
     with d.engine.sessions() as s:
         ships = {m.mentor_id: m for m in s.scalars(select(Mentorship))}

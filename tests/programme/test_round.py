@@ -10,7 +10,7 @@ from engine import InvalidData
 from workflows.tables import Nomination, Round
 from workflows.units import UNITS
 
-from .conftest import cst, messages, open_round, submit
+from .conftest import cst, messages, open_round, sign, submit
 
 ALL_UNITS = {u[0] for u in UNITS}
 
@@ -68,13 +68,16 @@ def test_closing_the_round_hands_submitted_nominations_to_the_committee(programm
     d = programme
     round_iid, rid = open_round(d, 2014)
     iid = submit(d, rid, "hongshan")
-    assert d.open_tasks(iid) == []                  # waits for the deadline
+    assert d.open_tasks(iid) == [] and d.instance_status(iid) == "completed"   # 已报送: the nomination's part is done
+    assert d.review_of(iid) is None                                          # the committee waits for the deadline
     d.fire(cst("2014-07-01 09:00"))
-    assert len(d.open_tasks(iid, "Task_ExpertReview")) == 5
+    review = d.review_of(iid)
+    assert len(d.open_tasks(review, "Task_ExpertReview")) == 5
     with d.engine.sessions() as s:
         assert s.get(Round, rid).status == "closed"
         assert s.scalar(select(Nomination.status).where(Nomination.id == 1)) == "in_review"
-    assert [t["element_id"] for t in d.open_tasks(round_iid)] == ["Task_PublishList"]
+    assert d.engine.instance_detail(review)["data"]["category"] == "professional"
+    assert [t["element_id"] for t in d.open_tasks(round_iid)] == ["Task_PrepareList"]
 
 
 def test_nomination_after_the_deadline_is_refused(programme):
@@ -98,15 +101,27 @@ def test_nominations_not_submitted_by_the_deadline_expire(programme):
     with d.engine.sessions() as s:
         status = dict(s.execute(select(Nomination.unit_id, Nomination.status)).all())
     assert status == {"hongshan": "expired", "songshan": "expired", "cfu": "in_review"}
-    assert d.instance_status(draft) == d.instance_status(waiting) == "completed"
+    assert d.instance_status(draft) == d.instance_status(waiting) == "cancelled"
     assert d.open_tasks(draft) == [] and d.open_tasks(waiting) == []
-    assert len(d.open_tasks(done, "Task_ExpertReview")) == 5
+    assert len(d.open_tasks(d.review_of(done), "Task_ExpertReview")) == 5
+    expired = [m["context"] for m in messages(d.system, "decision_result") if m["context"]["outcome"] == "expired"]
+    assert sorted(m["id"] for m in expired) == [1, 2] and expired[0]["outcome_label"] == "截止时未报送"
+
+
+def test_a_unit_cannot_approve_after_the_deadline(programme):
+    d = programme
+    _, rid = open_round(d, 2014)
+    waiting = submit(d, rid, "songshan", review=False)
+    d.clock.set(cst("2014-07-01 00:00"))                 # past the deadline, before the timer sweep ran
+    with pytest.raises(InvalidData, match="截止，不能再报送"):
+        d.complete(waiting, "Task_UnitReview", {"unit_decision": "approve"})
 
 
 def test_a_new_round_is_due_every_three_years(programme, sqlite_system):
     d = programme
-    iid, _ = open_round(d, 2014)
+    iid, rid = open_round(d, 2014)
     d.fire(cst("2014-07-01 09:00"))
+    sign(d, rid)                                          # an empty list: nobody was nominated
     d.complete(iid, "Task_PublishList", {"publish": True})
     d.fire(cst("2017-03-01 09:00"))
     assert messages(sqlite_system, "round_due") == []
@@ -126,3 +141,92 @@ def test_only_the_talent_section_opens_a_round(programme):
     from engine import PermissionDenied
     with pytest.raises(PermissionDenied, match="人才科"):
         programme.open_round(2014, user="hongshan_rev")
+
+
+# ---------------------------------------------------------------------- the submission period (issue 13 point 1)
+
+
+def manage(d, round_iid, **data):
+    return d.complete(round_iid, "Task_ManageRound", data)
+
+
+def test_the_submission_period_waits_on_one_task_of_the_talent_section(programme):
+    d = programme
+    round_iid, _ = open_round(d, 2014)
+    [task] = d.open_tasks(round_iid)
+    assert (task["element_id"], task["role"]) == ("Task_ManageRound", "talent_section")
+    d.fire(cst("2014-06-01 09:00"))                           # a reminder day: the task opens again
+    assert [t["element_id"] for t in d.open_tasks(round_iid)] == ["Task_ManageRound"]
+
+
+def test_extending_the_deadline_is_recorded_and_reminders_are_computed_again(programme):
+    from workflows.tables import RoundChange, RoundReminder
+    d = programme
+    round_iid, rid = open_round(d, 2014)
+    d.fire(cst("2014-06-17 09:00"))                           # the 30- and 14-day reminders went out
+    manage(d, round_iid, round_action="extend", new_deadline="2014-07-15", reason="部分旗县区材料准备不及")
+    with d.engine.sessions() as s:
+        row = s.get(Round, rid)
+        [change] = s.scalars(select(RoundChange)).all()
+        sent = sorted(r.days for r in s.scalars(select(RoundReminder).where(RoundReminder.sent_at.is_not(None))))
+        ahead = [(r.days, r.due_at) for r in s.scalars(select(RoundReminder).where(
+            RoundReminder.sent_at.is_(None), RoundReminder.cancelled.is_(False)).order_by(RoundReminder.due_at))]
+    assert row.deadline == datetime(2014, 7, 15, 15, 59, 59, tzinfo=timezone.utc) and row.status == "open"
+    assert (change.kind, change.reason, change.by) == ("extend", "部分旗县区材料准备不及", "section")
+    assert change.old_deadline == datetime(2014, 6, 30, 15, 59, 59, tzinfo=timezone.utc)
+    assert sent == [14, 30]
+    # 30 days before July 15 is already past; the others follow the new deadline
+    assert [days for days, _ in ahead] == [14, 7, 3, 1] and ahead[0][1] == cst("2014-07-01 09:00")
+    d.fire(cst("2014-06-30 23:00"))
+    assert reminded_units(d.system, 7) == set()               # the old 7-day reminder was not sent
+    d.fire(cst("2014-07-01 09:30"))
+    assert reminded_units(d.system, 14) == ALL_UNITS and len(messages(d.system, "deadline_reminder")) == 3 * len(ALL_UNITS)
+    iid = submit(d, rid, "hongshan")                          # after June 30, before the new deadline
+    with d.engine.sessions() as s:
+        assert s.get(Round, rid).status == "open" and s.scalar(select(Nomination.status)) == "submitted"
+    d.fire(cst("2014-07-16 09:00"))
+    assert d.review_of(iid) is not None
+
+
+@pytest.mark.parametrize("new_deadline, message", [
+    ("2014-06-20", "须晚于原截止日期 2014-06-30"), ("2015-01-10", "不在2014年度内"), ("2014-02-30", "日期格式不正确")])
+def test_an_extension_must_be_later_and_within_the_year(programme, new_deadline, message):
+    d = programme
+    round_iid, rid = open_round(d, 2014)
+    with pytest.raises(InvalidData, match=message):
+        manage(d, round_iid, round_action="extend", new_deadline=new_deadline, reason="延期")
+    with pytest.raises(InvalidData):
+        manage(d, round_iid, round_action="extend", new_deadline="2014-07-10")   # a reason is required
+    with d.engine.sessions() as s:
+        assert s.get(Round, rid).deadline == datetime(2014, 6, 30, 15, 59, 59, tzinfo=timezone.utc)
+
+
+def test_the_section_closes_the_submission_early(programme):
+    from workflows.tables import RoundChange
+    d = programme
+    round_iid, rid = open_round(d, 2014)
+    done = submit(d, rid, "hongshan")
+    draft = d.nominate(rid, "songshan")
+    d.clock.set(cst("2014-06-20 10:00"))
+    manage(d, round_iid, round_action="close", reason="各单位均已报送")
+    d.fire()
+    with d.engine.sessions() as s:
+        row = s.get(Round, rid)
+        change = s.scalar(select(RoundChange))
+        status = dict(s.execute(select(Nomination.unit_id, Nomination.status)).all())
+    assert row.status == "closed" and row.deadline == cst("2014-06-20 10:00") and change.kind == "close"
+    assert status == {"hongshan": "in_review", "songshan": "expired"} and d.instance_status(draft) == "cancelled"
+    assert len(d.open_tasks(d.review_of(done), "Task_ExpertReview")) == 5
+    assert [t["element_id"] for t in d.open_tasks(round_iid)] == ["Task_PrepareList"]
+    with pytest.raises(InvalidData, match="截止"):
+        d.nominate(rid, "cfu")
+    d.fire(cst("2014-06-29 09:00"))
+    assert reminded_units(d.system, 1) == set()               # no reminder after the submission closed
+
+
+def test_only_the_talent_section_manages_the_submission_period(programme):
+    from engine import PermissionDenied
+    d = programme
+    round_iid, _ = open_round(d, 2014)
+    with pytest.raises(PermissionDenied):
+        d.complete(round_iid, "Task_ManageRound", {"round_action": "close", "reason": "提前截止"}, user="director")

@@ -14,7 +14,7 @@ from workflows import rules
 from workflows.driver import sample_application, sample_mentees
 from workflows.tables import Certificate, Mentorship, Nomination, Round, RuleVersion
 
-from .conftest import appoint, committee, cst, open_round, submit
+from .conftest import appoint, cst, open_round, submit
 
 WORKFLOWS = Path(rules.__file__).parent
 
@@ -88,14 +88,10 @@ def test_the_certificate_format_cannot_reach_into_python(programme):
 def test_mentees_per_mentor_and_period_come_from_the_mentorships_rules(programme):
     d = programme
     _, rid = open_round(d, 2014)
-    first = submit(d, rid, "hongshan", sample_application("张伟"))
-    second = submit(d, rid, "songshan", sample_application("王芳"))
-    d.fire(cst("2014-07-01 09:00"))
-    committee(d, first)
-    d.complete(first, "Task_SignOff", {"sign_off": "approve"})      # mentoring starts under version 1
+    appoint(d, rid, "hongshan", "张伟")                              # mentoring starts under version 1
     save_rules(d, mentees_per_mentor=4, period_years=[1, 2])
-    committee(d, second)
-    d.complete(second, "Task_SignOff", {"sign_off": "approve"})     # ... and this one under version 2
+    _, later = open_round(d, 2015)
+    appoint(d, later, "songshan", "王芳")                            # ... and this one under version 2
     with d.engine.sessions() as s:
         old, new = s.scalars(select(Mentorship).order_by(Mentorship.id)).all()
     assert (old.rules_version, new.rules_version) == (1, 2)

@@ -48,9 +48,10 @@ def appoint(d, *people):
         iids.append(iid)
     d.fire(max(d.clock.now(), cst("2014-07-01T09:00")))
     for iid in iids:
-        for task in d.open_tasks(iid, "Task_ExpertReview"):
-            d.complete(iid, "Task_ExpertReview", {"opinion": {"vote": "agree", "score": 90}}, task=task)
-        d.complete(iid, "Task_SignOff", {"sign_off": "approve"})
+        d.vote(iid, "agree", score=90)
+    round_iid = d.round_instance(d.round_id)   # the list, signed in one act (issue 13)
+    d.prepare_list(round_iid)
+    d.sign_list(round_iid)
     return iids
 
 
@@ -136,7 +137,7 @@ def test_api_mentor_pool(client, programme, engine):
 
 
 def test_withdraw_is_not_offered_once_the_review_step_is_closed(auth, client, programme):
-    # the unit review runs in a called subprocess that ends with the approval: nothing to reopen
+    # the approval submits the nomination and its instance ends (已报送; issue 13): nothing to reopen
     iid = programme.nominate(programme.round_id, "hongshan")
     programme.complete(iid, "Task_Fill", sample_application("李娜"))
     task = programme.open_tasks(iid, "Task_UnitReview")[0]
@@ -144,7 +145,7 @@ def test_withdraw_is_not_offered_once_the_review_step_is_closed(auth, client, pr
     assert auth.post(f"/tasks/{task['id']}", {"_action": "approve", "comment": "同意"}).status_code == 302
     assert "撤回</button>" not in text(client.get(f"/tasks/{task['id']}"))
     r = auth.post(f"/tasks/{task['id']}/withdraw", {"comment": "需再核实"}, follow_redirects=True)
-    assert "该事项无法撤回" in text(r)
+    assert "流程实例当前状态为“已办结”，不能执行此操作" in text(r)
 
 
 def test_submitter_withdraws_the_application_while_the_unit_has_not_reviewed(auth, client, programme):

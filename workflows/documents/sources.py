@@ -190,6 +190,13 @@ def review_opinions(session: Session, nomination) -> list[d.ReviewOpinion]:
             text += f"；平均得分 {nomination.average_score} 分"
         outcome = {"recommended": "同意", "appointed": "同意", "not_recommended": "不同意"}.get(nomination.status, "")
         opinions.append(d.ReviewOpinion("专家评审", "评审委员会", outcome, text + "。", local_date(max(o.at for o in votes))))
+    # the director signs the round's list as a whole (issue 13): signed, or struck out with a reason
+    lst = session.scalar(select(t.NomineeList).where(t.NomineeList.round_id == nomination.round_id))
+    if lst is not None and lst.signed_at is not None and nomination.list_status in ("signed", "struck"):
+        signer = _display_names(session, {lst.signed_by}).get(lst.signed_by, lst.signed_by or "")
+        signed = nomination.list_status == "signed"
+        opinions.append(d.ReviewOpinion("签批", signer, "同意" if signed else "不同意",
+                                        lst.sign_comment if signed else nomination.list_note, local_date(lst.signed_at)))
     order = {"单位审核": 0, "专家评审": 1, "签批": 2}
     return sorted(opinions, key=lambda o: order[o.stage])
 

@@ -13,6 +13,8 @@ from ..tables import Nomination, OrgUnit
 
 # a unit "has submitted" once one of its nominations passed its own review
 SUBMITTED = ("submitted", "in_review", "recommended", "not_recommended", "declined", "appointed")
+# still before the committee (the list cannot be prepared while any is)
+UNDER_REVIEW = ("submitted", "in_review")
 OUTCOME_LABELS = {"rejected": "单位不予推荐", "withdrawn": "已撤回", "not_recommended": "评审委员会未推荐",
                   "declined": "未获签批", "appointed": "已聘任为人才培带人", "approved": "同意", "ineligible": "不符合条件",
                   "expired": "截止时未报送"}
@@ -60,19 +62,19 @@ def get_row(ctx, table, id_, what: str):
 _SELF = object()
 
 
-def owned_row(ctx, table, id_, what: str, owner=_SELF):
-    """Records come from the instance: the row of ``table`` whose ``instance_id`` is ``owner``
-    (default: the instance running this handler), i.e. the one the handler that created it
-    recorded. ``id_`` (what the task data says) must name that row: an id pointing at another
-    instance's record is refused and nothing is changed."""
+def owned_row(ctx, table, id_, what: str, owner=_SELF, column: str = "instance_id"):
+    """Records come from the instance: the row of ``table`` whose ``instance_id`` (or ``column``)
+    is ``owner`` (default: the instance running this handler), i.e. the one the handler that
+    created it recorded. ``id_`` (what the task data says) must name that row: an id pointing at
+    another instance's record is refused and nothing is changed."""
     owner = ctx.instance_id if owner is _SELF else owner
     if id_ is None:
-        row = ctx.session.scalar(select(table).where(table.instance_id == owner).order_by(table.id).limit(1))
+        row = ctx.session.scalar(select(table).where(getattr(table, column) == owner).order_by(table.id).limit(1))
         if row is None:
             raise NotFound(f"本流程没有{what}记录")
         return row
     row = get_row(ctx, table, id_, what)
-    if owner is None or row.instance_id != owner:
+    if owner is None or getattr(row, column) != owner:
         raise InvalidData(f"{what} {_shown(id_)} 不属于本流程，不能办理", record=table.__tablename__, id=_shown(id_))
     return row
 

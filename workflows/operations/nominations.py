@@ -6,14 +6,14 @@ import json
 
 from sqlalchemy import func, select
 
-from engine import InvalidData, InvalidState
+from engine import InvalidData, InvalidState, PermissionDenied
 from engine.identity import upsert_user
 
 from .. import dates
 from .. import rules as programme_rules
 from ..tables import (Certificate, ExpertOpinion, Mentorship, Nomination, OrgUnit, Person, PoolEntry, Round,
                       SecondTierCandidate)
-from .common import (OUTCOME_LABELS, as_id, holders, notify, owned_row, require, same_as_record, section_users,
+from .common import (OUTCOME_LABELS, as_id, get_row, holders, notify, owned_row, require, same_as_record, section_users,
                      unit_name)
 
 
@@ -151,6 +151,9 @@ def nomination_record_review(ctx, nomination_id):
 
 def nomination_submit(ctx, nomination_id):
     nom = own_nomination(ctx, nomination_id)
+    rnd = ctx.session.get(Round, nom.round_id)
+    if rnd.status != "open" or ctx.now > rnd.deadline:
+        raise InvalidData(f"{rnd.year}年度评选已于{dates.local_date(rnd.deadline)}截止，不能再报送")
     nom.status, nom.submitted_at = "submitted", ctx.now
     return {"status": nom.status}
 
@@ -173,13 +176,49 @@ def nomination_close(ctx, nomination_id, outcome):
     return {"status": outcome}
 
 
-# ----------------------------------------------------------------------------- committee and appointment
+# ----------------------------------------------------------------------------- committee
+
+
+def deliver_committee_start(payload: dict, message_id: int, system) -> None:
+    """``committee/start`` (written by ``round/close``): one ``committee_review`` instance for a
+    submitted nomination, started after the round's command committed. Idempotent: a nomination
+    already under review (or no longer submitted) is left alone."""
+    from engine import SYSTEM_ACTOR
+
+    with system.engine.sessions() as s:
+        nom = s.get(Nomination, int(payload["nomination_id"]))
+        if nom is None or nom.review_instance_id is not None or nom.status != "submitted":
+            return
+        rnd = s.get(Round, nom.round_id)
+        unit = s.get(OrgUnit, nom.unit_id)
+        data = {"nomination_id": nom.id, "round_id": nom.round_id, "unit_id": nom.unit_id, "category": nom.category,
+                "title": f"评审：{nom.name}（{unit.name if unit else nom.unit_id}，{rnd.year}年度）"}
+    system.engine.start("committee_review", data, SYSTEM_ACTOR)
+
+
+def reviewed_nomination(ctx, nomination_id) -> Nomination:
+    """The nomination this ``committee_review`` instance reviews (the one naming it in
+    ``review_instance_id``); the task data must still route it to its own unit, round and category."""
+    nom = owned_row(ctx, Nomination, nomination_id, "推荐", column="review_instance_id")
+    same_as_record(ctx, nom, unit_id="推荐单位", round_id="评选轮次", category="评审类别")
+    return nom
 
 
 def committee_assign(ctx, nomination_id):
-    """Experts of the nomination's category; how many and the decision rule come from the round."""
+    """The first step of a review the programme started for a submitted nomination of a closed
+    round: the review takes the nomination (once), then the experts of its category; how many
+    and the decision rule come from the round."""
     data = ctx.task.data
-    nom = own_nomination(ctx, nomination_id)
+    nom = ctx.session.scalar(select(Nomination).where(Nomination.review_instance_id == ctx.instance_id).limit(1))
+    if nom is None:
+        if ctx.actor.username != "system":
+            raise PermissionDenied("评审由评选截止时自动发起，不能手动发起")
+        nom = get_row(ctx, Nomination, nomination_id, "推荐")
+        rnd = ctx.session.get(Round, nom.round_id)
+        if nom.status != "submitted" or nom.review_instance_id is not None or rnd.status == "open":
+            raise InvalidData(f"推荐 {nom.id} 不在待评审状态")
+        nom.review_instance_id = ctx.instance_id
+    nom = reviewed_nomination(ctx, nomination_id)
     rnd = ctx.session.get(Round, nom.round_id)
     pool = holders(ctx, "expert", nom.category)
     if not pool:
@@ -188,14 +227,17 @@ def committee_assign(ctx, nomination_id):
     start = nom.id % len(pool)
     experts = (pool[start:] + pool[:start])[:n]
     nom.status, nom.experts = "in_review", len(experts)
-    data.update({"experts": experts, "rule_num": rnd.rule_num, "rule_den": rnd.rule_den,
-                 "committee_note": (data.get("eligibility_warnings") or [])})
+    warnings = [f["reason"] for f in json.loads(nom.eligibility_json or "[]") if f.get("level") == "warning"]
+    data.update({"experts": experts, "rule_num": rnd.rule_num, "rule_den": rnd.rule_den, "committee_note": warnings,
+                 "nominee_name": nom.name, "exceptional": nom.exceptional, "exceptional_reason": nom.exceptional_reason})
     return {"experts": experts, "rule": f"{rnd.rule_num}/{rnd.rule_den}"}
 
 
 def committee_record(ctx, nomination_id):
+    """The committee's result; a candidate not recommended is told so, a recommended one waits
+    for the list (推荐名单) the talent section prepares and the director signs."""
     data = ctx.task.data
-    nom = own_nomination(ctx, nomination_id)
+    nom = reviewed_nomination(ctx, nomination_id)
     opinions = data.get("opinions") or []
     scores = []
     for expert, opinion in zip(data.get("experts") or [], opinions):
@@ -207,18 +249,26 @@ def committee_record(ctx, nomination_id):
                                           score=opinion.get("score"), comment=str(opinion.get("comment") or ""), at=ctx.now))
     nom.agree = int(data.get("agree") or 0)
     nom.average_score = round(sum(scores) / len(scores)) if scores else None
-    if data.get("recommended"):
-        nom.status = "recommended"
-    return {"agree": nom.agree, "experts": len(opinions), "recommended": bool(data.get("recommended"))}
+    recommended = bool(data.get("recommended"))
+    nom.status = "recommended" if recommended else "not_recommended"
+    if not recommended:
+        nom.decided_at = ctx.now
+        users = holders(ctx, "unit_submitter", nom.unit_id) + holders(ctx, "unit_reviewer", nom.unit_id)
+        notify(ctx, "decision_result", users, {
+            "kind": "nomination", "id": nom.id, "name": nom.name, "outcome": "not_recommended",
+            "outcome_label": OUTCOME_LABELS["not_recommended"], "comment": ""}, f"nomination:{nom.id}:result")
+    return {"agree": nom.agree, "experts": len(opinions), "recommended": recommended}
 
 
-def certificate_issue(ctx, nomination_id):
-    data = ctx.task.data
-    nom = own_nomination(ctx, nomination_id)
+# ----------------------------------------------------------------------------- appointment
+
+
+def issue_certificate(ctx, nom: Nomination) -> Certificate:
+    """聘书 for a candidate on the signed list: a person record and a unique number in the
+    format of the round's rules. Idempotent."""
     existing = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
     if existing is not None:
-        data.update({"certificate_id": existing.id, "certificate_number": existing.number, "person_id": existing.person_id})
-        return {"certificate_id": existing.id, "number": existing.number}
+        return existing
     rnd = ctx.session.get(Round, nom.round_id)
     app = json.loads(nom.application_json or "{}")
     person = Person(name=nom.name, gender=nom.gender, birth_date=nom.birth_date, unit_id=nom.unit_id,
@@ -239,16 +289,12 @@ def certificate_issue(ctx, nomination_id):
     users = holders(ctx, "unit_submitter", nom.unit_id) + holders(ctx, "unit_reviewer", nom.unit_id) + section_users(ctx)
     notify(ctx, "certificate_issued", users, {"certificate_id": cert.id, "number": cert.number, "name": nom.name,
                                                "unit_name": unit_name(ctx, nom.unit_id), "year": rnd.year},
-            f"certificate:{cert.id}:issued")
+           f"certificate:{cert.id}:issued")
     ctx.emit("document/render", {"kind": "certificate", "id": cert.id}, f"certificate:{cert.id}:render")
-    data.update({"certificate_id": cert.id, "certificate_number": cert.number, "person_id": person.id})
-    return {"certificate_id": cert.id, "number": cert.number}
+    return cert
 
 
-def pool_enter(ctx, nomination_id):
-    data = ctx.task.data
-    nom = own_nomination(ctx, nomination_id)
-    cert = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
+def enter_pool(ctx, nom: Nomination, cert: Certificate) -> PoolEntry:
     entry = ctx.session.scalar(select(PoolEntry).where(PoolEntry.certificate_id == cert.id))
     if entry is None:
         entry = PoolEntry(person_id=cert.person_id, certificate_id=cert.id, round_id=nom.round_id, unit_id=nom.unit_id,
@@ -256,27 +302,20 @@ def pool_enter(ctx, nomination_id):
         ctx.session.add(entry)
         ctx.session.flush()
     nom.status = "appointed"
-    data["pool_entry_id"] = entry.id
-    return {"pool_entry_id": entry.id}
+    return entry
 
 
 def mentor_username(person_id: int) -> str:
     return f"mentor{person_id}"
 
 
-def mentoring_start(ctx, nomination_id):
-    """Give the new mentor a log-in (role ``mentor`` scoped to the person) and start ``mentoring``."""
-    data = ctx.task.data
-    nom = own_nomination(ctx, nomination_id)
-    person = ctx.session.get(Person, nom.person_id)
-    cert = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
-    entry = ctx.session.scalar(select(PoolEntry).where(PoolEntry.certificate_id == cert.id)) if cert else None
-    if person is None or entry is None:
-        raise InvalidData("该推荐尚未颁发聘书并列入人才培带人库，不能开始培带")
+def start_mentoring(ctx, nom: Nomination, cert: Certificate, entry: PoolEntry) -> Mentorship:
+    """Give the new mentor a log-in (role ``mentor`` scoped to the person) and start ``mentoring``
+    under the rules in force now. Idempotent."""
     existing = ctx.session.scalar(select(Mentorship).where(Mentorship.pool_entry_id == entry.id))
-    if existing is not None:   # already started (this step ran before)
-        data["mentorship_id"] = existing.id
-        return {"mentorship_id": existing.id, "instance_id": existing.instance_id}
+    if existing is not None:
+        return existing
+    person = ctx.session.get(Person, cert.person_id)
     if not person.username:
         # a new account has no password: the talent section hands its activation link over (issue 11)
         person.username = mentor_username(person.id)
@@ -292,7 +331,34 @@ def mentoring_start(ctx, nomination_id):
     rnd = ctx.session.get(Round, nom.round_id)
     ship.instance_id = ctx.start_instance("mentoring", {
         "mentorship_id": ship.id, "mentor_id": person.id, "mentor_name": person.name, "unit_id": nom.unit_id,
-        "category": nom.category, "round_id": rnd.id, "certificate_number": data.get("certificate_number"),
+        "category": nom.category, "round_id": rnd.id, "certificate_number": cert.number,
         "title": f"{person.name}的人才培带（{rnd.year}年度聘任）"})
-    data["mentorship_id"] = ship.id
+    return ship
+
+
+# model versions before the list signed in one act issued certificates from each nomination instance
+
+
+def certificate_issue(ctx, nomination_id):
+    cert = issue_certificate(ctx, own_nomination(ctx, nomination_id))
+    ctx.task.data.update({"certificate_id": cert.id, "certificate_number": cert.number, "person_id": cert.person_id})
+    return {"certificate_id": cert.id, "number": cert.number}
+
+
+def pool_enter(ctx, nomination_id):
+    nom = own_nomination(ctx, nomination_id)
+    cert = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
+    entry = enter_pool(ctx, nom, cert)
+    ctx.task.data["pool_entry_id"] = entry.id
+    return {"pool_entry_id": entry.id}
+
+
+def mentoring_start(ctx, nomination_id):
+    nom = own_nomination(ctx, nomination_id)
+    cert = ctx.session.scalar(select(Certificate).where(Certificate.nomination_id == nom.id))
+    entry = ctx.session.scalar(select(PoolEntry).where(PoolEntry.certificate_id == cert.id)) if cert else None
+    if entry is None:
+        raise InvalidData("该推荐尚未颁发聘书并列入人才培带人库，不能开始培带")
+    ship = start_mentoring(ctx, nom, cert, entry)
+    ctx.task.data["mentorship_id"] = ship.id
     return {"mentorship_id": ship.id, "instance_id": ship.instance_id}

@@ -1,4 +1,7 @@
-"""Selection round (评选): open, remind units that have not submitted, escalate, close, publish."""
+"""Selection round (评选): open, the submission period (reminders to units that have not submitted,
+a deadline extended or the submission closed early by the talent section), escalate, close (the
+nominations not submitted expire, the submitted ones go to the committee), publish once the list
+is signed, and the reminder before the next round."""
 from __future__ import annotations
 
 import json
@@ -7,12 +10,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine import InvalidData
+from engine import InvalidData, InvalidState
 
 from .. import dates
 from .. import rules as programme_rules
-from ..tables import Nomination, Round
-from .common import SUBMITTED, holders, owned_row, notify, require, section_users, units_not_submitted
+from ..tables import Nomination, NomineeList, Round, RoundChange, RoundReminder
+from .common import OUTCOME_LABELS, SUBMITTED, holders, notify, owned_row, require, section_users, units_not_submitted
 
 
 FIRST_YEAR, LAST_YEAR = 2014, 2100   # the notice is of 2014 (bpmn/forms/start_selection_round.schema.json)
@@ -24,10 +27,10 @@ def _whole(value, message: str, low: int = 1, high: int | None = None) -> int:
     return value
 
 
-def _deadline(value, year: int, rules):
+def _deadline(value, year: int, rules, field: str = "deadline"):
     """The round's deadline: 23:59:59 (Asia/Shanghai) of the given date, by default the rules'
     day of the year (June 30)."""
-    if value in (None, ""):
+    if value in (None, "") and rules is not None:
         month, day = (int(x) for x in rules["deadline_month_day"].split("-"))
         return dates.end_of_day(dates.date(year, month, day))
     text = str(value)[:40]
@@ -36,9 +39,9 @@ def _deadline(value, year: int, rules):
             raise ValueError(text)
         day = dates.date.fromisoformat(text)
     except ValueError:
-        raise InvalidData(f"报送截止日期“{text}”不是有效日期，应为 年-月-日，例如 {year}-06-30", field="deadline") from None
+        raise InvalidData(f"报送截止日期“{text}”不是有效日期，应为 年-月-日，例如 {year}-07-15", field=field) from None
     if day.year != year:
-        raise InvalidData(f"报送截止日期 {day} 不在{year}年度内", field="deadline")
+        raise InvalidData(f"报送截止日期 {day} 不在{year}年度内", field=field)
     return dates.end_of_day(day)
 
 
@@ -84,13 +87,99 @@ def round_open(ctx):
     row.rules_version = rules.version
     ctx.session.flush()
     data.pop("programme_rules", None)   # the rules are the table's (workflows.rules), not the instance's
+    _schedule_reminders(ctx, row)
     data.update({
-        "round_id": row.id, "year": year, "title": row.title, "closes_at": dates.iso(deadline), "reminder_index": 0,
-        "reminders": [{"days": d, "at": dates.iso(dates.days_before(deadline, d))}
-                      for d in sorted(set(days), reverse=True) if dates.days_before(deadline, d) > ctx.now],
+        "round_id": row.id, "year": year, "title": row.title, "closes_at": dates.iso(deadline), "round_state": "open",
         "next_round_at": dates.iso(next_round_at(deadline, rules)), "rules_version": rules.version,
     })
+    _wake(ctx, row)
     return {"round_id": row.id, "deadline": str(dates.local_date(deadline))}
+
+
+def _reminders(ctx, row, *, unsent: bool = False) -> list[RoundReminder]:
+    q = select(RoundReminder).where(RoundReminder.round_id == row.id, RoundReminder.cancelled.is_(False))
+    if unsent:
+        q = q.where(RoundReminder.sent_at.is_(None))
+    return list(ctx.session.scalars(q.order_by(RoundReminder.due_at, RoundReminder.id)))
+
+
+def _schedule_reminders(ctx, row) -> None:
+    """The round's reminders that are still ahead, at the rules' offsets before its deadline;
+    unsent ones of an earlier deadline are cancelled."""
+    for old in _reminders(ctx, row, unsent=True):
+        old.cancelled = True
+    for days in sorted(set(json.loads(row.reminder_days or "[]")), reverse=True):
+        due = dates.days_before(row.deadline, days)
+        if due > ctx.now:
+            ctx.session.add(RoundReminder(round_id=row.id, days=days, due_at=due))
+    ctx.session.flush()
+
+
+def _wake(ctx, row) -> None:
+    """When the submission period wakes next: the first unsent reminder, else the deadline."""
+    data = ctx.task.data
+    pending = [r.due_at for r in _reminders(ctx, row, unsent=True)]
+    wake = min(pending + [row.deadline])
+    data.update({"wake_at": dates.iso(wake), "closes_at": dates.iso(row.deadline),
+                 "reminders": [{"days": r.days, "at": dates.iso(r.due_at)} for r in _reminders(ctx, row, unsent=True)]})
+
+
+def _remind(ctx, row, reminder: RoundReminder) -> int:
+    units = units_not_submitted(ctx, row.id)
+    for unit in units:
+        users = holders(ctx, "unit_submitter", unit.id) + holders(ctx, "unit_reviewer", unit.id)
+        notify(ctx, "deadline_reminder", users, {
+            "round_id": row.id, "year": row.year, "deadline": str(dates.local_date(row.deadline)), "days_left": reminder.days,
+            "unit_id": unit.id, "unit_name": unit.name, "submitted": 0}, f"round:{row.id}:remind:{reminder.id}:{unit.id}")
+    reminder.sent_at, reminder.units = ctx.now, len(units)
+    return len(units)
+
+
+def round_tick(ctx, round_id):
+    """A reminder day or the deadline came: send the reminders that are due; at the deadline the
+    submission period ends (``round_state = 'closing'``)."""
+    data = ctx.task.data
+    row = owned_row(ctx, Round, round_id, "评选")
+    sent = {}
+    for reminder in _reminders(ctx, row, unsent=True):
+        if reminder.due_at <= ctx.now < row.deadline:
+            sent[reminder.days] = _remind(ctx, row, reminder)
+    if ctx.now >= row.deadline or row.status != "open":
+        data["round_state"] = "closing"
+    else:
+        _wake(ctx, row)
+    return {"reminded": sent, "state": data["round_state"]}
+
+
+def round_manage(ctx, round_id):
+    """The talent section extends the deadline (recorded, reminders computed again) or closes the
+    submission early; the form (round_manage) requires the action and a reason."""
+    data = ctx.task.data
+    row = owned_row(ctx, Round, round_id, "评选")
+    require(ctx, ctx.actor.has_role("talent_section"), "只有市委组织部人才科可以调整报送期")
+    action, reason = data.get("round_action"), str(data.get("reason") or "").strip()
+    data.update({"round_action": None, "reason": None})   # consumed: the next change brings its own
+    if row.status != "open":
+        raise InvalidState(f"{row.year}年度评选已截止")
+    old = row.deadline
+    if action == "extend":
+        text = str(data.get("new_deadline") or "")[:40]
+        data["new_deadline"] = None
+        new = _deadline(text, row.year, None, field="new_deadline")
+        if dates.local_date(new) <= dates.local_date(old) or new <= ctx.now:
+            raise InvalidData(f"新的截止日期须晚于原截止日期 {dates.local_date(old)}，且晚于今天", field="new_deadline")
+        row.deadline = new
+        _schedule_reminders(ctx, row)
+        _wake(ctx, row)
+    else:
+        row.deadline = ctx.now
+        for reminder in _reminders(ctx, row, unsent=True):
+            reminder.cancelled = True
+        data.update({"round_state": "closing", "closes_at": dates.iso(ctx.now)})
+    ctx.session.add(RoundChange(round_id=row.id, kind=action, old_deadline=old, new_deadline=row.deadline, reason=reason,
+                                by=ctx.actor.username, at=ctx.now))
+    ctx.session.flush()
+    return {"action": action, "deadline": str(dates.local_date(row.deadline))}
 
 
 def next_round_at(deadline, rules):
@@ -101,6 +190,7 @@ def next_round_at(deadline, rules):
 
 
 def round_remind(ctx, round_id, days):
+    """Model versions before round_window (a reminder subprocess per offset)."""
     row = owned_row(ctx, Round, round_id, "评选")
     if row.status != "open" or ctx.now > row.deadline:
         return {"units": 0}
@@ -124,16 +214,41 @@ def round_escalate(ctx, round_id):
 
 
 def round_close(ctx, round_id):
+    """The submission is over: nominations that were not submitted expire (their instances end),
+    each submitted one goes to the committee (``committee/start``, one ``committee_review``
+    instance per nomination, started after this command by the outbox)."""
     row = owned_row(ctx, Round, round_id, "评选")
     row.status, row.closed_at = "closed", ctx.now
+    row.deadline = min(row.deadline, ctx.now)
+    expired = 0
+    for nom in ctx.session.scalars(select(Nomination).where(
+            Nomination.round_id == row.id, Nomination.submitted_at.is_(None),
+            Nomination.status.in_(("draft", "returned", "ineligible"))).order_by(Nomination.id)):
+        nom.status, nom.decided_at = "expired", ctx.now
+        expired += 1
+        notify(ctx, "decision_result", holders(ctx, "unit_submitter", nom.unit_id) + holders(ctx, "unit_reviewer", nom.unit_id), {
+            "kind": "nomination", "id": nom.id, "name": nom.name or "（未填写姓名）", "outcome": "expired",
+            "outcome_label": OUTCOME_LABELS["expired"], "comment": f"{row.year}年度评选已截止"}, f"nomination:{nom.id}:result")
+        if nom.instance_id:
+            ctx.emit("instance/cancel", {"instance_id": nom.instance_id, "reason": f"{row.year}年度评选已截止，未报送"},
+                     f"nomination:{nom.id}:expired")
+    submitted = list(ctx.session.scalars(select(Nomination).where(
+        Nomination.round_id == row.id, Nomination.status == "submitted").order_by(Nomination.id)))
+    for nom in submitted:
+        ctx.emit("committee/start", {"nomination_id": nom.id}, f"nomination:{nom.id}:committee")
     counts = dict(ctx.session.execute(select(Nomination.category, func.count()).where(
         Nomination.round_id == row.id, Nomination.status.in_(SUBMITTED)).group_by(Nomination.category)).all())
-    return {"submitted": sum(counts.values()), "by_category": counts}
+    return {"submitted": sum(counts.values()), "by_category": counts, "expired": expired}
 
 
 def round_publish(ctx, round_id):
+    """Publishing needs the signed list (签批后公布)."""
     row = owned_row(ctx, Round, round_id, "评选")
+    lst = ctx.session.scalar(select(NomineeList).where(NomineeList.round_id == row.id))
+    if lst is None or lst.status not in ("signed", "published"):
+        raise InvalidState("推荐名单尚未经领导小组办公室主任签批，不能公布")
     row.status, row.published_at = "published", ctx.now
+    lst.status, lst.published_at = "published", ctx.now
     appointed = ctx.session.scalar(select(func.count()).select_from(Nomination).where(
         Nomination.round_id == row.id, Nomination.status == "appointed"))
     return {"appointed": appointed}
