@@ -46,11 +46,12 @@ def _count(s, queries) -> int:
 
 
 def inbox(engine: Engine, actor: Actor, box: str = "todo", *, batch: str | None = None, category: str | None = None,
-          org_unit: str | None = None, overdue: bool = False, now: datetime | None = None,
+          org_unit: str | None = None, overdue: bool = False, now: datetime | None = None, q: str | None = None,
           page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
-    """One page of 待办 (``todo``: mine; ``group``: my groups' unclaimed) or 已办 (``done``)."""
+    """One page of 待办 (``todo``: mine; ``group``: my groups' unclaimed) or 已办 (``done``);
+    ``q``: only tasks whose title (the person or record it names) contains the text."""
     if box == "started":
-        return started(engine, actor, page=page, per_page=per_page)
+        return started(engine, actor, q=q, page=page, per_page=per_page)
     queries = _box_queries(actor, box)
     if not queries:
         return [], 0
@@ -63,6 +64,8 @@ def inbox(engine: Engine, actor: Actor, box: str = "todo", *, batch: str | None 
         filters.append(HumanTask.org_unit == org_unit)
     if overdue:
         filters.extend([HumanTask.due_at < (now or engine.now()), HumanTask.state == OPEN])
+    if q:
+        filters.append(HumanTask.title.contains(q, autoescape=True))
     queries = [q.where(*filters) for q in queries]
     page = max(1, int(page))
     with engine.sessions() as s:
@@ -80,10 +83,14 @@ def inbox(engine: Engine, actor: Actor, box: str = "todo", *, batch: str | None 
         return [_task_dict(r) for r in rows], total
 
 
-def started(engine: Engine, actor: Actor, *, page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
-    """我发起的: instances the user started."""
+def started(engine: Engine, actor: Actor, *, q: str | None = None, page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
+    """我发起的: instances the user started (``q``: whose title or a task's title contains the text)."""
+    text = q
     q = select(Instance.id, Instance.process_key, Instance.title, Instance.status, Instance.started_at,
                Instance.ended_at, Instance.org_unit, Instance.category, Instance.batch).where(Instance.started_by == actor.username)
+    if text:
+        q = q.where(Instance.title.contains(text, autoescape=True) | Instance.id.in_(
+            select(HumanTask.instance_id).where(HumanTask.title.contains(text, autoescape=True))))
     with engine.sessions() as s:
         total = s.scalar(select(func.count()).select_from(q.subquery()))
         rows = s.execute(q.order_by(Instance.started_at.desc(), Instance.id.desc()).limit(per_page).offset((max(1, page) - 1) * per_page)).mappings().all()

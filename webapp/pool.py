@@ -209,3 +209,131 @@ def round_labels(engine) -> dict[str, str]:
         return {}
     with engine.sessions() as s:
         return {str(i): str(y) for i, y in s.execute(select(t.Round.id, t.Round.year).order_by(t.Round.year.desc()))}
+
+
+def nominations_by_instance(engine, instance_ids) -> dict[int, dict]:
+    """instance id -> its nomination (candidate's name, round year, status, committee counts), for
+    the lists that name things (我发起的) and the instance page."""
+    t = tables()
+    ids = [i for i in instance_ids if i is not None]
+    if t is None or not ids:
+        return {}
+    review = getattr(t.Nomination, "review_instance_id", None)
+    match = t.Nomination.instance_id.in_(ids)
+    if review is not None:
+        match = match | review.in_(ids)
+    with engine.sessions() as s:
+        rows = s.execute(select(t.Nomination.instance_id, t.Nomination.id, t.Nomination.name, t.Nomination.status,
+                                t.Nomination.category, t.Nomination.agree, t.Nomination.experts, t.Round.year,
+                                *([review.label("review_instance_id")] if review is not None else []))
+                         .join(t.Round, t.Round.id == t.Nomination.round_id).where(match)).mappings().all()
+    out = {}
+    for r in rows:
+        for key in ("instance_id", "review_instance_id"):
+            if r.get(key) in ids:
+                out[r[key]] = dict(r)
+    return out
+
+
+def mentee_name(engine, mentee_id) -> str | None:
+    """The name of a mentee (培带对象), for the subject of the tasks about one mentee."""
+    t = tables()
+    mid = as_id(mentee_id)
+    if t is None or mid is None:
+        return None
+    with engine.sessions() as s:
+        return s.scalar(select(t.Person.name).join(t.Mentee, t.Mentee.person_id == t.Person.id).where(t.Mentee.id == mid))
+
+
+def round_nominations(engine, round_id) -> list[dict]:
+    """The round's nominations that reached the committee, in the list's order when there is one,
+    each with its application (附件2 data) and the experts' opinions: the page that prepares, signs
+    or publishes the list (拟定、签批、公布名单) shows every candidate's case."""
+    import json
+
+    t = tables()
+    rid = as_id(round_id)
+    if t is None or rid is None:
+        return []
+    rank = getattr(t.Nomination, "list_rank", None)
+    list_status = getattr(t.Nomination, "list_status", None)
+    extra = [c for c in (rank, list_status) if c is not None]
+    order = ([rank.is_(None), rank] if rank is not None else []) + [t.Nomination.category, t.Nomination.id]
+    with engine.sessions() as s:
+        rows = s.execute(select(t.Nomination.id, t.Nomination.name, t.Nomination.unit_id, t.OrgUnit.name.label("unit"),
+                                t.Nomination.category, t.Nomination.status, t.Nomination.agree, t.Nomination.experts,
+                                t.Nomination.average_score, t.Nomination.instance_id, t.Nomination.application_json, *extra)
+                         .join(t.OrgUnit, t.OrgUnit.id == t.Nomination.unit_id)
+                         .where(t.Nomination.round_id == rid, t.Nomination.status.in_(REVIEWED))
+                         .order_by(*order)).mappings().all()
+        ids = [r["id"] for r in rows]
+        opinions: dict[int, list] = {}
+        for o in s.execute(select(t.ExpertOpinion.nomination_id, t.ExpertOpinion.expert, t.ExpertOpinion.vote,
+                                  t.ExpertOpinion.score, t.ExpertOpinion.comment)
+                           .where(t.ExpertOpinion.nomination_id.in_(ids or [-1])).order_by(t.ExpertOpinion.id)).mappings():
+            opinions.setdefault(o["nomination_id"], []).append(dict(o))
+    out = []
+    for r in rows:
+        r = dict(r)
+        try:
+            r["application"] = json.loads(r.pop("application_json") or "{}")
+        except ValueError:
+            r["application"] = {}
+        r["opinions"] = opinions.get(r["id"], [])
+        r["votes"] = {v: sum(1 for o in r["opinions"] if o["vote"] == v) for v in ("agree", "disagree", "abstain")}
+        out.append(r)
+    return out
+
+
+# the nomination's statuses from the committee on (what the list pages show)
+REVIEWED = ("in_review", "recommended", "not_recommended", "declined", "appointed", "listed", "signed", "struck")
+
+
+def nomination_instance(engine, nomination_id) -> int | None:
+    """The process instance of a nomination."""
+    found = nomination_instances(engine, nomination_id)
+    return found[0] if found else None
+
+
+def nomination_instances(engine, nomination_id) -> list[int]:
+    """The nomination's own process and, when the programme reviews it in a process of its own,
+    that review's instance."""
+    t = tables()
+    nid = as_id(nomination_id)
+    if t is None or nid is None:
+        return []
+    review = getattr(t.Nomination, "review_instance_id", None)
+    columns = [t.Nomination.instance_id] + ([review] if review is not None else [])
+    with engine.sessions() as s:
+        row = s.execute(select(*columns).where(t.Nomination.id == nid)).first()
+    return [i for i in (row or []) if i is not None]
+
+
+def nomination_application(engine, nomination_id) -> dict | None:
+    """The application (附件2 data) as last submitted, and when."""
+    import json
+    t = tables()
+    nid = as_id(nomination_id)
+    if t is None or nid is None:
+        return None
+    with engine.sessions() as s:
+        row = s.execute(select(t.Nomination.application_json, t.Nomination.submitted_at, t.Nomination.created_at)
+                        .where(t.Nomination.id == nid)).first()
+    if row is None:
+        return None
+    try:
+        application = json.loads(row.application_json or "{}")
+    except ValueError:
+        application = {}
+    if not application:
+        return None
+    return {"application": application, "submitted_at": row.submitted_at or row.created_at}
+
+
+def nomination_status(engine, nomination_id) -> str | None:
+    t = tables()
+    nid = as_id(nomination_id)
+    if t is None or nid is None:
+        return None
+    with engine.sessions() as s:
+        return s.scalar(select(t.Nomination.status).where(t.Nomination.id == nid))

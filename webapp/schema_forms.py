@@ -48,7 +48,7 @@ def _choices(schema: dict) -> list[tuple[str, str]] | None:
 def fields(schema: dict | None, prefix: str = "", skip: tuple[str, ...] = ()) -> list[Field]:
     if not schema:
         return []
-    required = set(schema.get("required", []))
+    required = set(schema.get("required", [])) | required_when_submitted(schema)
     out = []
     for name, prop in (schema.get("properties") or {}).items():
         if name in skip or prop.get("readOnly") or prop.get("x-hidden"):
@@ -206,26 +206,55 @@ def flatten(data: dict, prefix: str = "") -> dict[str, Any]:
 
 
 REJECTIONS = ("reject", "decline", "disagree")
+# values of a decision the buttons of a form make: what each button does, and how it looks
+POSITIVE = ("approve", "confirm", "submit", "qualified")
+SENDING_BACK = ("return", "withdraw")
+NEGATIVE = ("reject", "decline", "unqualified")
+DECISIONS = POSITIVE + SENDING_BACK + NEGATIVE
 
 
 def decision_field(schema: dict | None) -> str | None:
-    """The property that the approval buttons fill (an enum with ``approve`` and a rejection),
-    if the form has one."""
+    """The top-level property the form's buttons fill: an enum of decisions (approve / return /
+    reject, confirm / return, submit / withdraw, qualified / unqualified), if the form has one."""
     for name, prop in ((schema or {}).get("properties") or {}).items():
         values = {str(c) for c, _ in (_choices(prop) or [])}
-        if "approve" in values and values & set(REJECTIONS):
+        if len(values) >= 2 and values <= set(DECISIONS) and values & set(POSITIVE):
             return name
     return None
 
 
 def decision_choices(schema: dict | None, name: str | None) -> list[tuple[str, str, str]]:
-    """(value, label, style) per approval button: approve, return for revision, reject."""
+    """(value, label, style) per decision button: the positive one first."""
     if not name:
         return []
     out = []
     for value, label in _choices(schema["properties"][name]) or []:
-        style = "primary" if value == "approve" else "warning" if value == "return" else "danger"
+        style = "primary" if value in POSITIVE else "warning" if value in SENDING_BACK else "danger"
         out.append((value, label, style))
+    return sorted(out, key=lambda b: ("primary", "warning", "danger").index(b[2]))
+
+
+def _positive_condition(cond: dict) -> bool:
+    """An ``if`` that holds when the form's decision is positive (``{"action": {"const": "submit"}}``)."""
+    props = (cond or {}).get("properties") or {}
+    if not props:
+        return False
+    for prop in props.values():
+        if not isinstance(prop, dict):
+            return False
+        values = [prop["const"]] if "const" in prop else prop.get("enum")
+        if not values or not all(v in POSITIVE for v in values):
+            return False
+    return True
+
+
+def required_when_submitted(schema: dict | None) -> set[str]:
+    """Fields a form requires when its decision is positive (submit, approve), marked required
+    on the page: ``allOf: [{"if": {action: submit}, "then": {"required": [...]}}]``."""
+    out: set[str] = set()
+    for sub in (schema or {}).get("allOf") or []:
+        if isinstance(sub, dict) and _positive_condition(sub.get("if")):
+            out |= set((sub.get("then") or {}).get("required") or [])
     return out
 
 
@@ -237,4 +266,76 @@ def defaults(schema: dict | None, prefix: str = "") -> dict:
             out.update(defaults(prop, f"{prefix}{name}."))
         elif "default" in prop:
             out[f"{prefix}{name}"] = prop["default"]
+    return out
+
+
+def form_values(schema: dict | None, data: dict) -> dict:
+    """Data of the form -> {input name: value} to refill its inputs: nested objects by dotted
+    name, a list of records as one line each (“姓名，单位及职务，专业领域”)."""
+    props = (schema or {}).get("properties") or {}
+    out = {}
+    for key, value in flatten({k: v for k, v in (data or {}).items() if k in props}).items():
+        if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            value = ["，".join(str(x) for x in v.values() if x not in (None, "")) if isinstance(v, dict) else str(v)
+                     for v in value]
+        out[key] = value
+    return out
+
+
+@dataclass
+class Shown:
+    """One field of a read-only form: its label and what was filled in, in words."""
+    name: str
+    label: str
+    kind: str                 # text long list table group
+    text: str = ""
+    items: list = field(default_factory=list)      # list: texts; table: rows of texts
+    columns: list = field(default_factory=list)    # table: column titles
+    children: list = field(default_factory=list)   # group
+    empty: bool = False
+
+
+def _words(prop: dict, value) -> str:
+    from webapp.labels import yes_no
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    choices = dict(_choices(prop) or [])
+    if choices:
+        return str(choices.get(str(value), value))
+    return str(value)
+
+
+def readonly(schema: dict | None, data: dict, skip: tuple[str, ...] = (), prefix: str = "") -> list[Shown]:
+    """Every field of the form with what ``data`` holds, in words (choice labels, 是/否, lists),
+    for the read-only views of an application, an agreement or an opinion."""
+    out = []
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        if name in skip or not isinstance(prop, dict) or prop.get("x-hidden"):
+            continue
+        value = (data or {}).get(name)
+        label = str(prop.get("title") or name)
+        path = prefix + name
+        t = prop.get("type")
+        if t == "object":
+            children = readonly(prop, value if isinstance(value, dict) else {}, prefix=path + ".")
+            out.append(Shown(path, label, "group", children=children, empty=all(c.empty for c in children)))
+        elif t == "array":
+            items = prop.get("items") or {}
+            record = next((o for o in [items] + list(items.get("anyOf") or []) if isinstance(o, dict) and o.get("properties")), None)
+            values = value if isinstance(value, list) else ([] if value in (None, "") else [value])
+            if record is not None and any(isinstance(v, dict) for v in values):
+                cols = list(record["properties"])
+                rows = [[_words(record["properties"][c], v.get(c)) for c in cols] if isinstance(v, dict) else
+                        [str(v)] + [""] * (len(cols) - 1) for v in values]
+                out.append(Shown(path, label, "table", items=rows,
+                                 columns=[str(record["properties"][c].get("title") or c) for c in cols], empty=not rows))
+            else:
+                words = [_words(items, v) for v in values if v not in (None, "")]
+                out.append(Shown(path, label, "list", items=words, empty=not words))
+        else:
+            text = _words(prop, value)
+            long = prop.get("format") == "textarea" or prop.get("maxLength", 0) > 200
+            out.append(Shown(path, label, "long" if long else "text", text=text, empty=text == ""))
     return out

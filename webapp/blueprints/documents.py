@@ -208,7 +208,10 @@ def upload_file(upload_id):
     response = send_file(path, mimetype=row.content_type, as_attachment=not inline, download_name=row.original_name,
                          max_age=0, etag=row.checksum)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'" + (
+        "; frame-ancestors 'self'" if inline else "; frame-ancestors 'none'")
+    # a copy shown inline is previewed in the reviewer's task page (an embedded PDF viewer)
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if inline else "DENY"
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -16,8 +16,30 @@ BOXES = ("todo", "group", "done", "started")
 
 
 def inbox_filters(args) -> dict:
+    q = (args.get("q") or "").strip()[:40] or None
     return {"batch": args.get("batch") or None, "category": args.get("category") or None,
-            "org_unit": args.get("org_unit") or None, "overdue": args.get("overdue") in ("1", "true", "on")}
+            "org_unit": args.get("org_unit") or None, "overdue": args.get("overdue") in ("1", "true", "on"), "q": q}
+
+
+def started_rows(engine, rows: list[dict]) -> list[dict]:
+    """我发起的, naming things: the candidate (or the record's person), the round, the current
+    step(s) and the outcome of each instance."""
+    from engine.queries import instance_tasks
+    from webapp import confidential
+    from webapp.pool import nominations_by_instance
+
+    noms = nominations_by_instance(engine, [r["id"] for r in rows])
+    out = []
+    for r in rows:
+        tasks = instance_tasks(engine, r["id"])
+        steps = list(dict.fromkeys(t["name"] for t in tasks if t["state"] == "open"))
+        nom = noms.get(r["id"])
+        subject = (nom or {}).get("name") or next((t["title"] for t in reversed(tasks) if t["title"]), "")
+        done = [t for t in tasks if t["state"] == "completed" and not confidential.confidential(t)]
+        out.append(r | {"subject": subject if subject != r["title"] else "", "steps": steps,
+                        "round_year": (nom or {}).get("year"), "nomination_status": (nom or {}).get("status"),
+                        "last_outcome": done[-1]["outcome"] if done else None})
+    return out
 
 
 MAX_PAGE = 100000
@@ -56,12 +78,13 @@ def index():
     page = page_number(request.args)
     per_page = current_app.config["PER_PAGE"]
     rows, total = inbox(engine, current_actor(), box, page=page, per_page=per_page, now=engine.now(),
-                        **({} if box == "started" else filters))
+                        **({"q": filters["q"]} if box == "started" else filters))
     names = users.display_names(engine, [r.get("assignee") for r in rows] + [r.get("completed_by") for r in rows])
     processes = {}
     if box == "started":  # an instance's own title may come later in its data: show the process's name
         for v in engine.list_versions():
             processes.update(v["processes"])
+        rows = started_rows(engine, rows)
     pages = max(1, (total + per_page - 1) // per_page)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("inbox/index.html", box=box, current_box=box, rows=rows, total=total, page=page, pages=pages,

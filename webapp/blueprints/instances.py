@@ -24,17 +24,8 @@ def _visible_instance(instance_id: int) -> dict:
 
 
 def summarize(event: dict) -> dict:
-    """The decision (approve, return, vote, ...) and opinion of a timeline entry, wherever the
-    form kept them: top level or one object down (``opinion.vote``)."""
-    from webapp.labels import OUTCOMES
-
-    data = event["data"] if isinstance(event["data"], dict) else {}
-    layers = [data] + [v for v in data.values() if isinstance(v, dict)]
-    decision = next((v for layer in layers for k, v in layer.items() if isinstance(v, str) and v in OUTCOMES
-                     and k not in ("status",)), None)
-    opinion = event["comment"] or next((layer["comment"] for layer in layers if isinstance(layer.get("comment"), str)
-                                        and layer["comment"].strip()), "")
-    return event | {"decision": decision, "opinion": opinion}
+    from webapp.case import summarize as _summarize
+    return _summarize(event)
 
 
 def may_cancel(actor, inst) -> bool:
@@ -45,23 +36,34 @@ def may_cancel(actor, inst) -> bool:
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def show(instance_id):
+    from webapp import case
+    from webapp.pool import nominations_by_instance
+
     engine = auth.engine()
     inst = _visible_instance(instance_id)
     detail = engine.instance_detail(instance_id)
-    tasks = instance_tasks(engine, instance_id)
-    trail = [summarize(e) for e in audit_trail(engine, instance_id)]
+    actor = current_actor()
+    raw_tasks = instance_tasks(engine, instance_id)
+    tasks, trail = case.timeline(engine, actor, instance_id, raw_tasks)
+    data = detail["data"] or {}
+    ids = case.related(engine, instance_id, data)
+    case_tasks = [t for iid in ids for t in (raw_tasks if iid == instance_id else instance_tasks(engine, iid))]
+    _shown, case_trail = case.timeline(engine, actor, ids, case_tasks) if len(ids) > 1 else (tasks, trail)
     states = dict(detail["elements"])
     for t in tasks:
         if t["outcome"] == "return" and states.get(t["element_id"]) != "active":
             states[t["element_id"]] = "returned"
-    names = users.display_names(engine, [e["actor"] for e in trail] + [t["assignee"] for t in tasks] + [inst["started_by"]])
-    elements = {t["task_uuid"]: t["name"] for t in tasks}
-    actor = current_actor()
+    names = users.display_names(engine, [e["actor"] for e in trail] + [t["assignee"] for t in tasks] + [inst["started_by"]]
+                                + [e["data"].get("to") for e in trail if isinstance(e.get("data"), dict)])
     open_tasks = [t for t in tasks if t["state"] == "open"]
     from webapp.blueprints.tasks import urgeable
     title = inst["title"] or next((t["title"] for t in reversed(tasks) if t["title"]), "") or inst["process_key"]
-    return render_template("instances/show.html", inst=inst, title=title, states=states, trail=trail, tasks=tasks,
-                           open_tasks=open_tasks, names=names, elements=elements, has_diagram=bool(detail["bpmn"]),
+    subject = next((t["title"] for t in reversed(tasks) if t["title"]), "")
+    nomination = nominations_by_instance(engine, [instance_id]).get(instance_id)
+    committee = case.committee(engine, actor, case_tasks, case_trail, data)
+    return render_template("instances/show.html", inst=inst, title=title, subject=subject if subject != title else "",
+                           states=states, trail=trail, tasks=tasks, open_tasks=open_tasks, names=names,
+                           has_diagram=bool(detail["bpmn"]), nomination=nomination, committee=committee,
                            may_cancel=may_cancel(actor, inst), urge_ids={t["id"] for t in open_tasks if urgeable(t, actor)})
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from engine import EngineError, InvalidData
-from webapp import auth, schema_forms, users
+from webapp import auth, drafts, schema_forms, users
 from webapp.auth import current_actor, login_required
 from webapp.errors import engine_message, field_errors
 
@@ -72,6 +72,7 @@ def _side_panel(data: dict) -> dict:
 
 # a form's own comment property is filled from the 审批意见 box when the form has approval buttons
 COMMENT_FIELD = "comment"
+DRAFT = "_draft"   # the 暂存 button
 
 
 def _form_parts(schema):
@@ -80,26 +81,40 @@ def _form_parts(schema):
     return decision, skip
 
 
-def _context(task: dict, values: dict | None = None, errors: dict | None = None, comment: str = ""):
+def _context(task: dict, values: dict | None = None, errors: dict | None = None, comment: str = "",
+             detail_data: dict | None = None):
+    from webapp import case, confidential
+
     engine = auth.engine()
     actor = current_actor()
     schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
     decision, skip = _form_parts(schema)
-    detail_data = engine.task_data(task["id"], auth.reading_actor())
+    if detail_data is None:
+        detail_data = engine.task_data(task["id"], auth.reading_actor())
     if "nomination_id" in detail_data:
         from webapp.pool import nomination_facts
         detail_data = nomination_facts(engine, detail_data["nomination_id"]) | detail_data
+    the_case = case.build(engine, actor, task, detail_data)
+    draft = None
     if values is None:
-        props = (schema or {}).get("properties") or {}
-        values = schema_forms.defaults(schema) | schema_forms.flatten({k: v for k, v in detail_data.items() if k in props})
+        draft = drafts.load(engine, task["id"], actor.username) if task["can_act"] else None
+        if draft is not None:
+            values, comment = draft["values"], draft["comment"]
+        else:
+            values = schema_forms.defaults(schema) | schema_forms.form_values(schema, detail_data)
     transfer_to = users.candidates(engine, task["role"], task["scope"], exclude=actor.username) if task["can_act"] else []
+    transfer_to = confidential.transfer_targets(transfer_to, task, detail_data)
     may_assign = task["state"] == "open" and (actor.holds(task["role"], None) or actor.has_role(engine.config.admin_role))
-    assign_to = users.candidates(engine, task["role"], task["scope"]) if may_assign else []
+    assign_to = confidential.transfer_targets(users.candidates(engine, task["role"], task["scope"]), task, detail_data) \
+        if may_assign else []
+    own = the_case.get("own")
+    submitted = schema_forms.readonly(schema, own["data"], skip=(decision,) if decision else ()) if own else []
     return {
         "task": task, "schema": schema, "fields": schema_forms.fields(schema, skip=skip),
         "decision": decision, "buttons": schema_forms.decision_choices(schema, decision),
-        "values": values, "errors": errors or {}, "comment": comment,
-        "assign_to": assign_to,
+        "values": values, "errors": errors or {}, "comment": comment, "draft": draft,
+        "assign_to": assign_to, "case": the_case, "submitted": submitted,
+        "submitted_decision": own and decision and own["data"].get(decision), "submitted_comment": own and own.get("opinion"),
         "side": _side_panel(detail_data) | {"nomination_id": detail_data.get("nomination_id")}, "transfer_to": transfer_to,
         "has_documents": "documents.upload_list" in current_app.view_functions,
         "withdrawable": engine.can_withdraw(task["id"], actor),
@@ -110,8 +125,17 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
 
 
 def read_task(task_id) -> dict:
-    """The task if the user may read it (404 otherwise); overseers read every task."""
-    return auth.engine().get_task(task_id, auth.reading_actor())
+    """The task if the user may read it (404 otherwise); overseers read every task. A committee
+    step is read only by its own expert and those who see the votes (:mod:`webapp.confidential`)."""
+    from engine.queries import instance_tasks
+    from webapp import confidential
+
+    engine = auth.engine()
+    task = engine.get_task(task_id, auth.reading_actor())
+    if confidential.confidential(task) and not confidential.may_read_task(
+            engine, current_actor(), task, instance_tasks(engine, task["instance_id"])):
+        abort(404)
+    return task
 
 
 @bp.get("/<bigint:task_id>")
@@ -121,11 +145,23 @@ def show(task_id):
     return render_template("tasks/show.html", **_context(task))
 
 
+def _next_here(engine, actor, task: dict) -> dict | None:
+    """An open task of the same instance that is now the user's (a submission that came straight
+    back: not eligible), to go on with at once."""
+    from engine.queries import instance_tasks
+    for t in instance_tasks(engine, task["instance_id"]):
+        if t["state"] == "open" and t["id"] != task["id"] and (
+                t["assignee"] == actor.username or (t["assignee"] is None and t["element_id"] == task["element_id"]
+                                                    and actor.holds(t["role"], t["scope"]))):
+            return t
+    return None
+
+
 @bp.post("/<bigint:task_id>")
 @login_required
 def complete(task_id):
     """Submit the form. The engine checks the data against the task's form (the one rule place);
-    its per-field errors are shown next to the fields."""
+    its per-field errors are shown next to the fields. 暂存 keeps the form for later instead."""
     engine = auth.engine()
     actor = current_actor()
     task = read_task(task_id)
@@ -133,6 +169,10 @@ def complete(task_id):
         abort(403)
     action = request.form.get("_action", "submit")  # the button; "action" may be a field of the form
     comment = request.form.get("comment", "").strip()
+    if action == DRAFT:
+        drafts.save(engine, task_id, actor.username, drafts.form_values(request.form), comment)
+        flash(_("已暂存，可稍后继续填写（暂存内容只有您本人可见，未提交办理）"), "success")
+        return redirect(url_for("tasks.show", task_id=task_id))
     schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
     decision, skip = _form_parts(schema)
     data = schema_forms.coerce(schema, request.form)
@@ -149,19 +189,36 @@ def complete(task_id):
         if decision:
             shown |= {COMMENT_FIELD, decision}
         errors = schema_forms.place_errors(schema, field_errors(exc), shown)
-        if decision and errors.get(COMMENT_FIELD) and action != "approve":
+        if decision and errors.get(COMMENT_FIELD) and action not in schema_forms.POSITIVE:
             errors[COMMENT_FIELD] = _("退回修改或不同意时必须填写审批意见")
         if decision and errors.pop(decision, None):
             errors[""] = _("请选择审核结论")
         errors = errors or {"": engine_message(exc)}
-        values = {k: (request.form.getlist(k) if len(request.form.getlist(k)) > 1 else v) for k, v in request.form.items()}
+        values = drafts.form_values(request.form)
         flash(_("表单填写有误，请按提示修改后再提交"), "danger")
         return render_template("tasks/show.html", **_context(task, values, errors, comment)), 422
     except EngineError as exc:
         if exc.http_status in (403, 404):
             raise
         flash(engine_message(exc), "danger")
-        return render_template("tasks/show.html", **_context(read_task(task_id), request.form.to_dict(), {}, comment)), exc.http_status
+        return render_template("tasks/show.html", **_context(read_task(task_id), drafts.form_values(request.form), {},
+                                                             comment)), exc.http_status
+    drafts.discard(engine, task_id)
+    again = _next_here(engine, actor, task)
+    if again is not None:
+        same = again["element_id"] == task["element_id"]
+        refused = same and engine.task_data(again["id"], actor).get("eligible") is False
+        if refused or not same:  # not eligible: the reasons are on the task that opened again, in 我的待办
+            if again["assignee"] is None:
+                try:
+                    engine.claim(again["id"], actor)
+                except EngineError:
+                    pass  # somebody else took it meanwhile: the page says who holds it
+            if refused:
+                flash(_("已提交，但未通过资格审查，已退回您修改：请按页面上方的原因修改后重新提交"), "warning")
+            else:
+                flash(_("已办理：%(name)s；下一步“%(next)s”由您办理", name=task["name"], next=again["name"]), "success")
+            return redirect(url_for("tasks.show", task_id=again["id"]))
     flash(_("已办理：%(name)s", name=task["name"]), "success")
     return redirect(url_for("inbox.index", box="done"))
 
@@ -194,12 +251,25 @@ def unclaim(task_id):
     return _act(task_id, lambda e, a: e.unclaim(task_id, a), _("已放弃认领，事项回到组待办"))
 
 
+def _committee_refusal(task_id, username: str) -> str | None:
+    """A committee step goes only to an expert of the category who is not on this panel."""
+    from webapp import confidential
+    task = read_task(task_id)
+    if not confidential.confidential(task):
+        return None
+    return confidential.transfer_refused(auth.engine(), task, username, auth.engine().task_data(task_id, current_actor()))
+
+
 @bp.post("/<bigint:task_id>/transfer")
 @login_required
 def transfer(task_id):
     to, comment = request.form.get("username", ""), request.form.get("comment", "").strip()
     if not comment:
         flash(_("转办必须填写说明"), "danger")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    refused = _committee_refusal(task_id, to)
+    if refused:
+        flash(refused, "danger")
         return redirect(url_for("tasks.show", task_id=task_id))
     return _act(task_id, lambda e, a: e.transfer(task_id, a, to, comment),
                 _("已转办给 %(name)s", name=users.display_name(auth.engine(), to)))
@@ -210,6 +280,10 @@ def transfer(task_id):
 def assign(task_id):
     """分派: a manager of the task's role (unscoped) or an administrator gives the task to a user."""
     to, comment = request.form.get("username", ""), request.form.get("comment", "").strip()
+    refused = _committee_refusal(task_id, to)
+    if refused:
+        flash(refused, "danger")
+        return redirect(url_for("tasks.show", task_id=task_id))
     return _act(task_id, lambda e, a: e.assign(task_id, a, to, comment),
                 _("已分派给 %(name)s", name=users.display_name(auth.engine(), to)))
 
@@ -220,7 +294,8 @@ def withdraw(task_id):
     comment = request.form.get("comment", "").strip()
     engine = auth.engine()
     actor = current_actor()
-    read_task(task_id)
+    task = read_task(task_id)
+    submitted = _submitted(engine, task)
     try:
         engine.withdraw(task_id, actor, comment)
     except EngineError as exc:
@@ -228,8 +303,21 @@ def withdraw(task_id):
             raise
         flash(engine_message(exc), "danger")
         return redirect(url_for("tasks.show", task_id=task_id))
+    if submitted is not None:  # 撤回 keeps what was submitted: the form reopens with it
+        schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
+        decision = schema_forms.decision_field(schema)
+        values = schema_forms.form_values(schema, {k: v for k, v in submitted["data"].items() if k != decision})
+        drafts.save(engine, task_id, actor.username, values, submitted.get("comment") or "", kind="withdrawn")
     flash(_("已撤回，请重新办理"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
+
+
+def _submitted(engine, task: dict) -> dict | None:
+    """The last submission of this task (its audit entry), or None."""
+    from engine.queries import audit_trail
+    found = [e for e in audit_trail(engine, task["instance_id"])
+             if e["action"] == "task_completed" and e["task_uuid"] == task["task_uuid"]]
+    return found[-1] if found else None
 
 
 @bp.post("/<bigint:task_id>/urge")
@@ -243,3 +331,42 @@ def urge(task_id):
         abort(404)
     comment = request.form.get("comment", "").strip()
     return _act(task_id, lambda e, a: service.urge(e, a, task_id, comment), _("已催办"))
+
+
+@bp.post("/<bigint:task_id>/draft/discard")
+@login_required
+def discard_draft(task_id):
+    read_task(task_id)
+    drafts.discard(auth.engine(), task_id, current_actor().username)
+    flash(_("已放弃暂存内容"), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.get("/for-nomination/<int:nomination_id>")
+@login_required
+def for_nomination(nomination_id):
+    """From a nomination's pages (the uploads page) back to its task: the user's open step of the
+    nomination, else its progress page."""
+    from engine.queries import instance_tasks
+    from webapp.pool import nomination_instance
+
+    engine, actor = auth.engine(), current_actor()
+    iid = nomination_instance(engine, nomination_id)
+    if iid is None or not auth.can_see_instance(actor, iid):
+        abort(404)
+    for t in instance_tasks(engine, iid):
+        if t["state"] == "open" and (t["assignee"] == actor.username or (t["assignee"] is None and actor.holds(t["role"], t["scope"]))):
+            return redirect(url_for("tasks.show", task_id=t["id"]))
+    return redirect(url_for("instances.show", instance_id=iid))
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@bp.get("/u/<task_uuid>")
+@login_required
+def by_uuid(task_uuid):
+    """A task named by its uuid (what a message about a new task knows of it)."""
+    if not _UUID.fullmatch(task_uuid):
+        abort(404)
+    return redirect(url_for("tasks.show", task_id=read_task(task_uuid)["id"]))

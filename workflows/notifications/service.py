@@ -32,6 +32,13 @@ def notifications(engine: Engine, username: str, *, unread_only: bool = False, p
         return [_row(r) for r in rows], total
 
 
+def notification(engine: Engine, username: str, notification_id: int) -> dict | None:
+    """One of the user's notifications (None: no such notification of this user)."""
+    with engine.sessions() as s:
+        row = s.scalar(select(Notification).where(Notification.id == notification_id, Notification.username == username))
+        return _row(row) if row is not None else None
+
+
 def unread_count(engine: Engine, username: str) -> int:
     with engine.sessions() as s:
         return s.scalar(select(func.count()).select_from(Notification)

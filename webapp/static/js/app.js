@@ -1,0 +1,80 @@
+// Every page: the menu button below 900 px, confirmations of buttons that end something
+// (data-confirm), and the size check of files before an upload starts.
+(function () {
+  'use strict';
+
+  function ready(fn) {
+    if (document.readyState !== 'loading') { fn(); } else { document.addEventListener('DOMContentLoaded', fn); }
+  }
+
+  ready(function () {
+    // ---- the menu (side navigation as a drawer on narrow screens)
+    var button = document.getElementById('menu-button');
+    var nav = document.getElementById('sidenav');
+    var backdrop = document.getElementById('nav-backdrop');
+    function setOpen(open) {
+      document.body.classList.toggle('nav-open', open);
+      if (button) { button.setAttribute('aria-expanded', open ? 'true' : 'false'); }
+      if (backdrop) { backdrop.hidden = !open; }
+      if (open && nav) {
+        var first = nav.querySelector('a');
+        if (first) { first.focus(); }
+      }
+    }
+    if (button && nav) {
+      button.addEventListener('click', function () { setOpen(!document.body.classList.contains('nav-open')); });
+      if (backdrop) { backdrop.addEventListener('click', function () { setOpen(false); }); }
+      document.addEventListener('keydown', function (e) {
+        if (e.key === 'Escape' && document.body.classList.contains('nav-open')) { setOpen(false); button.focus(); }
+      });
+    }
+
+    // ---- buttons that end something ask first
+    document.addEventListener('click', function (e) {
+      var target = e.target.closest ? e.target.closest('[data-confirm]') : null;
+      if (target && !window.confirm(target.getAttribute('data-confirm'))) { e.preventDefault(); }
+    });
+
+    // ---- files larger than the server takes are refused here, before the upload starts
+    var meta = document.querySelector('meta[name="upload-max-bytes"]');
+    var max = meta ? parseInt(meta.getAttribute('content'), 10) : 0;
+    var template = meta ? meta.getAttribute('data-message') : '';
+    function mb(n) { return (n / 1048576).toFixed(n < 10485760 ? 1 : 0); }
+    function tooLarge(input) {
+      var limit = parseInt(input.getAttribute('data-max-bytes') || '', 10) || max;
+      if (!limit || !input.files) { return null; }
+      for (var i = 0; i < input.files.length; i++) {
+        var f = input.files[i];
+        if (f.size > limit) {
+          return template.replace('{name}', f.name).replace('{size}', mb(f.size)).replace('{max}', mb(limit));
+        }
+      }
+      return null;
+    }
+    function show(input, message) {
+      var box = input.parentNode.querySelector('.upload-error');
+      if (!box) {
+        box = document.createElement('div');
+        box.className = 'field-error upload-error';
+        box.setAttribute('role', 'alert');
+        input.parentNode.appendChild(box);
+      }
+      box.textContent = message || '';
+      box.hidden = !message;
+    }
+    document.querySelectorAll('input[type=file]').forEach(function (input) {
+      input.addEventListener('change', function () {
+        var message = tooLarge(input);
+        show(input, message);
+        if (message) { input.value = ''; }
+      });
+    });
+    document.addEventListener('submit', function (e) {
+      var inputs = e.target.querySelectorAll ? e.target.querySelectorAll('input[type=file]') : [];
+      for (var i = 0; i < inputs.length; i++) {
+        var message = tooLarge(inputs[i]);
+        if (message) { e.preventDefault(); show(inputs[i], message); inputs[i].focus(); return; }
+      }
+    }, true);
+  });
+})();
