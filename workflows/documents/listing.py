@@ -72,7 +72,7 @@ def offer(session: Session, actor: Actor, nomination_limit: int = 100) -> Offer:
     if overseer or units:
         counts = (select(t.Nomination.round_id, t.OrgUnit.id, t.OrgUnit.name, func.count(t.Nomination.id))
                   .join(t.OrgUnit, t.OrgUnit.id == t.Nomination.unit_id)
-                  .where(t.Nomination.status.not_in(NOT_LISTED))
+                  .where(t.Nomination.submitted_at.is_not(None), t.Nomination.status.not_in(NOT_LISTED))
                   .group_by(t.Nomination.round_id, t.OrgUnit.id, t.OrgUnit.name, t.OrgUnit.sort)
                   .order_by(t.OrgUnit.sort, t.OrgUnit.id))
         if not overseer:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from engine.tables import AuditEvent, HumanTask, User
@@ -133,9 +133,13 @@ def nominee_list(session: Session, ref: str, now: datetime) -> d.NomineeList:
     rnd = session.get(t.Round, int(round_part))
     if rnd is None:
         raise DocumentNotFound(f"评选批次 {round_part} 不存在")
+    # 附件1 lists the nominations that passed their unit's review (submitted), in the order the
+    # talent section set on the 推荐名单, the others after them by unit and submission (issue 13)
+    unranked = case((t.Nomination.list_rank.is_(None), 1), else_=0)
     q = (select(t.Nomination, t.OrgUnit).join(t.OrgUnit, t.OrgUnit.id == t.Nomination.unit_id)
-         .where(t.Nomination.round_id == rnd.id, t.Nomination.status.not_in(NOT_LISTED))
-         .order_by(t.OrgUnit.sort, t.OrgUnit.id, t.Nomination.id))
+         .where(t.Nomination.round_id == rnd.id, t.Nomination.submitted_at.is_not(None),
+                t.Nomination.status.not_in(NOT_LISTED))
+         .order_by(unranked, t.Nomination.list_rank, t.OrgUnit.sort, t.OrgUnit.id, t.Nomination.submitted_at, t.Nomination.id))
     if unit_id:
         q = q.where(t.Nomination.unit_id == unit_id)
     nominees = []
