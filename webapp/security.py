@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -53,6 +54,12 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+# Pages of the process-administration area (issue 6) that still carry an inline script on main; that
+# area's working copy already removes it (editor settings in a JSON block, confirmation in admin.js).
+# Until it lands, these pages, and only while their HTML still has inline script, get 'unsafe-inline'.
+LEGACY_INLINE_SCRIPT = {"admin.edit", "admin.version_list"}
+_INLINE = re.compile(rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>|\son[a-z]+\s*=")
 
 DEFAULTS = {
     "LOGIN_LIMIT": "5 per 15 minutes",           # failures per account and address (or browser): refused past it
@@ -300,6 +307,9 @@ def init_app(app, system) -> None:
     @app.after_request
     def security_headers(resp):
         h = resp.headers
+        if (request.endpoint in LEGACY_INLINE_SCRIPT and resp.mimetype == "text/html" and not resp.direct_passthrough
+                and _INLINE.search(resp.get_data())):
+            h.setdefault("Content-Security-Policy", CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"))
         h.setdefault("Content-Security-Policy", CSP)
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
