@@ -220,6 +220,8 @@ def round_close(ctx, round_id):
     row = owned_row(ctx, Round, round_id, "评选")
     row.status, row.closed_at = "closed", ctx.now
     row.deadline = min(row.deadline, ctx.now)
+    for reminder in _reminders(ctx, row, unsent=True):   # too late for them now
+        reminder.cancelled = True
     expired = 0
     for nom in ctx.session.scalars(select(Nomination).where(
             Nomination.round_id == row.id, Nomination.submitted_at.is_(None),
