@@ -31,6 +31,13 @@ class Settings:
     ratelimit_storage_url: str = ""
     # how many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; 0 trusts none
     proxy_count: int = 0
+    # the web server (gunicorn, ``peidai web`` / ``peidai serve``): 0 means a default for this machine
+    web_workers: int = 0
+    web_threads: int = 0
+    # seconds a process gets to finish its work on SIGTERM before it is killed
+    stop_timeout: float = 20.0
+    # ``Authorization: Bearer <token>`` that may read /metrics (administrators may always)
+    metrics_token: str = ""
     testing: bool = False
 
     @classmethod
@@ -54,6 +61,10 @@ class Settings:
             session_max_hours=float(env.get("PEIDAI_SESSION_MAX_HOURS", "12")),
             ratelimit_storage_url=env.get("PEIDAI_RATELIMIT_STORAGE_URL", ""),
             proxy_count=int(env.get("PEIDAI_PROXY_COUNT", "0")),
+            web_workers=int(env.get("PEIDAI_WEB_WORKERS", "0")),
+            web_threads=int(env.get("PEIDAI_WEB_THREADS", "0")),
+            stop_timeout=float(env.get("PEIDAI_STOP_TIMEOUT", "20")),
+            metrics_token=env.get("PEIDAI_METRICS_TOKEN", ""),
         )
         for k, v in overrides.items():
             setattr(s, k, v)

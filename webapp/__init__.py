@@ -73,12 +73,7 @@ def create_app(system=None, **config) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
-    register_blueprints(app)
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
-
+    register_blueprints(app)   # /healthz, /readyz and /metrics: webapp/blueprints/health.py
     return app
 
 

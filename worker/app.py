@@ -14,6 +14,7 @@ import os
 from typing import Callable
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 OUTBOX_INTERVAL = float(os.environ.get("PEIDAI_OUTBOX_INTERVAL", "5"))
 OVERDUE_INTERVAL = float(os.environ.get("PEIDAI_OVERDUE_INTERVAL", "3600"))
@@ -91,6 +92,20 @@ def make_celery(system_factory: Callable | None = None, settings=None, *, queue:
     from .tasks import register
     register(app)
     return app
+
+
+@worker_process_init.connect(weak=False)
+def _own_process_group(**_kwargs) -> None:
+    """A pool process leaves the worker's process group. A SIGTERM to the group (systemd's
+    default, ``docker stop``, ``kill -- -PGID``) then reaches the main process alone, which shuts
+    down warmly: the pool finishes its running jobs and exits. Sent to the pool processes as well,
+    it killed them mid-job and the main process replaced them and waited. Billiard still stops its
+    pool processes itself (by pid), and each dies with the main process (Celery sets
+    PR_SET_PDEATHSIG=SIGKILL), so none is ever left behind."""
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
 
 
 celery_app = make_celery()

@@ -25,7 +25,10 @@ def register(cli: click.Group) -> None:
     @click.option("--loglevel", default="INFO", show_default=True)
     def worker(concurrency, beat, loglevel):
         """Run a worker: fires timers, delivers the outbox, reminds overdue tasks."""
+        from peidai.logs import celery_logging
+
         from .app import celery_app
+        celery_logging("worker", loglevel)   # JSON lines when PEIDAI_LOG_FORMAT=json
         argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
         celery_app.worker_main(argv + (["--beat"] if beat else []))
 
@@ -33,7 +36,10 @@ def register(cli: click.Group) -> None:
     @click.option("--loglevel", default="INFO", show_default=True)
     def beat(loglevel):
         """Run the scheduler that wakes the workers (several may run: every job is idempotent)."""
+        from peidai.logs import celery_logging
+
         from .app import celery_app
+        celery_logging("beat", loglevel)
         celery_app.start(["beat", f"--loglevel={loglevel}"])
 
     @cli.group()
