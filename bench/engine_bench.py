@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shutil
 import socket
 import statistics
 import tempfile
@@ -122,8 +123,8 @@ def persisted(system, n: int, years: int) -> tuple[float, int]:
     return elapsed, cpu, n * len(steps)
 
 
-def age(system, instances: int, rounds: int) -> tuple[float, float]:
-    """Median seconds per loop step (fire the yearly timer, complete the yearly task) for
+def age(system, instances: int, rounds: int) -> tuple[list[float], list[float]]:
+    """Seconds per loop step, per round, (fire the yearly timer, complete the yearly task) for
     instances that have looped 3 times and instances that have looped 30 times, measured in
     alternating rounds so that machine noise hits both alike."""
     engine, clock = system.engine, system.clock
@@ -158,69 +159,125 @@ def age(system, instances: int, rounds: int) -> tuple[float, float]:
         pair = [(young, young_t), (old, old_t)]
         for ids, out in (pair if r % 2 == 0 else reversed(pair)):
             out.append(loop(ids))
-    return statistics.median(young_t), statistics.median(old_t)
+    return young_t, old_t
 
 
-def postgres_url() -> str | None:
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_PREFIX = "peidai_bench_"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def drop_databases(names) -> None:
+    from sqlalchemy import text
+    admin = make_engine(PG_ADMIN)
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            for name in names:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def create_database(prefix: str = PG_PREFIX) -> str | None:
+    """A new PostgreSQL database ``<prefix><pid>`` (None without a server). Databases of earlier
+    runs whose process is gone (a run killed before its clean-up) are dropped first."""
     try:
         socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
     except OSError:
         return None
     from sqlalchemy import text
-    admin = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    name = f"peidai_bench_{os.getpid()}"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    admin = make_engine(PG_ADMIN)
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            existing = c.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                                 {"p": prefix.replace("_", "\\_") + "%"}).scalars().all()
+    finally:
+        admin.dispose()
+    stale = [n for n in existing if n[len(prefix):].isdigit() and not _pid_alive(int(n[len(prefix):]))]
+    name = f"{prefix}{os.getpid()}"
+    drop_databases(stale + [name])
+    admin = make_engine(PG_ADMIN)
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return name
+
+
+def spread(values: list[float], scale: float = 1.0, fmt: str = "{:.3f}") -> str:
+    """``median (min–max)`` of the rounds."""
+    return (f"{fmt.format(statistics.median(values) * scale)} "
+            f"({fmt.format(min(values) * scale)}–{fmt.format(max(values) * scale)})")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=30, help="instances per measurement")
-    ap.add_argument("--rounds", type=int, default=5, help="alternating rounds; the fastest of each kind counts")
+    ap.add_argument("--rounds", type=int, default=7,
+                    help="interleaved rounds; each figure is the median of the rounds, with min–max")
     args = ap.parse_args(argv)
     years = 3
 
     tmp = tempfile.mkdtemp(prefix="peidai-bench-")
-    systems = {"sqlite": make_system(f"sqlite:///{tmp}/bench.sqlite", VirtualClock())}
-    pg_url = postgres_url()
-    if pg_url:
-        systems["postgres"] = make_system(pg_url, VirtualClock())
-    for system in systems.values():
-        persisted(system, 3, years)  # warm up: spec cache, connections
+    pg_name = None
+    systems = {}
+    try:
+        systems["sqlite"] = make_system(f"sqlite:///{tmp}/bench.sqlite", VirtualClock())
+        pg_name = create_database()
+        if pg_name:
+            systems["postgres"] = make_system(f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}", VirtualClock())
+        for system in systems.values():
+            persisted(system, 3, years)  # warm up: spec cache, connections
 
-    per_step: dict[str, list[float]] = {"in_memory": [], **{k: [] for k in systems}}
-    cpu: dict[str, list[float]] = {"in_memory": [], "sqlite": []}
-    for _ in range(args.rounds):
-        gc.collect()
-        t, c, steps = in_memory(args.n, years)
-        per_step["in_memory"].append(t / steps)
-        cpu["in_memory"].append(c / steps)
-        for name, system in systems.items():
-            gc.collect()
-            t, c, steps = persisted(system, args.n, years)
-            per_step[name].append(t / steps)
-            if name in cpu:
-                cpu[name].append(c / steps)
-    best = {k: min(v) for k, v in per_step.items()}
-    print(f"steps per instance: {len(script(years))}; instances per round: {args.n}; rounds: {args.rounds}")
-    for k, v in best.items():
-        print(f"{k}: {v * 1000:.3f} ms/step (fastest round)")
-    print(f"engine_ratio_sqlite: {best['sqlite'] / best['in_memory']:.2f}")
-    print(f"(cpu time, same rounds: sqlite {min(cpu['sqlite']) / min(cpu['in_memory']):.2f})")
-    if "postgres" in best:
-        print(f"engine_ratio_postgres: {best['postgres'] / best['in_memory']:.2f}")
-    else:
-        print("engine_ratio_postgres: skipped (PostgreSQL is not running on 127.0.0.1:5432)")
+        per_step: dict[str, list[float]] = {"in_memory": [], **{k: [] for k in systems}}
+        cpu: dict[str, list[float]] = {"in_memory": [], "sqlite": []}
+        for r in range(args.rounds):
+            kinds = ["in_memory", *systems]
+            if r % 2:
+                kinds.reverse()   # interleaved: drift of the machine's load hits every kind alike
+            for name in kinds:
+                gc.collect()
+                if name == "in_memory":
+                    t, c, steps = in_memory(args.n, years)
+                else:
+                    t, c, steps = persisted(systems[name], args.n, years)
+                per_step[name].append(t / steps)
+                if name in cpu:
+                    cpu[name].append(c / steps)
+        # a ratio per round (both halves measured side by side), then the median of the rounds
+        ratios = {k: [p / m for p, m in zip(per_step[k], per_step["in_memory"])] for k in systems}
+        cpu_ratio = [p / m for p, m in zip(cpu["sqlite"], cpu["in_memory"])]
+        print(f"steps per instance: {len(script(years))}; instances per round: {args.n}; rounds: {args.rounds}; "
+              f"figures: median of the rounds (min–max)")
+        for k, v in per_step.items():
+            print(f"{k}: {spread(v, 1000)} ms/step")
+        print(f"engine_ratio_sqlite: {spread(ratios['sqlite'], fmt='{:.2f}')}")
+        print(f"(cpu time, same rounds: sqlite {spread(cpu_ratio, fmt='{:.2f}')})")
+        if "postgres" in ratios:
+            print(f"engine_ratio_postgres: {spread(ratios['postgres'], fmt='{:.2f}')}")
+        else:
+            print("engine_ratio_postgres: skipped (PostgreSQL is not running on 127.0.0.1:5432)")
 
-    aged = make_system(f"sqlite:///{tmp}/age.sqlite", VirtualClock())
-    young, old = age(aged, instances=10, rounds=7)
-    print(f"loop step after 3 loops: {young * 1000:.3f} ms, after 30 loops: {old * 1000:.3f} ms (median)")
-    print(f"age_ratio: {old / young:.2f}")
-    for system in systems.values():
-        system.dispose()
+        systems["age"] = aged = make_system(f"sqlite:///{tmp}/age.sqlite", VirtualClock())
+        young, old = age(aged, instances=10, rounds=args.rounds)
+        print(f"loop step after 3 loops: {spread(young, 1000)} ms, after 30 loops: {spread(old, 1000)} ms")
+        print(f"age_ratio: {spread([o / y for o, y in zip(old, young)], fmt='{:.2f}')}")
+    finally:
+        for system in systems.values():
+            system.dispose()
+        if pg_name:
+            drop_databases([pg_name])
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
