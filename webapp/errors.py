@@ -290,7 +290,8 @@ def _page(status: int, message: str):
 
 
 def _has_nul(values) -> bool:
-    return any("\x00" in k or any("\x00" in v for v in vs if isinstance(v, str)) for k, vs in values)
+    return any((isinstance(k, str) and "\x00" in k) or any("\x00" in v for v in vs if isinstance(v, str))
+               for k, vs in values)
 
 
 def init_app(app) -> None:

@@ -81,3 +81,31 @@ def candidates(engine, role: str, scope: str | None, exclude: str = "") -> list[
         names = [u for u in users_holding(s, role, scope) if u != exclude]
     shown = display_names(engine, names)
     return [(u, shown.get(u, u)) for u in names]
+
+
+def _token_info(row) -> dict:
+    return {"id": row.id, "name": row.name, "hint": row.hint, "created_at": row.created_at, "expires_at": row.expires_at,
+            "last_used_at": row.last_used_at, "revoked_at": row.revoked_at}
+
+
+def create_token(engine, username: str, name: str = "", days: int | None = 90) -> tuple[str, dict]:
+    """A personal API token for ``username`` (who proved who they are), recorded in the audit trail
+    like one made on the account page; returns the token (shown once) and its row."""
+    now = engine.now()
+    with engine.unit_of_work() as s:
+        token, row = identity.create_api_token(s, username, name, now, now + timedelta(days=days) if days else None)
+        engine.audit(s, username, "api_token_created", data={"id": row.id, "name": row.name, "via": "api"}, now=now)
+        return token, _token_info(row)
+
+
+def own_tokens(engine, username: str) -> list[dict]:
+    with engine.sessions() as s:
+        return identity.api_tokens(s, username)
+
+
+def revoke_token(engine, username: str, token_id: int) -> None:
+    """The owner revokes one of their tokens (another user's is not found), audited."""
+    now = engine.now()
+    with engine.unit_of_work() as s:
+        identity.revoke_api_token(s, username, token_id, now)
+        engine.audit(s, username, "api_token_revoked", data={"id": token_id, "via": "api"}, now=now)
