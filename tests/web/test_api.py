@@ -236,3 +236,30 @@ def test_a_returned_form_is_resubmitted_with_only_what_changes(api, flow, engine
         {"field": "name", "code": "required", "message": "此项为必填项"}]
     task = api.as_("submitter").get(f"/tasks/{fill}").get_json()
     assert task["decision_field"] is None and task["decisions"] == []
+
+
+def test_one_decision_vocabulary_is_mapped_to_every_programme_form():
+    """The decision field is found in each form of bpmn/ (the model), not in a table of names."""
+    import json
+
+    from peidai.settings import PROJECT_ROOT
+    from webapp.api import decisions
+    expected = {"application": ("action", ("submit", "withdraw")), "unit_review": ("unit_decision", ("approve", "return", "reject")),
+                "agreement_confirm": ("agreement_decision", ("confirm", "return")),
+                "expert_opinion": ("opinion.vote", ("agree", "disagree", "abstain")), "sign_list": ("sign_list", ("sign",)),
+                "publish_list": ("publish", ("publish",)), "assessment": ("result", ("qualified", "unqualified")),
+                "assessment_confirm": ("final_result", ("qualified", "unqualified")),
+                "benefit_decision": ("benefit_decision", ("approve", "decline")), "round_manage": ("round_action", ("extend", "close"))}
+    found = {}
+    for path in sorted((PROJECT_ROOT / "bpmn" / "forms").glob("*.schema.json")):
+        field = decisions.field_of(json.loads(path.read_text(encoding="utf-8")))
+        if field.path:
+            found[path.name.removesuffix(".schema.json")] = (field.name, field.choices)
+    present = {k: v for k, v in expected.items() if (PROJECT_ROOT / "bpmn" / "forms" / f"{k}.schema.json").exists()}
+    assert {k: v for k, v in found.items() if k in present} == present   # the models change; those here must map
+    sign = decisions.field_of(json.loads((PROJECT_ROOT / "bpmn/forms/sign_list.schema.json").read_text(encoding="utf-8")))
+    assert decisions.form_value(sign, "approve") == "sign" and decisions.set_path({}, sign.path, "sign") == {"sign_list": "sign"}
+    vote = decisions.field_of(json.loads((PROJECT_ROOT / "bpmn/forms/expert_opinion.schema.json").read_text(encoding="utf-8")))
+    assert (decisions.form_value(vote, "reject"), vote.comment_name) == ("disagree", "opinion.comment")
+    with pytest.raises(KeyError):
+        decisions.form_value(vote, "return")

@@ -145,8 +145,15 @@ def document() -> dict:
 
 
 def relative_paths(spec: dict) -> dict:
+    """Paths relative to the server ``/api/v1``; tags named by resource (``tasks``, not the
+    blueprint's ``api_tasks``)."""
     spec = dict(spec)
     spec["paths"] = {(p[len(PREFIX):] or "/") if p.startswith(PREFIX) else p: ops for p, ops in spec["paths"].items()}
+    for item in spec["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and "tags" in op:
+                op["tags"] = [t.removeprefix("api_") for t in op["tags"]]
+    spec["tags"] = [t | {"name": t["name"].removeprefix("api_")} for t in spec.get("tags", [])]
     return spec
 
 
