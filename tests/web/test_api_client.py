@@ -269,6 +269,16 @@ def test_a_client_from_the_document_carries_a_round_from_token_to_disqualificati
     assert activity["kind"] == "lecture"
     ss_rev.call("getMentorship", mentorship_id=ship["mentorship_id"], expect=404)
 
+    # ---------------------------------------------------------------- an incentive (started through the generic start)
+    started = me.call("startInstance", {"process_key": "benefit_application", "data": {"mentor_id": mentor["person_id"]}},
+                      expect=201)
+    apply = only(started["current_steps"], element_id="Task_Apply")
+    done = me.call("completeTask", {"data": {"kind": "health_check", "note": "年度体检"}}, task_id=apply["id"], expect=200)
+    if done["status"] == "forwarded":
+        done = section.call("completeTask", {"decision": "approve"}, task_id=done["next_steps"][0]["id"], expect=200)
+    [benefit] = me.call("listBenefits", expect=200)["items"]
+    assert done["result"] == benefit["status"] and benefit["status"] in ("approved", "ineligible"), (done, benefit)
+
     # ---------------------------------------------------------------- the annual assessment: unqualified
     admin.call("moveClock", {"to": "2015-07-01T09:01:00+08:00"}, expect=200)
     hs_rev.call("listTasks", expect=401)                                  # a year on: the 90-day tokens expired
