@@ -36,6 +36,7 @@ from .operations.benefits import benefit_decide, benefit_facts, benefit_record
 from .operations.mentoring import (activity_log, assessment_open, assessment_record, assessment_start, mentor_disqualify,
                                    mentoring_complete_period, mentoring_record_agreement, mentoring_record_plans,
                                    mentoring_register_mentees, mentoring_start_period)
+from .operations.incentives import incentive_approve, incentive_candidates, incentive_grant, incentive_propose
 from .operations.lists import list_appoint, list_prepare, list_sign
 from .operations.nominations import (certificate_issue, committee_assign, committee_record, deliver_committee_start,
                                      mentoring_start, nomination_check_eligibility, nomination_close,
@@ -90,6 +91,10 @@ OPERATIONS = {
     "benefit/facts": benefit_facts,
     "benefit/record": benefit_record,
     "benefit/decide": benefit_decide,
+    "incentive/candidates": incentive_candidates,
+    "incentive/propose": incentive_propose,
+    "incentive/approve": incentive_approve,
+    "incentive/grant": incentive_grant,
 }
 
 DELIVERERS = {"instance/cancel": deliver_cancel, "committee/start": deliver_committee_start}

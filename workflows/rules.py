@@ -41,6 +41,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "duty_kinds": ("计入年度培带职责的活动类型", "每年须开展的专题讲座、技术辅导或培训授课"),
     "duty_per_year": ("每年至少开展的培带活动次数", "年度考核时对照检查（上述类型合计）"),
     "incentives": ("激励项目及间隔年限", "间隔0年表示不限；1年表示每年一次"),
+    "events": ("人才科组织的活动", "每年举办的培训班、组织优秀培带人学习考察"),
+    "event_outstanding_only": ("只邀请考核优秀培带人的活动", "其余活动邀请全部在库培带人"),
     "panels": ("评审类别", "评审委员会分类评审的人才类别"),
     "panel_of_talent_type": ("人才类型对应的评审类别", "未列出的人才类型由申报单位选择评审类别"),
     "cycle_years": ("评选周期（年）", "原则上每三年评选一次"),
@@ -245,6 +247,12 @@ def problems(values: Any, vocabulary: dict[str, set[str]] | None = None) -> list
                        + "、".join(sorted(set(duty) - set(activity)))})
     whole("duty_per_year", 0, 100)
     _kinds(values, "incentives", errors, extra="interval_years", vocabulary=vocabulary.get("incentives"))
+    events = _kinds(values, "events", errors)
+    only = values["event_outstanding_only"]
+    if not isinstance(only, list) or not all(isinstance(c, str) for c in only):
+        errors.append({"field": "event_outstanding_only", "message": "只邀请考核优秀培带人的活动格式不正确"})
+    elif events and set(only) - set(events):
+        errors.append({"field": "event_outstanding_only", "message": "只邀请考核优秀培带人的活动须是人才科组织的活动之一"})
     panels = _kinds(values, "panels", errors)
     mapping = values["panel_of_talent_type"]
     if not isinstance(mapping, dict):

@@ -116,6 +116,9 @@ class Nomination(Base):
     list_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)   # 附件1 order the office set
     list_status: Mapped[str | None] = mapped_column(String(10), nullable=True)  # listed signed struck
     list_note: Mapped[str] = mapped_column(Text, default="")   # why the director struck the candidate out
+    # 选拔条件1 (political and ethical conditions), attested by the unit's reviewer when approving
+    conditions_attested_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    conditions_attested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     __table_args__ = (Index("ix_nominations_round_unit_status", "round_id", "unit_id", "status"),)
 
 
@@ -278,6 +281,8 @@ class Assessment(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # programme_rules that applied
+    # 培带职责: activities per kind in the assessed year against the rules (counts, required, met)
+    duty_json: Mapped[str] = mapped_column(Text, default="{}")
     __table_args__ = (UniqueConstraint("mentorship_id", "year_no"),)
 
 
@@ -308,3 +313,84 @@ class SecondTierCandidate(Base):
     mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id"))
     unit_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"), nullable=True)
     since: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProgrammeEvent(Base):
+    """An event the talent section organises for mentors: the yearly training class (培训班) or
+    the study tour of outstanding mentors (学习考察)."""
+
+    __tablename__ = "programme_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))   # training_class study_tour
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), default="planned")   # planned held cancelled
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class EventAttendance(Base):
+    """A mentor invited to an event, and whether they attended."""
+
+    __tablename__ = "event_attendance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("programme_events.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    attended: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+
+
+class IncentiveList(Base):
+    """The list of mentors for an incentive the programme grants on the assessment results:
+    the yearly recuperation (休假疗养) or the commendation every three years (表彰奖励); proposed
+    by the talent section, approved by the director (process ``incentive_list``)."""
+
+    __tablename__ = "incentive_lists"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))   # recuperation commendation
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="proposed")   # proposed approved returned
+    instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rules_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    proposed_by: Mapped[str] = mapped_column(String(80), default="")
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (UniqueConstraint("kind", "year"),)
+
+
+class IncentiveListEntry(Base):
+    """A candidate on an incentive list (from the assessment results) and whether chosen."""
+
+    __tablename__ = "incentive_list_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("incentive_lists.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id"))
+    basis: Mapped[str] = mapped_column(Text, default="")   # the assessment results it rests on
+    selected: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (UniqueConstraint("list_id", "person_id"),)
+
+
+class PublicityProfile(Base):
+    """A mentor's profile for the yearly talent publicity month (人才工作宣传月), written and
+    approved by the talent section before it is exported for the media."""
+
+    __tablename__ = "publicity_profiles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="draft")   # draft approved
+    approved_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (UniqueConstraint("person_id", "year"),)

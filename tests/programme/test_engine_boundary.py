@@ -432,12 +432,25 @@ def test_the_next_submission_period_task_opens_without_the_previous_change(d):
     assert not {"round_action", "new_deadline", "reason"} & {k for k, v in again.items() if v is not None}, again
 
 
+def test_a_returned_incentive_list_comes_back_with_the_proposal_and_the_director_decides_afresh(d):
+    iid = d.start("incentive_list", {"kind": "recuperation", "year": 2015}, user="section")
+    d.complete(iid, "Task_ProposeList", {"selected": [], "comment": "暂无人选"})
+    d.complete(iid, "Task_ApproveList", {"incentive_decision": "return", "comment": "请再核实考核结果"})
+    again = task_data(d, iid, "Task_ProposeList")
+    assert again.get("selected") == [] and not again.get("comment")
+    d.complete(iid, "Task_ProposeList", {"selected": []})
+    decide = task_data(d, iid, "Task_ApproveList")
+    assert not decide.get("incentive_decision") and not decide.get("comment")
+
+
 # every looped or multi-instance user task of bpmn/ and the test above that covers it
 LOOPED_TASKS = {
     ("nomination_revision", "Task_Fill"): test_a_returned_application_opens_with_the_previous_submission_but_not_the_previous_action,
     ("nomination_revision", "Task_UnitReview"): test_a_returned_application_opens_with_the_previous_submission_but_not_the_previous_action,
     ("committee_review", "Task_ExpertReview"): test_each_expert_opens_the_review_without_another_experts_opinion,
     ("round_window", "Task_ManageRound"): test_the_next_submission_period_task_opens_without_the_previous_change,
+    ("incentive_review", "Task_ProposeList"): test_a_returned_incentive_list_comes_back_with_the_proposal_and_the_director_decides_afresh,
+    ("incentive_review", "Task_ApproveList"): test_a_returned_incentive_list_comes_back_with_the_proposal_and_the_director_decides_afresh,
     ("mentoring", "Task_TrainingPlan"): test_each_training_plan_opens_without_another_mentees_plan,
     ("mentoring_agreement", "Task_RegisterMentees"): test_a_returned_agreement_shows_the_registered_mentees_and_the_unit_decides_afresh,
     ("mentoring_agreement", "Task_ConfirmAgreement"): test_a_returned_agreement_shows_the_registered_mentees_and_the_unit_decides_afresh,

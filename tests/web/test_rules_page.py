@@ -37,7 +37,7 @@ def form_of(values: dict, comment: str = "调整") -> MultiDict:
         out.add(key, str(values[key]))
     out.add("period_years", ", ".join(str(p) for p in values["period_years"]))
     out.add("reminder_days", "、".join(str(p) for p in values["reminder_days"]))
-    for key in ("activity_kinds", "panels", "incentives"):
+    for key in ("activity_kinds", "panels", "incentives", "events"):
         for item in values[key]:
             out.add(f"{key}.code", item["code"])
             out.add(f"{key}.label", item["label"])
@@ -45,6 +45,8 @@ def form_of(values: dict, comment: str = "调整") -> MultiDict:
                 out.add(f"{key}.interval_years", str(item["interval_years"]))
     for code in values["duty_kinds"]:
         out.add("duty_kinds", code)
+    for code in values["event_outstanding_only"]:
+        out.add("event_outstanding_only", code)
     for talent, panel in values["panel_of_talent_type"].items():
         out.add(f"panel_of_talent_type.{talent}", panel)
     out.add("comment", comment)

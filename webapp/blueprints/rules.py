@@ -86,6 +86,8 @@ def values_from(form, talent_types) -> dict:
         "duty_kinds": [c for c in form.getlist("duty_kinds") if c],
         "duty_per_year": _int(form.get("duty_per_year")),
         "incentives": _items(form, "incentives", "interval_years"),
+        "events": _items(form, "events"),
+        "event_outstanding_only": [c for c in form.getlist("event_outstanding_only") if c],
         "panels": _items(form, "panels"),
         "panel_of_talent_type": mapping,
         "cycle_years": _int(form.get("cycle_years")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import InvalidData, PermissionDenied
 
@@ -148,13 +148,39 @@ def assessment_open(ctx, mentorship_id, year_no):
                          instance_id=ctx.instance_id, opened_at=ctx.now, rules_version=rules.version)
         ctx.session.add(row)
         ctx.session.flush()
+    duty = duty_check(ctx.session, ship, int(year_no), rules)
+    row.duty_json = json.dumps(duty, ensure_ascii=False)
     mentor = ctx.session.get(Person, ship.mentor_id)
+    # the title is what the unit and the talent section read on the assessment's tasks
+    data["duty"] = duty
+    data["title"] = f"{mentor.name} 第{year_no}年度考核（培带职责：{duty['summary']}）"
     notify(ctx, "assessment_due", holders(ctx, "unit_reviewer", ship.unit_id), {
         "assessment_id": row.id, "mentorship_id": ship.id, "mentor_name": mentor.name, "year_no": int(year_no),
         "unit_name": unit_name(ctx, ship.unit_id), "due": str(dates.local_date(ctx.now + timedelta(days=rules["assessment_due_days"])))},
         f"assessment:{row.id}:due")
     data["assessment_id"] = row.id
     return {"assessment_id": row.id}
+
+
+def duty_check(session, ship: Mentorship, year_no: int, rules) -> dict:
+    """培带职责 (notice 二(二)): each year lectures, technical guidance or training for the mentees.
+    The activities the mentor logged in the assessed year of the period, per kind, against the
+    rules of the mentorship (``duty_kinds``, ``duty_per_year``)."""
+    start = dates.local_date(ship.started_at) if ship.started_at else None
+    kinds = rules.labels("activity_kinds")
+    counts = {code: 0 for code in kinds}
+    if start is not None:
+        begin, end = dates.add_years(start, year_no - 1), dates.add_years(start, year_no)
+        for kind, n in session.execute(select(Activity.kind, func.count()).where(
+                Activity.mentorship_id == ship.id, Activity.held_on >= begin, Activity.held_on < end).group_by(Activity.kind)):
+            counts[kind] = counts.get(kind, 0) + n
+    duty_kinds = [k for k in rules["duty_kinds"] if k in kinds]
+    done = sum(counts.get(k, 0) for k in duty_kinds)
+    required = rules["duty_per_year"]
+    met = done >= required
+    per_kind = "、".join(f"{kinds[k]}{counts.get(k, 0)}次" for k in duty_kinds)
+    return {"counts": counts, "labels": kinds, "duty_kinds": duty_kinds, "done": done, "required": required, "met": met,
+            "summary": f"{per_kind}，合计{done}次，规定每年至少{required}次，{'达标' if met else '未达标'}"}
 
 
 def assessment_record(ctx, assessment_id):
