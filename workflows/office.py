@@ -211,3 +211,41 @@ def nominee_list(session: Session, round_id: int) -> ListView | None:
         pending_review=pending if rnd.status != "open" else 0, rules_version=rnd.rules_version,
         candidates=[_candidate(n, units.get(n.unit_id, n.unit_id), panels, opinions.get(n.id, []), certs.get(n.id)) for n in noms],
         not_recommended=[_candidate(n, units.get(n.unit_id, n.unit_id), panels, opinions.get(n.id, []), None) for n in others])
+
+
+# ---------------------------------------------------------------------- incentives and events
+
+INCENTIVE_LIST_STATUS = {"proposed": "待审定", "returned": "已退回重拟", "approved": "已审定"}
+
+
+def incentives_overview(session: Session) -> dict:
+    from .tables import EventAttendance, IncentiveList, ProgrammeEvent
+    current = programme_rules.current(session)
+    labels = current.labels("incentives")
+    lists = [{"id": x.id, "kind": labels.get(x.kind, x.kind), "year": x.year,
+              "status": INCENTIVE_LIST_STATUS.get(x.status, x.status), "instance_id": x.instance_id}
+             for x in session.scalars(select(IncentiveList).order_by(IncentiveList.year.desc(), IncentiveList.id.desc()))]
+    event_labels = current.labels("events")
+    counts = dict(session.execute(select(EventAttendance.event_id, func.count()).group_by(EventAttendance.event_id)).all())
+    came = dict(session.execute(select(EventAttendance.event_id, func.count()).where(EventAttendance.attended.is_(True))
+                                .group_by(EventAttendance.event_id)).all())
+    from .events import STATUS
+    evs = [{"id": e.id, "kind": event_labels.get(e.kind, e.kind), "title": e.title, "starts_on": e.starts_on, "ends_on": e.ends_on,
+            "place": e.place, "status": STATUS.get(e.status, e.status), "invited": counts.get(e.id, 0), "attended": came.get(e.id, 0)}
+           for e in session.scalars(select(ProgrammeEvent).order_by(ProgrammeEvent.starts_on.desc()))]
+    return {"lists": lists, "events": evs, "event_kinds": event_labels, "rules": current}
+
+
+def incentive_list_view(session: Session, list_id: int) -> dict | None:
+    from .tables import IncentiveList, IncentiveListEntry, Person
+    lst = session.get(IncentiveList, list_id)
+    if lst is None:
+        return None
+    labels = programme_rules.version(session, lst.rules_version).labels("incentives")
+    units = dict(session.execute(select(OrgUnit.id, OrgUnit.name)).all())
+    rows = session.execute(select(IncentiveListEntry, Person).join(Person, Person.id == IncentiveListEntry.person_id)
+                           .where(IncentiveListEntry.list_id == lst.id).order_by(Person.unit_id, Person.id)).all()
+    names = display_names(session, [lst.proposed_by, lst.approved_by])
+    return {"list": lst, "kind": labels.get(lst.kind, lst.kind), "status": INCENTIVE_LIST_STATUS.get(lst.status, lst.status),
+            "names": names, "entries": [{"person_id": p.id, "name": p.name, "unit": units.get(p.unit_id, p.unit_id or ""),
+                                          "basis": e.basis, "selected": e.selected} for e, p in rows]}

@@ -17,7 +17,7 @@ from . import rules as programme_rules
 from .tables import Certificate, Nomination, OrgUnit, Person, PoolEntry, PublicityProfile, Round
 
 MIN_TEXT, MAX_TEXT = 20, 2000
-STATUS = {"none": "未撰写", "draft": "待审核", "approved": "已审核"}
+STATUS = {"none": "初稿（取自推荐材料）", "draft": "待审核", "approved": "已审核"}
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Profile:
     approved_by: str | None
 
 
-def _draft(nom: Nomination | None) -> str:
+def _draft(name: str, nom: Nomination | None) -> str:
     if nom is None:
         return ""
     try:
@@ -41,7 +41,8 @@ def _draft(nom: Nomination | None) -> str:
     except ValueError:
         app = {}
     parts = [str(app.get("workplace") or "").strip(), str(app.get("awards") or "").strip(), str(app.get("achievements") or "").strip()]
-    return "。".join(p.rstrip("。") for p in parts if p) + ("。" if any(parts) else "")
+    body = "。".join(p.rstrip("。") for p in parts if p)
+    return f"{name}，{body}。" if body else ""
 
 
 def profiles(session: Session, year: int) -> list[Profile]:
@@ -58,7 +59,7 @@ def profiles(session: Session, year: int) -> list[Profile]:
     for entry, person, unit, number, round_year, nom in rows:
         row = saved.get(person.id)
         out.append(Profile(person.id, person.name, unit, panels.get(entry.category, entry.category), round_year, number,
-                           row.text if row else _draft(nom), row.status if row else "none", row.approved_by if row else None))
+                           row.text if row else _draft(person.name, nom), row.status if row else "none", row.approved_by if row else None))
     return out
 
 
