@@ -50,7 +50,7 @@ ATTRIBUTE_LABELS = {
     "escalationRef": "升级", "instantiate": "实例化", "text": "文字",
 }
 PROPERTY_LABELS = {
-    "form": "表单", "dueIn": "办理期限", "dueAt": "截止时间", "assignee": "指定办理人", "keepFields": "再次打开时保留的字段",
+    "form": "表单", "dueIn": "办理期限", "dueAt": "截止时间", "assignee": "指定办理人", "title": "事项标题", "keepFields": "再次打开时保留的字段",
     "startRoles": "可发起的角色", "startForm": "启动表单", "title": "标题", "formUiSchema": "表单界面",
 }
 TIMER_LABELS = {"timeDuration": "定时器（时长）", "timeDate": "定时器（日期）", "timeCycle": "定时器（周期）"}

@@ -46,6 +46,12 @@ class TaskProjection:
             if value:
                 due = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         fields = {col: task.data.get(src) for col, src in self.config.projected_fields.items()}
+        title = None
+        if props.get("title"):   # the task's own subject (one mentee of five): cosmetic, never fails a command
+            try:
+                title = _s(self.runtime.environment.evaluate(props["title"], dict(task.data)))
+            except Exception:  # noqa: BLE001 - a subject that cannot be computed falls back to the instance's
+                title = None
         return {
             "task_uuid": task.uuid, "instance_id": inst["id"], "process_key": process_key,
             "element_id": task.element_id, "name": task.name or task.element_id,
@@ -55,7 +61,8 @@ class TaskProjection:
             "org_unit": _s(fields.get("org_unit", inst.get("org_unit"))),
             "category": _s(fields.get("category", inst.get("category"))),
             "batch": _s(fields.get("batch", inst.get("batch"))),
-            "title": _s(task.data.get(self.config.projected_fields.get("title", "title"))) or inst.get("title") or "",
+            "title": (title or _s(task.data.get(self.config.projected_fields.get("title", "title"))) or inst.get("title")
+                      or "")[:300],
             "created_at": now, "due_at": due, "started_by": inst.get("started_by", ""),
         }
 

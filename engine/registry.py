@@ -80,7 +80,7 @@ def validate(files: dict[str, str], config: EngineConfig) -> tuple[spiff.ParsedM
                     problems.append(Problem(file, el_id, "人工任务没有指定表单（属性 form）"))
                 elif form not in files:
                     problems.append(Problem(file, el_id, f"引用的表单 {form} 不存在"))
-                for prop in ("dueIn", "dueAt", "assignee"):
+                for prop in ("dueIn", "dueAt", "assignee", "title"):
                     if props.get(prop):
                         _check_expression(problems, file, el_id, f"属性 {prop}", props[prop])
                 if props.get("dueIn"):

@@ -189,12 +189,12 @@ def notice(task: dict, data: dict, tasks: list[dict], trail: list[dict], engine)
     return None
 
 
-def subject(engine, data: dict) -> str | None:
+def subject(engine, data: dict, title: str = "") -> str | None:
     """The person a task is about when its title does not say (one mentee of a mentor's five)."""
     for key in ("plan_mentee", "mentee_id"):
         if data.get(key) is not None:
             name = pool.mentee_name(engine, data[key])
-            if name:
+            if name and name not in (title or ""):
                 return _("培带对象：%(name)s", name=name)
     return None
 
@@ -251,7 +251,7 @@ def build(engine, actor, task: dict, data: dict) -> dict:
         "uploads": _uploads(nomination_id),
         "committee": committee(engine, actor, tasks, trail, data),
         "history": history, "people": people,
-        "subject": subject(engine, data),
+        "subject": subject(engine, data, task.get("title") or ""),
         "nomination_id": nomination_id,
         "round": round_cases(engine, task["version_id"], data.get("round_id"))
         if data.get("round_id") and not nomination_id and engine.policy.oversees(actor) else [],

@@ -216,10 +216,13 @@ DECISIONS = POSITIVE + SENDING_BACK + NEGATIVE
 def decision_field(schema: dict | None) -> str | None:
     """The top-level property the form's buttons fill: an enum of decisions (approve / return /
     reject, confirm / return, submit / withdraw, qualified / unqualified), if the form has one."""
+    required = set((schema or {}).get("required") or [])
     for name, prop in ((schema or {}).get("properties") or {}).items():
         values = {str(c) for c, _ in (_choices(prop) or [])}
         if len(values) >= 2 and values <= set(DECISIONS) and values & set(POSITIVE):
             return name
+        if len(values) == 1 and name in required and prop.get("type") == "string":
+            return name   # one act to confirm (签批名单): a button too
     return None
 
 
@@ -228,8 +231,9 @@ def decision_choices(schema: dict | None, name: str | None) -> list[tuple[str, s
     if not name:
         return []
     out = []
-    for value, label in _choices(schema["properties"][name]) or []:
-        style = "primary" if value in POSITIVE else "warning" if value in SENDING_BACK else "danger"
+    choices = _choices(schema["properties"][name]) or []
+    for value, label in choices:
+        style = "primary" if value in POSITIVE or len(choices) == 1 else "warning" if value in SENDING_BACK else "danger"
         out.append((value, label, style))
     return sorted(out, key=lambda b: ("primary", "warning", "danger").index(b[2]))
 

@@ -182,6 +182,8 @@ def test_a_returned_nomination_shows_the_opinion_at_the_top_of_the_form(app, d):
     iid = nominate(d)
     d.complete(iid, "Task_UnitReview", {"unit_decision": "return", "comment": "请补充获奖证书复印件"})
     again = d.open_tasks(iid, "Task_Fill")[0]
+    assert again["assignee"] == "hongshan_sub"               # home: to whoever submitted it, not the unit's queue
+    assert again["id"] in {t["id"] for t in inbox(d.engine, d.actor("hongshan_sub"), "todo")[0]}
     sub = User(app, "hongshan_sub")
     page = visible(sub.get(f"/tasks/{again['id']}"))
     assert page.index("退回意见") < page.index("赤峰市人才培带人推荐申报表（附件2）")
@@ -371,3 +373,21 @@ def test_the_bell_counts_unread_messages_that_link_to_their_task(app, d):
     sub.post("/messages/read-all")
     assert "bell-count" not in sub.get("/inbox")
     User(app, "hongshan_rev").get(f"/messages/{mid}", status=404)       # another user's message
+
+
+def test_a_mentor_s_five_training_plans_each_name_their_mentee(app, d):
+    from tests.programme.conftest import agree_mentoring, close, committee, sign, submit
+    from workflows.tables import Mentorship
+
+    iid = submit(d, d.round_id)
+    close(d, d.round_id)
+    committee(d, iid, votes=("agree",) * 3)
+    sign(d, d.round_id)
+    with d.engine.sessions() as s:
+        ship = s.scalar(select(Mentorship).order_by(Mentorship.id))
+        mentoring, mentor = ship.instance_id, f"mentor{ship.mentor_id}"
+    agree_mentoring(d, mentoring, mentor_user=mentor)
+    titles = sorted(t["title"] for t in d.open_tasks(mentoring, "Task_TrainingPlan"))
+    assert titles == [f"张伟：学员{i}的培养计划" for i in range(1, 6)]
+    rows, _ = inbox(d.engine, d.actor(mentor), "group", q="学员3")
+    assert [r["title"] for r in rows] == ["张伟：学员3的培养计划"]          # found by the mentee's name

@@ -7,16 +7,12 @@ from flask_babel import lazy_gettext as _l
 
 from webapp import auth, pool
 from webapp.auth import role_required
-from webapp.labels import CATEGORIES
+from webapp.labels import CATEGORIES, CODES
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 NAV = [("dashboard.index", _l("统计分析"), pool.DASHBOARD_ROLES)]
-NOMINATION_STATUS = {
-    "draft": _l("填报中"), "submitted": _l("已提交"), "returned": _l("退回修改"), "ineligible": _l("不符合条件"),
-    "rejected": _l("未通过审核"), "withdrawn": _l("已撤回"), "recommended": _l("评审通过"), "not_recommended": _l("评审未通过"),
-    "declined": _l("未签批"), "appointed": _l("已聘任"),
-}
-ASSESSMENT_STATUS = {"open": _l("考核中"), "qualified": _l("合格"), "unqualified": _l("不合格")}
+NOMINATION_STATUS = CODES["nomination_status"]
+ASSESSMENT_STATUS = CODES["assessment_status"]
 
 
 @bp.get("/")

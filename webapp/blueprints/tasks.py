@@ -76,9 +76,17 @@ DRAFT = "_draft"   # the 暂存 button
 
 
 def _form_parts(schema):
+    """The decision field (its buttons) and the fields the page does not render itself: the
+    decision and the form's own comment, which the 审批意见 / 办理说明 box fills."""
     decision = schema_forms.decision_field(schema)
-    skip = (decision, COMMENT_FIELD) if decision else ()
+    declared = COMMENT_FIELD in ((schema or {}).get("properties") or {})
+    skip = ((decision,) if decision else ()) + ((COMMENT_FIELD,) if decision or declared else ())
     return decision, skip
+
+
+def _comment_label(schema) -> str | None:
+    prop = ((schema or {}).get("properties") or {}).get(COMMENT_FIELD)
+    return str(prop.get("title")) if isinstance(prop, dict) and prop.get("title") else None
 
 
 def _context(task: dict, values: dict | None = None, errors: dict | None = None, comment: str = "",
@@ -113,6 +121,7 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
         "task": task, "schema": schema, "fields": schema_forms.fields(schema, skip=skip),
         "decision": decision, "buttons": schema_forms.decision_choices(schema, decision),
         "values": values, "errors": errors or {}, "comment": comment, "draft": draft,
+        "comment_label": _comment_label(schema),
         "assign_to": assign_to, "case": the_case, "submitted": submitted,
         "submitted_decision": own and decision and own["data"].get(decision), "submitted_comment": own and own.get("opinion"),
         "side": _side_panel(detail_data) | {"nomination_id": detail_data.get("nomination_id")}, "transfer_to": transfer_to,
@@ -178,16 +187,16 @@ def complete(task_id):
     data = schema_forms.coerce(schema, request.form)
     if decision:
         data[decision] = action  # the form refuses a value that is not one of its buttons
-        if COMMENT_FIELD in ((schema or {}).get("properties") or {}) and comment:
-            data[COMMENT_FIELD] = comment  # the 审批意见 box is the form's own comment
     elif action != "submit":
         abort(400)
+    if COMMENT_FIELD in ((schema or {}).get("properties") or {}) and comment:
+        data[COMMENT_FIELD] = comment  # the 审批意见 / 办理说明 box is the form's own comment
     try:
         engine.complete_task(task_id, data, actor, comment=comment, outcome=action)
     except InvalidData as exc:
-        shown = schema_forms.field_names(schema_forms.fields(schema, skip=skip))
+        shown = schema_forms.field_names(schema_forms.fields(schema, skip=skip)) | {COMMENT_FIELD}
         if decision:
-            shown |= {COMMENT_FIELD, decision}
+            shown |= {decision}
         errors = schema_forms.place_errors(schema, field_errors(exc), shown)
         if decision and errors.get(COMMENT_FIELD) and action not in schema_forms.POSITIVE:
             errors[COMMENT_FIELD] = _("退回修改或不同意时必须填写审批意见")
@@ -242,7 +251,7 @@ def _act(task_id, fn, message):
 @bp.post("/<bigint:task_id>/claim")
 @login_required
 def claim(task_id):
-    return _act(task_id, lambda e, a: e.claim(task_id, a), _("已认领，请在“我的待办”中办理"))
+    return _act(task_id, lambda e, a: e.claim(task_id, a), _("已认领，请办理；此事项已在“我的待办”中"))
 
 
 @bp.post("/<bigint:task_id>/unclaim")

@@ -44,7 +44,8 @@ def nomination_register(ctx, round_id, unit_id):
         raise InvalidData("推荐的评选轮次和推荐单位不能更改")
     data.update({"nomination_id": nom.id, "round_id": rnd.id, "unit_id": unit.id, "round_year": rnd.year,
                  "unit_name": unit.name, "closes_at": dates.iso(rnd.deadline),
-                 "deadline_date": str(dates.local_date(rnd.deadline))})
+                 "deadline_date": str(dates.local_date(rnd.deadline)),
+                 "filled_by": ctx.actor.username})   # who fills 附件2 (Task_Fill's assignee)
     if not data.get("title"):
         data["title"] = f"{unit.name}推荐人选（{rnd.year}年度）"
     return {"nomination_id": nom.id}
@@ -109,6 +110,7 @@ def nomination_check_eligibility(ctx, nomination_id):
     nom.application_json = json.dumps(application, ensure_ascii=False, default=str)
     nom.revision += 1
     data["title"] = f"{data['name']}（{unit_name(ctx, nom.unit_id)}，{rnd.year}年度）"
+    data["filled_by"] = ctx.actor.username   # a return (or an ineligible submission) goes back to who submitted
     return {"age": facts["age"], "years_in_chifeng": facts["years_in_chifeng"]}
 
 

@@ -1,0 +1,308 @@
+"""The reviewer's desk in Chromium (issue 12): the director signs with the application and the
+committee's tally in view; a returned nomination is in its submitter's 我的待办 with the opinion
+on top; the bell counts a new message and clears; every navigation entry of every role works at
+390 px; and a walk through every page of the demo programme finds no stored code on any page.
+
+Screenshots go to ``$PEIDAI_SHOTS`` (a folder outside the repository) when it is set, else to
+test-artifacts/browser/desk/."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from engine.tables import OutboxMessage
+from peidai.settings import PROJECT_ROOT
+from tests.browser.conftest import PASSWORD
+from workflows.driver import Driver, sample_application
+
+pytestmark = pytest.mark.browser
+
+DESK = 1440, 900
+PHONE = 390, 844
+# stored codes of the programme and the engine that no page may show (labels are shown instead)
+CODES = ("submit withdraw approve reject decline agree disagree abstain confirm qualified unqualified "
+         "running suspended completed cancelled open pending approved declined ineligible draft submitted "
+         "returned in_review recommended not_recommended appointed expired listed signed struck valid revoked "
+         "active ended released agreement disqualified lecture guidance training exchange bus_card apartment "
+         "health_check recuperation training_class commendation professional skilled rural equivalent "
+         "master doctor bachelor college secondary senior associate_senior intermediate junior "
+         "True False None null undefined").split()
+RAW = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(CODES) + r")(?![A-Za-z0-9_])|\\u[0-9a-fA-F]{4}")
+
+
+def shots_dir(artifacts) -> Path:
+    folder = Path(os.environ["PEIDAI_SHOTS"]) if os.environ.get("PEIDAI_SHOTS") else artifacts / "desk"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def cst(text):
+    return datetime.fromisoformat(text + "+08:00")
+
+
+class Person:
+    """One signed-in browser context."""
+
+    def __init__(self, browser, base, username, size=DESK, folder=None):
+        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN",
+                                           timezone_id="Asia/Shanghai")
+        self.page = self.context.new_page()
+        self.base, self.size, self.folder, self.username = base, size, folder, username
+        p = self.page
+        p.goto(base + "/login")
+        p.fill("#username", username)
+        p.fill("#password", PASSWORD)
+        p.click("form button[type=submit].btn-primary")
+        p.wait_for_url(re.compile(r".*/(inbox|account).*"))
+
+    def go(self, path):
+        self.page.goto(self.base + path)
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def shot(self, name):
+        if self.folder is not None:
+            self.page.screenshot(path=str(self.folder / f"{name}-{self.size[0]}.png"), full_page=True)
+
+    def close(self):
+        self.context.close()
+
+
+def programme(system, password_hash):
+    d = Driver(system)
+    d.seed(experts_per_panel=3, password_hash=password_hash)
+    d.deploy(PROJECT_ROOT / "bpmn")
+    d.round_id = d.engine.instance_detail(d.open_round(2014))["data"]["round_id"]
+    return d
+
+
+def deliver_notifications(system) -> int:
+    with system.engine.sessions() as s:
+        ids = list(s.scalars(select(OutboxMessage.id).where(OutboxMessage.topic == "notify",
+                                                            OutboxMessage.status == "pending")))
+    for mid in ids:
+        system.engine.outbox.deliver(mid, system)
+    return len(ids)
+
+
+def test_the_director_signs_with_the_application_and_the_committee_tally(browser, server, system, artifacts,
+                                                                          password_hash):
+    d = programme(system, password_hash)
+    iid = d.nominate(d.round_id, "hongshan")
+    d.complete(iid, "Task_Fill", sample_application("张伟", awards="市级科技进步奖一等奖"))
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "comment": "业务突出，同意推荐"})
+    d.fire(cst("2014-07-01T09:00"))
+    review = d.review_of(iid) or iid
+    for i, task in enumerate(d.open_tasks(review, "Task_ExpertReview")):
+        vote = "disagree" if i == 2 else "agree"
+        d.complete(review, "Task_ExpertReview", {"opinion": {"vote": vote, "score": 60 if i == 2 else 90,
+                                                             "comment": "材料不够充分" if i == 2 else "成果突出"}}, task=task)
+    round_iid = d.round_instance(d.round_id)
+    if d.open_tasks(round_iid, "Task_PrepareList"):
+        d.prepare_list(round_iid)
+    director = Person(browser, server, "director", folder=shots_dir(artifacts))
+    p = director.go("/inbox?box=group")
+    p.locator("table.table tbody tr").first.locator("button:has-text('认领')").click()
+    p.wait_for_url("**/tasks/*")
+    case = "#round-list" if p.locator("#round-list").count() else "main"     # the list, or the candidate's own step
+    text = p.inner_text(case)
+    for fact in ("张伟", "红山区", "优秀专业技术人才", "赤峰市医院 主任医师", "市级科技进步奖一等奖"):   # the application
+        assert fact in text, fact
+    assert re.search(r"同意\s*2\s*·\s*不同意\s*1", text)                                              # the tally
+    assert "成果突出" in text and "材料不够充分" in text and "专业技术人才评审专家" in text              # the opinions
+    assert p.locator(case).bounding_box()["y"] < p.locator("#decision").bounding_box()["y"]     # above the decision
+    text = p.inner_text("main")
+    director.shot("desk-director-sign-off")
+    assert not RAW.findall(text), RAW.findall(text)
+    director.close()
+
+
+def test_a_returned_nomination_is_in_the_submitters_todo_with_the_opinion(browser, server, system, artifacts,
+                                                                          password_hash):
+    d = programme(system, password_hash)
+    iid = d.nominate(d.round_id, "hongshan")
+    d.complete(iid, "Task_Fill", sample_application("张伟"))
+    folder = shots_dir(artifacts)
+    reviewer = Person(browser, server, "hongshan_rev", folder=folder)
+    p = reviewer.go("/inbox?box=group")
+    p.locator("table.table tbody tr", has_text="张伟").locator("button:has-text('认领')").click()
+    p.wait_for_url("**/tasks/*")
+    assert "赤峰市人才培带人推荐申报表（附件2）" in p.inner_text("main")   # the application above the decision
+    p.fill("#f-comment", "请补充获奖证书复印件")
+    p.click("button[name=_action][value=return]")
+    p.wait_for_url("**/inbox?box=done")
+    reviewer.close()
+
+    for size in (DESK, PHONE):
+        sub = Person(browser, server, "hongshan_sub", size=size, folder=folder)
+        p = sub.go("/inbox?box=todo")
+        row = p.locator("table.table tbody tr", has_text="张伟")
+        assert row.count() == 1
+        row.locator("a", has_text="张伟").first.click()
+        p.wait_for_url("**/tasks/*")
+        notice = p.locator("#return-notice")
+        assert "退回意见" in notice.inner_text() and "请补充获奖证书复印件" in notice.inner_text()
+        box = notice.bounding_box()
+        form = p.locator("form.schema-form").bounding_box()
+        assert box["y"] < form["y"]                                           # at the top of the form
+        assert p.input_value("#f-name") == "张伟"                             # the application kept
+        sub.shot("desk-returned-nomination")
+        sub.close()
+
+
+def test_the_bell_counts_a_new_message_and_clears(browser, server, system, artifacts, password_hash):
+    d = programme(system, password_hash)
+    deliver_notifications(system)
+    sub = Person(browser, server, "hongshan_sub", folder=shots_dir(artifacts))
+    p = sub.go("/inbox")
+
+    def count():
+        badge = p.locator("#bell .bell-count")
+        return int(badge.inner_text()) if badge.count() else 0
+
+    before = count()
+    iid = d.nominate(d.round_id, "hongshan")
+    d.complete(iid, "Task_Fill", sample_application("张伟"))
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "return", "comment": "请补充材料"})
+    assert deliver_notifications(system)
+    p.reload()
+    assert count() > before
+    sub.shot("desk-bell")
+    p.click("#bell")
+    p.wait_for_url("**/messages/")
+    assert "退回修改：张伟" in p.inner_text("main")
+    sub.shot("desk-messages")
+    p.click("#read-all")
+    p.wait_for_load_state("load")
+    assert count() == 0 and p.locator(".message.unread").count() == 0
+    sub.close()
+
+
+ROLES = ["hongshan_sub", "hongshan_rev", "expert_professional_1", "section", "director", "admin"]
+
+
+def nav_entries(p) -> list[tuple[str, str]]:
+    return [(a.inner_text().split("\n")[0].strip(), a.get_attribute("href")) for a in p.locator("#sidenav a").all()]
+
+
+def drawer_open(p) -> None:
+    """Wait for the drawer to finish sliding in (pages run under script-src 'self': no eval)."""
+    for _ in range(40):
+        if p.locator("#sidenav").bounding_box()["x"] >= 0:
+            return
+        p.wait_for_timeout(50)
+    raise AssertionError("the menu did not open")
+
+
+def test_every_navigation_entry_of_every_role_at_390_px(browser, server, system, artifacts, password_hash):
+    d = programme(system, password_hash)
+    iid = d.nominate(d.round_id, "hongshan")
+    d.complete(iid, "Task_Fill", sample_application("张伟"))
+    folder = shots_dir(artifacts)
+    for username in ROLES:
+        person = Person(browser, server, username, size=PHONE, folder=folder)
+        p = person.page
+        assert not p.locator("#sidenav").is_visible() or p.locator("#sidenav").bounding_box()["x"] < 0
+        entries = nav_entries(p)
+        assert len(entries) >= 5, username
+        for label, href in entries:
+            p.click("#menu-button")
+            drawer_open(p)
+            link = p.locator("#sidenav a", has_text=label).first
+            assert link.bounding_box()["x"] >= 0, (username, label)
+            link.click()
+            p.wait_for_load_state("load")
+            assert urlsplit(p.url).path.startswith(urlsplit(href).path), (username, label, p.url)
+            assert not p.locator(".error-card").count(), (username, label)
+            width = p.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE[0] + 1, (username, label, width)               # nothing runs off the screen
+        person.shot(f"desk-nav-{username}")
+        person.close()
+
+
+# ------------------------------------------------------------------ the walk through every page
+
+SKIP = re.compile(r"/(logout|lang)\b|\.(pdf|xlsx|bpmn|png|jpg|json)(\?|$)|/export|/documents/uploads/\d+|/api/|/static/"
+                  r"|/admin/.*/(download|export)|/messages/\d+$|/tasks/u/|/verify")
+MAX_PAGES = 60
+
+
+def walk(person, start_paths) -> dict[str, str]:
+    """Every page reachable by links from ``start_paths`` (same site, GET, not a download): url -> text."""
+    p = person.page
+    seen: dict[str, str] = {}
+    queue = list(start_paths)
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        if path in seen or SKIP.search(path):
+            continue
+        response = p.goto(person.base + path)
+        p.wait_for_load_state("load")
+        if response is None or response.status >= 400 or not p.url.startswith(person.base):
+            seen[path] = ""
+            continue
+        seen[path] = p.inner_text("body")
+        for href in p.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+            if href and href.startswith("/") and not href.startswith("//"):
+                clean = href.split("#")[0]
+                if clean not in seen and clean not in queue and not SKIP.search(clean):
+                    queue.append(clean)
+    return seen
+
+
+def test_no_stored_code_on_any_page_of_a_full_walk(browser, server, system, artifacts, database, tmp_path):
+    """The demo programme (a past round with mentors in their second year, an open round with
+    nominations in every state) walked by every role at both widths; every page's text is scanned
+    for the programme's stored codes and for \\uXXXX escapes."""
+    from peidai.settings import Settings
+    from workflows import demo
+
+    settings = Settings(database_url=database.url, data_dir=tmp_path / "demo", secret_key="x", testing=True)
+    logins = demo.load(settings, PROJECT_ROOT / "bpmn", echo=lambda *_: None, password=PASSWORD,
+                       now=cst("2026-11-29T10:00"))
+    deliver_notifications(system)
+    users = {u for u, _n, _r in logins}
+    walkers = ["hongshan_sub", "songshan_rev", "cfu_sub", "ningcheng_rev", "expert_professional_1", "section",
+               "director", "mentor1", "mentee7", "admin"]
+    folder = shots_dir(artifacts)
+    offenders = []
+    pages = 0
+    for username in [u for u in walkers if u in users]:
+        for size in (DESK, PHONE):
+            person = Person(browser, server, username, size=size, folder=folder)
+            seen = walk(person, ["/inbox?box=todo", "/inbox?box=group", "/inbox?box=done", "/inbox?box=started",
+                                 "/messages/"])
+            pages += len(seen)
+            for path, text in seen.items():
+                found = sorted(set(m.group(0) for m in RAW.finditer(text)))
+                if found:
+                    offenders.append((username, size[0], path, found))
+            if size == PHONE:
+                overflow = [path for path in list(seen)[:12] if path and _too_wide(person, path)]
+                assert not overflow, (username, overflow)
+            for name, path in (("inbox", "/inbox"), ("started", "/inbox?box=started"), ("messages", "/messages/")):
+                person.go(path)
+                person.shot(f"walk-{username}-{name}")
+            task_links = [p for p in seen if re.fullmatch(r"/tasks/\d+", p)][:2]
+            for i, path in enumerate(task_links):
+                person.go(path)
+                person.shot(f"walk-{username}-task{i + 1}")
+            instance = next((p for p in seen if re.fullmatch(r"/instances/\d+", p)), None)
+            if instance:
+                person.go(instance)
+                person.page.wait_for_selector("#diagram[data-ready='1']", timeout=15000)
+                person.shot(f"walk-{username}-instance")
+            person.close()
+    assert pages > 100
+    assert not offenders, offenders
+
+
+def _too_wide(person, path) -> bool:
+    person.go(path)
+    return person.page.evaluate("document.documentElement.scrollWidth") > PHONE[0] + 1
