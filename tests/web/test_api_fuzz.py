@@ -33,6 +33,7 @@ MAX_EXAMPLES = {"sqlite": 12, "postgresql": 6}  # per operation and mode (about 
 USERS = ("section", "hongshan_sub", "hongshan_rev", "nobody", None)  # None: no token at all
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
+OWN_ACCOUNT = ("/notifications/read",)   # a user's own messages: marking them read is everyone's right
 ID_PARAMS = ("task_id", "instance_id", "round_id", "nomination_id")
 
 
@@ -178,7 +179,7 @@ def test_api_fuzz_an_unprivileged_user_changes_and_sees_nothing(api_schema, worl
         if case.operation.path == "/instances" and isinstance(case.body, dict) and case.meta.generation.mode.is_positive:
             case.body["process_key"] = key
         response = case.call_and_validate(headers={} if api_schema.is_security_param_negated(case) else token, checks=CHECKS)
-        if case.method == "POST":
+        if case.method == "POST" and case.operation.path not in OWN_ACCOUNT:
             assert response.status_code >= 400, (case.path, response.status_code)
         elif response.status_code == 200 and case.operation.path in ("/tasks", "/mentors", "/nominations", "/mentorships",
                                                                      "/assessments", "/benefits", "/certificates",
