@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bench-inbox install system-deps clean
+.PHONY: run test bench bench-http bench-inbox install system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,13 +38,19 @@ run: install system-deps
 test: install system-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## Benchmarks: never part of `make test`. `make bench` is the engine's; `make bench-inbox` fills
+## Benchmarks: never part of `make test`. `make bench` is the engine's; `make bench-http` the web
+## server's under load; `make bench-inbox` fills
 ## the task projection with a million rows (PostgreSQL when it runs) and times the inbox query.
 bench: install
 	$(BIN)/python -m bench
 
 bench-inbox: install
 	$(BIN)/python -m bench.inbox_bench
+
+## The web server (gunicorn) under 1, 4 and 16 clients on SQLite and PostgreSQL: requests/s,
+## p50/p95/p99, errors by status, http_overhead_ratio. BENCH_ARGS="--profile" shows where a request's time goes.
+bench-http: install
+	$(BIN)/python -m bench.http_bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,382 @@
+"""HTTP benchmark: the web server (``peidai web``, gunicorn) under bounded load. Run with
+``make bench-http`` (``python -m bench.http_bench``); never part of ``make test``.
+
+Closed-loop clients (each waits for its answer before the next request), 1, 4 and 16 at a time, on
+SQLite and on PostgreSQL (when it answers on 127.0.0.1:5432). One iteration of a client is what a
+reviewer does with a task: the group inbox (``GET /api/v1/tasks?box=group``), the task
+(``GET /api/v1/tasks/<id>``), claim (``POST .../claim``) and complete with valid data
+(``POST .../complete``). Each client is a reviewer of its own unit, so clients never compete for
+a task (contention is the scale-out test's subject). Load is bounded: at most ``--iterations``
+iterations per level (spread over the clients) and at most ``--duration`` seconds per level.
+
+Printed per database and level: requests/s, p50/p95/p99 (all requests and per kind), errors by
+status; and ``http_overhead_ratio`` = the API completion's p50 at one client over the engine's own
+``complete_task`` p50 measured in this process on the same database (the same task, form and data).
+The machine's load average is printed with each level: other work on the machine changes the figures.
+
+``--profile`` runs API completions through the app in this process under cProfile and prints where a
+request's time goes.
+
+Every database it creates is dropped at the end (``peidai_benchhttp_<pid>``; those of earlier runs
+whose process is gone too).
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import http.client
+import io
+import json
+import os
+import pstats
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from bench.engine_bench import create_database, drop_databases
+from engine.identity import upsert_user
+from engine.queries import instance_tasks
+from peidai.bootstrap import bootstrap
+from peidai.db import upgrade
+from peidai.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "tests" / "fixtures" / "models"
+PG_PREFIX = "peidai_benchhttp_"
+PEIDAI = [sys.executable, "-c", "from peidai.cli import main; main()"]
+START = {"category": "professional", "experts": ["e1"], "years": 1}
+DECISION = {"decision": "approve"}
+KINDS = ("inbox", "task", "claim", "complete")
+
+
+def model_files() -> dict[str, str]:
+    return {p.relative_to(MODELS).as_posix(): p.read_text(encoding="utf-8")
+            for p in MODELS.rglob("*") if p.is_file() and p.suffix in (".bpmn", ".json")}
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f}/{five:.2f}"
+
+
+# ---------------------------------------------------------------- data
+
+class Data:
+    """Users (a reviewer per client unit, with an API token) and, per unit, instances waiting at
+    the review step (a group task of the unit's reviewers)."""
+
+    def __init__(self, system, units: int):
+        from webapp.users import issue_token
+        self.system = system
+        engine = system.engine
+        engine.deploy(model_files(), comment="http bench")
+        with engine.unit_of_work() as s:
+            upsert_user(s, "e1", "e1", memberships=[("expert", "professional")])
+            for u in range(units):
+                upsert_user(s, f"sub{u}", f"sub{u}", memberships=[("unit_submitter", f"u{u}")])
+                upsert_user(s, f"rev{u}", f"rev{u}", memberships=[("unit_reviewer", f"u{u}")])
+        self.tokens = {u: issue_token(engine, f"rev{u}") for u in range(units)}
+
+    def at_review(self, unit: int, n: int) -> list[int]:
+        """``n`` new instances of ``unit`` waiting at Task_Review; their task ids."""
+        engine = self.system.engine
+        sub = engine.actor_for(f"sub{unit}")
+        out = []
+        for _ in range(n):
+            iid = engine.start("approval", {**START, "unit_id": f"u{unit}"}, sub)
+            fill = next(t for t in instance_tasks(engine, iid) if t["element_id"] == "Task_Fill")
+            engine.complete_task(fill["id"], {"name": "张三"}, sub)
+            out.append(next(t["id"] for t in instance_tasks(engine, iid) if t["element_id"] == "Task_Review"))
+        return out
+
+
+def engine_step(data: Data, n: int) -> list[float]:
+    """Seconds of the engine's own claim-less completion of the review task (what the API's
+    complete calls), in this process, on the same database."""
+    engine = data.system.engine
+    ids = data.at_review(0, n + 3)
+    rev = engine.actor_for("rev0")
+    times = []
+    for i, tid in enumerate(ids):
+        engine.claim(tid, rev)
+        t0 = time.perf_counter()
+        engine.complete_task(tid, dict(DECISION), rev)
+        if i >= 3:   # the first ones warm the caches
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+# ---------------------------------------------------------------- load
+
+class Client(threading.Thread):
+    def __init__(self, host: str, port: int, token: str, iterations: int, deadline: float, results: list):
+        super().__init__(daemon=True)
+        self.host, self.port, self.token = host, port, token
+        self.iterations, self.deadline, self.results = iterations, deadline, results
+        self.conn = None
+
+    def request(self, kind: str, method: str, path: str, body: dict | None = None):
+        headers = {"Authorization": f"Bearer {self.token}", "Connection": "keep-alive"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            t0 = time.perf_counter()
+            try:
+                self.conn.request(method, path, payload, headers)
+                resp = self.conn.getresponse()
+                raw = resp.read()
+            except (ConnectionError, http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    self.results.append((kind, "conn", time.perf_counter() - t0))
+                    return None, None
+                continue
+            self.results.append((kind, resp.status, time.perf_counter() - t0))
+            if resp.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+                self.conn = None
+            return resp.status, (json.loads(raw) if raw[:1] == b"{" else None)
+        return None, None
+
+    def run(self):
+        for _ in range(self.iterations):
+            if time.monotonic() > self.deadline:
+                break
+            status, page = self.request("inbox", "GET", "/api/v1/tasks?box=group&per_page=20")
+            items = [t for t in (page or {}).get("items", []) if t.get("element_id") == "Task_Review"]
+            if not items:
+                break
+            tid = items[0]["id"]
+            self.request("task", "GET", f"/api/v1/tasks/{tid}")
+            self.request("claim", "POST", f"/api/v1/tasks/{tid}/claim", {})
+            self.request("complete", "POST", f"/api/v1/tasks/{tid}/complete", {"data": dict(DECISION)})
+        if self.conn is not None:
+            self.conn.close()
+
+
+def run_level(port: int, data: Data, clients: int, iterations: int, duration: float) -> dict:
+    results: list = []
+    per_client = max(1, iterations // clients)
+    deadline = time.monotonic() + duration
+    threads = [Client("127.0.0.1", port, data.tokens[c], per_client, deadline, results) for c in range(clients)]
+    before = load()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(duration + 120)
+    wall = time.perf_counter() - t0
+    times = [r[2] for r in results]
+    by_kind = defaultdict(list)
+    for kind, _status, seconds in results:
+        by_kind[kind].append(seconds)
+    statuses = Counter(r[1] for r in results)
+    return {"clients": clients, "requests": len(results), "wall": wall, "rps": len(results) / wall if wall else 0,
+            "p50": percentile(times, .5), "p95": percentile(times, .95), "p99": percentile(times, .99),
+            "kinds": {k: (percentile(v, .5), percentile(v, .95), percentile(v, .99), len(v)) for k, v in by_kind.items()},
+            "errors": {str(s): n for s, n in statuses.items() if not (isinstance(s, int) and 200 <= s < 300)},
+            "load": f"{before} -> {load()}"}
+
+
+def start_server(url: str, data_dir: Path, port: int, workers: int | None, threads: int | None, log: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEIDAI_", "PROMETHEUS_"))}
+    env.update({"PEIDAI_DATABASE_URL": url, "PEIDAI_DATA_DIR": str(data_dir), "PEIDAI_SECRET_KEY": "bench",
+                "PEIDAI_LOG_LEVEL": "WARNING"})
+    args = ["web", "--port", str(port)] + ([f"--workers={workers}"] if workers else []) + \
+        ([f"--threads={threads}"] if threads else [])
+    proc = subprocess.Popen(PEIDAI + args, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                            start_new_session=True, cwd=ROOT)
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the web server exited: {log.read_text()[-2000:]}")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/readyz")
+            if c.getresponse().status == 200:
+                c.close()
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("the web server did not become ready")
+
+
+def stop_server(proc) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ms(x: float) -> str:
+    return f"{x * 1000:.1f}"
+
+
+def bench_database(name: str, url: str, tmp: Path, args) -> dict:
+    upgrade(url)
+    system = bootstrap(Settings(database_url=url, data_dir=tmp / f"data-{name}", secret_key="bench"))
+    levels = args.clients
+    units = max(levels)
+    data = Data(system, units)
+    # enough review tasks for every level's bounded iterations (client c takes part in every level > c)
+    need = Counter()
+    for clients in levels:
+        for c in range(clients):
+            need[c] += max(1, args.iterations // clients)
+    print(f"[{name}] preparing {sum(need.values())} instances ...", flush=True)
+    for unit, n in need.items():
+        data.at_review(unit, n)
+    step = engine_step(data, args.engine_samples)
+    port = free_port()
+    proc = start_server(url, tmp / f"data-{name}", port, args.workers, args.threads, tmp / f"web-{name}.log")
+    try:
+        out = {"engine_step_p50": statistics.median(step), "levels": []}
+        warm = Client("127.0.0.1", port, data.tokens[units - 1], 0, 0, [])
+        for _ in range(20):   # every gunicorn worker loads its app and caches
+            warm.request("warm", "GET", "/api/v1/tasks?box=group&per_page=20")
+        for clients in levels:
+            result = run_level(port, data, clients, args.iterations, args.duration)
+            out["levels"].append(result)
+            print(f"[{name}] {clients:>2} clients: {result['rps']:.1f} req/s, p50/p95/p99 {ms(result['p50'])}/"
+                  f"{ms(result['p95'])}/{ms(result['p99'])} ms, errors {result['errors'] or 'none'}, load {result['load']}",
+                  flush=True)
+    finally:
+        stop_server(proc)
+        system.dispose()
+    one = next(r for r in out["levels"] if r["clients"] == 1) if 1 in levels else None
+    if one and "complete" in one["kinds"]:
+        out["http_overhead_ratio"] = one["kinds"]["complete"][0] / out["engine_step_p50"]
+    return out
+
+
+def report(results: dict) -> None:
+    print()
+    print("| database | clients | req/s | p50 ms | p95 ms | p99 ms | complete p50/p95/p99 ms | errors | load (1/5 min) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, out in results.items():
+        for r in out["levels"]:
+            c = r["kinds"].get("complete", (float("nan"),) * 3)
+            print(f"| {name} | {r['clients']} | {r['rps']:.1f} | {ms(r['p50'])} | {ms(r['p95'])} | {ms(r['p99'])} | "
+                  f"{ms(c[0])}/{ms(c[1])}/{ms(c[2])} | {r['errors'] or 'none'} | {r['load']} |")
+    print()
+    for name, out in results.items():
+        ratio = out.get("http_overhead_ratio")
+        one = next((r for r in out["levels"] if r["clients"] == 1), None)
+        if ratio is not None:
+            print(f"http_overhead_ratio_{name}: {ratio:.2f} (API completion p50 {ms(one['kinds']['complete'][0])} ms "
+                  f"over engine complete_task p50 {ms(out['engine_step_p50'])} ms)")
+        worst = max((r["p99"] for r in out["levels"] if r["clients"] == 16), default=None)
+        if worst is not None:
+            print(f"p99_at_16_clients_{name}: {ms(worst)} ms")
+        fives = sum(n for r in out["levels"] for s, n in r["errors"].items() if s.startswith("5") or s == "conn")
+        print(f"server_errors_{name}: {fives}")
+
+
+# ---------------------------------------------------------------- profile
+
+def profile(tmp: Path, n: int) -> None:
+    """API completions through the app in this process (Flask test client), under cProfile."""
+    from webapp import create_app
+    url = f"sqlite:///{tmp}/profile.sqlite"
+    upgrade(url)
+    system = bootstrap(Settings(database_url=url, data_dir=tmp / "profile", secret_key="bench"))
+    data = Data(system, 1)
+    ids = data.at_review(0, n + 5)
+    app = create_app(system)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {data.tokens[0]}"}
+    for tid in ids[:5]:   # warm
+        client.post(f"/api/v1/tasks/{tid}/claim", headers=headers)
+        client.post(f"/api/v1/tasks/{tid}/complete", json={"data": dict(DECISION)}, headers=headers)
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    for tid in ids[5:]:
+        client.post(f"/api/v1/tasks/{tid}/claim", headers=headers)
+        client.post(f"/api/v1/tasks/{tid}/complete", json={"data": dict(DECISION)}, headers=headers)
+    prof.disable()
+    wall = time.perf_counter() - t0
+    print(f"\nprofile: {n} claims + {n} completions in process, {wall / n * 1000:.1f} ms per claim+complete pair")
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("cumulative").print_stats(45)
+    print(out.getvalue())
+    system.dispose()
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", default="1,4,16", help="client counts (comma separated)")
+    ap.add_argument("--iterations", type=int, default=160, help="iterations (4 requests each) per level at most")
+    ap.add_argument("--duration", type=float, default=30.0, help="seconds per level at most")
+    ap.add_argument("--engine-samples", type=int, default=40, help="engine complete_task timings")
+    ap.add_argument("--db", default="sqlite,postgres", help="databases: sqlite, postgres")
+    ap.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the server's own default)")
+    ap.add_argument("--threads", type=int, default=None, help="gunicorn threads per worker")
+    ap.add_argument("--profile", action="store_true", help="profile API completions in process and stop")
+    args = ap.parse_args(argv)
+    args.clients = [int(c) for c in args.clients.split(",")]
+    tmp = Path(tempfile.mkdtemp(prefix="peidai-benchhttp-"))
+    pg_name = None
+    try:
+        if args.profile:
+            profile(tmp, 60)
+            return
+        from webapp.server import default_threads, default_workers
+        print(f"web server: {args.workers or default_workers()} workers x {args.threads or default_threads()} threads; "
+              f"cpus {os.cpu_count()}; load {load()}; clients {args.clients}; at most {args.iterations} iterations "
+              f"and {args.duration:g} s per level", flush=True)
+        results = {}
+        for name in [d.strip() for d in args.db.split(",") if d.strip()]:
+            if name == "sqlite":
+                results["sqlite"] = bench_database("sqlite", f"sqlite:///{tmp}/bench.sqlite", tmp, args)
+            elif name == "postgres":
+                pg_name = create_database(PG_PREFIX)
+                if pg_name is None:
+                    print("postgres: skipped (PostgreSQL is not running on 127.0.0.1:5432)")
+                    continue
+                results["postgres"] = bench_database(
+                    "postgres", f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}", tmp, args)
+        report(results)
+    finally:
+        if pg_name:
+            drop_databases([pg_name])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
