@@ -75,6 +75,7 @@ def configure_logging(role: str, level: str | int | None = None) -> None:
     handler.setFormatter(formatter(role))
     root.addHandler(handler)
     root.setLevel(level or log_level())
+    logging.captureWarnings(True)   # warnings.warn(...) as records too, not bare stderr text
     if root.level > logging.DEBUG:
         logging.getLogger("alembic").setLevel(logging.WARNING)   # "setup plugin ..." at every start
         # SpiffWorkflow logs every task state change at INFO with the task's data as extras:
@@ -87,11 +88,12 @@ def apply_formatter(logger: logging.Logger, role: str) -> None:
         handler.setFormatter(formatter(role))
 
 
-def celery_logging(role: str, loglevel: str) -> None:
+def celery_logging(role: str, loglevel: str) -> list[str]:
     """Take over Celery's logging when JSON lines are asked for: Celery then configures no
-    handler of its own and its loggers write through the root logger's JSON handler."""
+    handler of its own and its loggers write through the root logger's JSON handler. Returns the
+    global options for ``celery`` (``--quiet``: no start-up banner, which is not JSON)."""
     if log_format() != "json":
-        return
+        return []
     from celery.signals import setup_logging
 
     @setup_logging.connect(weak=False)
@@ -100,3 +102,4 @@ def celery_logging(role: str, loglevel: str) -> None:
         logging.getLogger("celery").setLevel(logging.getLogger().level)
 
     configure_logging(role, loglevel)
+    return ["--quiet"]

@@ -28,8 +28,8 @@ def register(cli: click.Group) -> None:
         from peidai.logs import celery_logging
 
         from .app import celery_app
-        celery_logging("worker", loglevel)   # JSON lines when PEIDAI_LOG_FORMAT=json
-        argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
+        quiet = celery_logging("worker", loglevel)   # JSON lines when PEIDAI_LOG_FORMAT=json
+        argv = quiet + ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
         celery_app.worker_main(argv + (["--beat"] if beat else []))
 
     @cli.command("beat")
@@ -39,8 +39,8 @@ def register(cli: click.Group) -> None:
         from peidai.logs import celery_logging
 
         from .app import celery_app
-        celery_logging("beat", loglevel)
-        celery_app.start(["beat", f"--loglevel={loglevel}"])
+        quiet = celery_logging("beat", loglevel)
+        celery_app.start(quiet + ["beat", f"--loglevel={loglevel}"])
 
     @cli.group()
     def outbox():

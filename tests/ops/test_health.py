@@ -120,6 +120,11 @@ def test_metrics_count_open_and_overdue_tasks_backlog_timer_lag_incidents_and_la
     assert got["peidai_timers_due"] == 1
     assert got['peidai_overdue_tasks{process="approval"}'] == 1
 
+    # a suspended instance's timer waits for the resume: no lag the sweep could catch up
+    engine.suspend(iid, engine.actor_for("admin"), "暂停")
+    got = samples(client.get("/metrics", headers=bearer("t")).get_data(as_text=True))
+    assert got["peidai_timer_lag_seconds"] == 0 and got["peidai_timers_due"] == 0
+
 
 def test_json_log_lines(capsys, monkeypatch):
     import logging
