@@ -101,3 +101,16 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture
+def dry_run_worker(system):
+    """A Celery worker (a thread of this process) on the system's own broker (the embedded SQLite
+    broker in its data folder, as ``peidai serve`` uses): the web app's wake-ups reach it."""
+    from celery.contrib.testing.worker import start_worker
+
+    from worker.app import make_celery
+    system.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = make_celery(lambda: system, settings=system.settings)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=60, loglevel="WARNING"):
+        yield app

@@ -42,7 +42,8 @@ def js(page, script, arg=None):
     return page.evaluate(script, arg)
 
 
-def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system, password_hash, shots):  # noqa: F811
+def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system, password_hash, shots,  # noqa: F811
+                                                         dry_run_worker):
     d = Driver(system)
     d.seed(experts_per_panel=3, password_hash=password_hash)
     d.deploy(PROJECT_ROOT / "bpmn")
@@ -70,7 +71,8 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     page.fill("input[name=name]", "notice.schema.json")
     page.fill("input[name=title]", "拟聘人选公示")
     page.click("button:has-text('新建')")
-    page.wait_for_function("window.peidaiReady === true")
+    page.wait_for_selector("html[data-peidai-ready]")
+    page.click("#form-tabs [data-tab=json]")   # the JSON Schema itself, for experts
     page.fill("#schema", json.dumps(NOTICE_FORM, ensure_ascii=False, indent=1))
     page.wait_for_selector("#preview label:has-text('公示结果')")
     assert page.locator("#preview input[type=radio][value=none], #preview option[value=none]").count() == 1
@@ -81,7 +83,7 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     # the nomination model in the modeler
     page.goto(draft_url)
     page.click("#files tr:has-text('nomination.bpmn') a:has-text('编辑')")
-    page.wait_for_function("window.peidaiReady === true")
+    page.wait_for_selector("html[data-peidai-ready]")
     assert page.locator(".bjs-powered-by").is_visible()  # the bpmn.io watermark stays
     assert page.locator(".djs-palette [title='创建任务']").count() == 1  # Chinese palette
     # a user task dropped on the flow into the sign-off, and a lane of its own below the director's
@@ -140,8 +142,12 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     assert "新增" in page.locator(".diff").inner_text() and ids["task"] in page.locator(".diff").inner_text()
     page.select_option("select[name=mode]", "programme")
     page.fill("input[name=count]", "10")
-    page.click("#run-dry-run")
-    page.wait_for_selector("#dry-run-report")
+    page.click("#run-dry-run")                       # the worker runs it; the page follows its progress
+    page.wait_for_selector("#dry-run-job")
+    page.wait_for_selector("#dry-run-report", timeout=180_000)
+    assert "推荐人数" in page.inner_text("#dry-run-statistics") and page.locator("#dry-run-comparison").count() == 1
+    assert ids["task"] in page.inner_text("#dry-run-new-paths")    # the path the change newly reaches
+    page.click("#dry-run-elements summary")
     row = page.locator(f".dry-run-elements[data-process='nomination'] tr[data-element='{ids['task']}']")
     shots(page, "dry-run")
     assert row.count() == 1 and int(row.locator("td").nth(3).inner_text()) > 0  # recommended ones wait there
@@ -210,21 +216,119 @@ def test_every_programme_model_survives_a_save_in_the_editors(browser, server, s
     page.click("#versions tr[data-version='1'] button:has-text('编辑')")
     page.wait_for_url("**/admin/drafts/*")
     draft_url = page.url
-    models = [n for n in sorted(system.engine.version_files(1)) if n.endswith((".bpmn", ".dmn"))]
+    files = system.engine.version_files(1)
+    for name in (n for n in sorted(files) if n.endswith(".json")):   # the designer reads each form and writes it
+        page.goto(f"{draft_url}/edit/{name}")                      # back as it was (nothing to save)
+        page.wait_for_selector("html[data-peidai-ready]")
+        assert page.input_value("#schema") == files[name], name
+    models = [n for n in sorted(files) if n.endswith((".bpmn", ".dmn"))]
     for name in models:
         page.goto(f"{draft_url}/edit/{name}")
-        page.wait_for_function("window.peidaiReady === true")
+        page.wait_for_selector("html[data-peidai-ready]")
         page.click("#save")
         page.wait_for_selector("#save-status:has-text('已保存')")
         assert page.inner_text("#problem-count") == "校验通过", (name, page.inner_text("#problems-box"))
         if name == "eligibility.dmn":
             assert page.locator(".tjs-table").count() == 1  # the decision table, editable
             shots(page, "decision-table")
-    files = system.engine.version_files(1)
     from webapp.admin import drafts
     saved = drafts.get(system.engine, int(draft_url.rsplit("/", 1)[1]))
     assert saved["error_count"] == 0 and set(saved["files"]) == set(files)
     # the multi-instance collections SpiffWorkflow reads survive the modeler
     assert "<bpmn:loopDataInputRef>experts</bpmn:loopDataInputRef>" in saved["files"]["nomination.bpmn"]
+    assert errors == []
+    ctx.close()
+
+
+def login(browser, server, username, width=1440):
+    ctx = browser.new_context(viewport={"width": width, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_url("**/inbox")
+    return ctx, page, errors
+
+
+def drag_field(page, field_type: str) -> None:
+    """Drag a field type from the designer's palette to the end of the form (the mouse, as a person would)."""
+    source = page.locator(f".fjs-palette-field[data-field-type={field_type}]").bounding_box()
+    last = page.locator(".fjs-editor-form-root .fjs-drag-row-move").last.bounding_box()
+    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(source["x"] + 60, source["y"] + 20, steps=5)
+    x, y = last["x"] + last["width"] / 2, last["y"] + last["height"] + 30
+    page.mouse.move(x, y, steps=15)
+    page.mouse.move(x + 3, y + 2, steps=3)
+    page.mouse.up()
+
+
+def open_group(page, title: str, entry: str) -> None:
+    """Open a group of the designer's properties panel (unless open) so that ``entry`` shows."""
+    if not page.locator(entry).is_visible():
+        page.click(f".fjs-properties-container .bio-properties-panel-group-header:has-text('{title}')")
+    page.wait_for_selector(entry)
+
+
+def test_admin_adds_a_required_field_with_the_form_designer(browser, server, system, password_hash, shots):  # noqa: F811
+    """The designer (form-js) adds a required field to the unit review form; the draft is deployed;
+    the review of a nomination started afterwards shows the field, required."""
+    d = Driver(system)
+    d.seed(experts_per_panel=3, password_hash=password_hash)
+    d.deploy(PROJECT_ROOT / "bpmn")
+    rid = system.engine.instance_detail(d.open_round(2014))["data"]["round_id"]
+    ctx, page, errors = login(browser, server, "admin")
+    page.goto(server + "/admin/versions")
+    page.click("#versions tr[data-version='1'] button:has-text('编辑')")
+    page.wait_for_url("**/admin/drafts/*")
+    draft_url = page.url
+    page.click("#files tr:has-text('forms/unit_review.schema.json') a:has-text('编辑')")
+    page.wait_for_selector("html[data-peidai-ready]")
+    assert page.locator(".fjs-palette-field[data-field-type=textfield]").inner_text() == "单行文本"   # a Chinese palette
+    assert page.locator(".fjs-palette-field[data-field-type=iframe]").is_hidden()                   # only what a task form renders
+
+    drag_field(page, "textfield")
+    page.wait_for_selector("#bio-properties-panel-key", state="attached")   # the new field is selected
+    open_group(page, "常规", "#bio-properties-panel-key")
+    page.click("#bio-properties-panel-label")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("单位公章编号")
+    page.fill("#bio-properties-panel-key", "seal_number")
+    page.press("#bio-properties-panel-key", "Tab")
+    open_group(page, "校验", "#bio-properties-panel-required")
+    page.check("#bio-properties-panel-required")
+    page.wait_for_selector("#preview label[for='f-seal_number'] .req")          # the task page's renderer, live
+    schema = json.loads(page.input_value("#schema"))
+    assert schema["properties"]["seal_number"] == {"title": "单位公章编号", "type": "string"}
+    assert schema["required"] == ["unit_decision", "seal_number"]
+    shots(page, "form-designer")
+    page.click("#save")
+    page.wait_for_selector("#save-status:has-text('已保存')")
+    assert page.inner_text("#problem-count") == "校验通过"
+
+    page.goto(draft_url)
+    row = page.locator("tr.diff-added[data-element='seal_number']")   # the draft's comparison names it
+    assert row.count() == 1 and "字段 seal_number「单位公章编号」" in row.inner_text()
+    page.fill("#deploy input[name=comment]", "单位审核须填写公章编号")
+    page.click("#deploy-button")
+    page.wait_for_url("**/admin/versions")
+    assert "已部署为版本 2" in page.inner_text(".alert")
+    assert errors == []
+    ctx.close()
+
+    # a nomination started now reaches the unit review on version 2, with the new field, required
+    iid = d.nominate(rid, "hongshan")
+    d.complete(iid, "Task_Fill", sample_application())
+    task = d.open_tasks(iid, "Task_UnitReview")[0]
+    assert system.engine.instance(iid)["version_id"] == 2
+    ctx, page, errors = login(browser, server, "hongshan_rev")
+    page.goto(f"{server}/tasks/{task['id']}")
+    label = page.locator("label[for='f-seal_number']")
+    assert label.inner_text().replace("*", "").strip() == "单位公章编号" and label.locator(".req").count() == 1
+    assert page.locator("input[name=seal_number]").count() == 1
+    shots(page, "task-with-the-new-field")
     assert errors == []
     ctx.close()

@@ -126,14 +126,16 @@ def test_programme_dry_run_reports_in_chinese_beside_the_deployed_version(admin_
     assert jobs.get(engine, job["id"])["status"] == "done"
     html = admin_auth.client.get(f"/admin/drafts/{d['id']}").get_data(as_text=True)
     assert "\\u" not in html
-    stats = dict(re.findall(r'<tr data-key="(\w+)"><th>([^<]+)</th>', html))
+    stats = dict(re.findall(r'<div data-key="(\w+)"><dt>([^<]+)</dt>', html))
     assert stats["nominations"] == "推荐人数" and stats["signed_off"] == "签批聘任" and stats["eligible"] == "符合选拔条件"
-    table = html.split('id="dry-run-comparison"')[1].split("</table>")[0]
+    changed = html.split('id="dry-run-comparison"')[1].split("</table>")[0]
+    table = html.split('id="dry-run-comparison"')[1].split('id="dry-run-new-paths"')[0]   # changed, then the same
     rows = re.findall(r"<td>([^<]+)</td><td>([^<]+)</td>\s*<td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>", table)
     by_label = {(g, label): (int(a), int(b)) for g, label, a, b in rows}
     base, draft = by_label[("培带工程统计", "推荐人数")]
     assert base == draft == 8
     base, draft = by_label[("培带工程统计", "符合选拔条件")]
     assert draft < base                                 # 10 years in Chifeng instead of 3: fewer are eligible
+    assert "符合选拔条件" in changed and "推荐人数" not in changed   # what changed comes first
     report = drafts.get(engine, d["id"])["dry_run"]
     assert report["comparison"]["base_label"] == "版本 1" and report["scenario"]["count"] == 8

@@ -20,9 +20,12 @@ counts per outcome, and the paths the draft newly reaches or no longer reaches.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,7 +42,7 @@ log = logging.getLogger(__name__)
 MAX_STEPS = 5000
 MAX_INSTANCES = 200
 MAX_NOMINATIONS = 100000          # the programme dry run runs in the worker: a whole round, any size
-MAX_REPEATS = 10                  # one task of one instance completed this often: a loop, stop working it
+MAX_REPEATS = 5                   # one task of one instance completed this often: a loop, stop working it
 STATUS_LABELS = {"running": "运行中", "completed": "已完成", "cancelled": "已取消", "error": "出错", "suspended": "已挂起"}
 # the programme simulator's statistics (workflows.simulate.Simulation.counts)
 PROGRAMME_LABELS = {
@@ -217,9 +220,35 @@ def _sandbox_pragmas(db) -> None:
         cur.close()
 
 
+_template_lock = threading.Lock()
+_template: dict[str, Path] = {}
+
+
+def _fresh_database(folder: Path) -> str:
+    """A migrated SQLite database in ``folder``: a copy of one migrated once per process (the
+    migrations take seconds; a copy takes milliseconds)."""
+    from peidai.db import upgrade
+
+    with _template_lock:
+        template = _template.get("path")
+        if template is None or not template.exists():
+            template = Path(tempfile.mkdtemp(prefix="peidai-dryrun-template-")) / "template.sqlite"
+            upgrade(f"sqlite:///{template}")
+            import sqlite3
+            conn = sqlite3.connect(template)   # one self-contained file to copy: no write-ahead log beside it
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.close()
+            _template["path"] = template
+            atexit.register(shutil.rmtree, template.parent, True)
+        target = folder / "dryrun.sqlite"
+        shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
 def _run_once(engine, files: dict[str, str], scenario: Scenario, progress: Progress) -> dict:
     from peidai.bootstrap import bootstrap
-    from peidai.db import make_engine, upgrade
+    from peidai.db import make_engine
     from peidai.settings import Settings
 
     began = time.perf_counter()
@@ -228,8 +257,7 @@ def _run_once(engine, files: dict[str, str], scenario: Scenario, progress: Progr
     inventory = migration.element_inventory(engine, files)
     progress("准备临时数据库", 0, scenario.count, 0.0)
     with tempfile.TemporaryDirectory(prefix="peidai-dryrun-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'dryrun.sqlite'}"
-        upgrade(url)
+        url = _fresh_database(Path(tmp))
         db = make_engine(url)
         _sandbox_pragmas(db)
         clock = VirtualClock(engine.now())
@@ -379,8 +407,8 @@ def _programme(system, scenario: Scenario, report, progress: Progress) -> None:
 
     original_application, original_complete = sim.application, sim.d.complete
 
-    def application(n, round_year):
-        state.update(filled=n, phase="填报与单位审核")
+    def application(n, round_year):   # n is the nomination's number, filled in the order of time
+        state.update(filled=min(state["filled"] + 1, scenario.count), phase="填报与单位审核")
         tick()
         return original_application(n, round_year)
 
@@ -480,8 +508,9 @@ def compare_reports(base: dict, draft: dict, names: dict[str, str]) -> dict:
     for r in rows:
         r["delta"] = r["draft"] - r["base"]
 
-    def passed(report):
-        return {(k, el): c["passed"] for k, els in report["elements"].items() for el, c in els.items() if c["passed"]}
+    def passed(report):   # reached: passed, or waiting there
+        return {(k, el): c["passed"] + c["waiting"] for k, els in report["elements"].items() for el, c in els.items()
+                if c["passed"] + c["waiting"]}
     pb, pd = passed(base), passed(draft)
 
     def path(key, count):

@@ -212,6 +212,7 @@ def _celery():
     if app is None:
         from worker.app import make_celery
         system = current_app.extensions["peidai"]
+        system.settings.data_dir.mkdir(parents=True, exist_ok=True)   # the embedded broker's file lives there
         app = current_app.extensions["peidai_celery"] = make_celery(lambda: system, settings=system.settings)
     return app
 

@@ -1,61 +1,12 @@
 // Peidai process editor for administrators: bpmn-js modeler with a small properties panel for
-// what the engine reads, dmn-js for decision tables, and a JSON Schema form editor with a live
-// preview rendered on the server. Every save posts the file to the draft and shows the engine's
-// validation; the elements it names are marked on the diagram.
+// what the engine reads, and dmn-js for decision tables (the form designer is forms.js). Every
+// save posts the file to the draft and shows the engine's validation; the elements it names are
+// marked on the diagram.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import DmnModeler from 'dmn-js/lib/Modeler';
 import spiffDescriptor from './spiffworkflow.json';
 import { ZH, ZH_DMN, translateModule } from './translations';
-
-const $ = (sel, root = document) => root.querySelector(sel);
-const csrf = () => $('meta[name=csrf-token]').content;
-
-async function post(url, body) {
-  const res = await fetch(url, {
-    method: 'POST', credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf() },
-    body: JSON.stringify(body)
-  });
-  if (!res.ok) throw new Error('HTTP ' + res.status);
-  return res;
-}
-
-function esc(text) {
-  return String(text == null ? '' : text).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-}
-
-function renderProblems(problems, filename, onPick) {
-  const box = $('#problems-box');
-  const mine = problems.filter(p => p.file === filename || p.file === '*');
-  const others = problems.filter(p => !(p.file === filename || p.file === '*'));
-  const errors = problems.filter(p => p.severity === 'error').length;
-  $('#problem-count').textContent = errors ? errors + ' 处错误' : '校验通过';
-  $('#problem-count').className = 'tag ' + (errors ? 'tag-danger' : 'tag-ok');
-  box.innerHTML = (mine.concat(others)).map(p =>
-    `<li class="problem problem-${esc(p.severity)}" data-element="${esc(p.element || '')}">` +
-    `<span class="tag ${p.severity === 'error' ? 'tag-danger' : ''}">${p.severity === 'error' ? '错误' : '提示'}</span> ` +
-    `<code>${esc(p.file)}</code>${p.element ? ' · 元素 <code class="el">' + esc(p.element) + '</code>' : ''}：${esc(p.message)}</li>`
-  ).join('') || '<li class="problem-none">没有发现问题</li>';
-  box.querySelectorAll('li[data-element]').forEach(li => li.addEventListener('click', () => onPick && onPick(li.dataset.element)));
-}
-
-async function saveFile(config, content) {
-  const status = $('#save-status');
-  status.textContent = '正在保存…';
-  const res = await fetch(config.saveUrl, {
-    method: 'POST', credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf() },
-    body: JSON.stringify({ content, revision: config.revision })
-  });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    status.textContent = '未保存：' + (body.message || ('HTTP ' + res.status));
-    throw new Error(body.message || ('HTTP ' + res.status));
-  }
-  config.revision = body.revision;
-  status.textContent = '已保存 ' + new Date(body.saved_at).toLocaleTimeString('zh-CN');
-  return body.problems;
-}
+import { $, esc, renderProblems, saveFile } from './common';
 
 // ------------------------------------------------------------------ BPMN
 
@@ -322,6 +273,7 @@ async function bpmnEditor(config) {
     dirty = false;
   });
   window.peidaiReady = true;
+  document.documentElement.dataset.peidaiReady = '1';
 }
 
 // ------------------------------------------------------------------ DMN
@@ -355,31 +307,18 @@ async function dmnEditor(config) {
     renderProblems(await saveFile(config, out), config.filename);
   });
   window.peidaiReady = true;
-}
-
-// ------------------------------------------------------------------ forms (JSON Schema)
-
-async function formEditor(config) {
-  const area = $('#schema');
-  area.value = await (await fetch(config.fileUrl, { credentials: 'same-origin' })).text();
-  let timer = null;
-  const preview = async () => {
-    const res = await post(config.previewUrl, { content: area.value });
-    $('#preview').innerHTML = await res.text();
-  };
-  area.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(preview, 300); });
-  await preview();
-  renderProblems(config.problems, config.filename);
-  $('#save').addEventListener('click', async () => renderProblems(await saveFile(config, area.value), config.filename));
-  window.peidaiReady = true;
+  document.documentElement.dataset.peidaiReady = '1';
 }
 
 window.PeidaiEditor = {
   start(kind, config) {
-    const run = { bpmn: bpmnEditor, dmn: dmnEditor, form: formEditor }[kind];
+    const run = { bpmn: bpmnEditor, dmn: dmnEditor }[kind];
     run(config).catch(err => {
       $('#save-status').textContent = '加载失败：' + err.message;
       console.error(err);
     });
   }
 };
+
+const settings = document.getElementById('editor-config');
+if (settings && settings.dataset.kind !== 'form') window.PeidaiEditor.start(settings.dataset.kind, JSON.parse(settings.textContent));
