@@ -150,6 +150,8 @@ def test_a_draft_of_an_older_version_is_refused_in_the_browser_unless_confirmed(
                                                      files["selection_round.bpmn"], count=1)
     old = drafts.save(engine, old["id"], files, ADMIN)
     browser_change(engine, 1)                                   # version 2, from another draft
+    html = admin_auth.client.get("/admin/versions").get_data(as_text=True)
+    assert "在浏览器中部署" in html and "peidai models export 2 bpmn" in html   # to be written back to bpmn/
     html = admin_auth.client.get(f"/admin/drafts/{old['id']}").get_data(as_text=True)
     assert 'id="stale-warning"' in html and "不是基于最新版本 2" in html and 'id="force-deploy"' in html
     assert "第 3 行「" in html and "Rule_eligibility_3" in html    # what deploying it would undo

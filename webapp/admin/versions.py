@@ -26,9 +26,12 @@ def list_versions(engine) -> list[dict]:
         counts = dict(s.execute(select(Instance.version_id, func.count()).where(Instance.status.in_(("running", "suspended")))
                                 .group_by(Instance.version_id)).all())
         totals = dict(s.execute(select(Instance.version_id, func.count()).group_by(Instance.version_id)).all())
+        infos = dict(s.execute(select(ModelVersion.id, ModelVersion.info_json)).all())
     out = []
     for v in engine.list_versions():
-        out.append(v | {"running": counts.get(v["version"], 0), "instances": totals.get(v["version"], 0)})
+        source = lineage.lineage_of(infos.get(v["version"])).get("source", "files")
+        out.append(v | {"running": counts.get(v["version"], 0), "instances": totals.get(v["version"], 0), "source": source,
+                        "source_label": lineage.SOURCE_LABELS.get(source, source)})
     return list(reversed(out))
 
 
