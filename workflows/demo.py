@@ -55,7 +55,7 @@ def load(settings, models_folder, echo=print, password: str = PASSWORD, now: dat
         iid = d.nominate(rid, unit)
         d.complete(iid, "Task_Fill", sample_application(name, birth_date=f"{past - 48}-04-12",
                                                         chifeng_since=f"{past - 20}-08-01", **extra))
-        decision = {"unit_decision": "reject", "comment": "本年度推荐名额已满"} if name == "周明" else {"unit_decision": "approve"}
+        decision = {"unit_decision": "reject", "comment": "本年度推荐名额已满"} if name == "周明" else {"unit_decision": "approve", "conditions_attested": True}
         d.complete(iid, "Task_UnitReview", decision)
         iids.append((name, iid))
     d.fire(dates.at_local(dates.date(past, 7, 1)))
@@ -117,7 +117,7 @@ def load(settings, models_folder, echo=print, password: str = PASSWORD, now: dat
     d.complete(iid, "Task_UnitReview", {"unit_decision": "return", "comment": "请补充获奖证书复印件"})  # returned with a comment
     iid = d.nominate(rid, "city_education")
     d.complete(iid, "Task_Fill", app("何雪"))
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})                            # submitted, waits for the deadline
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})                            # submitted, waits for the deadline
     iid = d.nominate(rid, "aohan")
     d.complete(iid, "Task_Fill", app("韩力", talent_type="rural", rural_kinds=["entrepreneur"]))
     d.complete(iid, "Task_UnitReview", {"unit_decision": "reject", "comment": "推荐材料与实际不符"})  # rejected

@@ -36,6 +36,7 @@ from .operations.benefits import benefit_decide, benefit_facts, benefit_record
 from .operations.mentoring import (activity_log, assessment_open, assessment_record, assessment_start, mentor_disqualify,
                                    mentoring_complete_period, mentoring_record_agreement, mentoring_record_plans,
                                    mentoring_register_mentees, mentoring_start_period)
+from .operations.imports import nomination_import
 from .operations.incentives import incentive_approve, incentive_candidates, incentive_grant, incentive_propose
 from .operations.lists import list_appoint, list_prepare, list_sign
 from .operations.nominations import (certificate_issue, committee_assign, committee_record, deliver_committee_start,
@@ -65,6 +66,7 @@ OPERATIONS = {
     "round/publish": round_publish,
     "round/next_due": round_next_due,
     "nomination/register": nomination_register,
+    "nomination/import": nomination_import,
     "nomination/check_eligibility": nomination_check_eligibility,
     "nomination/record_eligibility": nomination_record_eligibility,
     "nomination/record_review": nomination_record_review,

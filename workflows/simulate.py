@@ -122,11 +122,11 @@ class Simulation:
             if roll < 0.12:
                 d.complete(iid, "Task_UnitReview", {"unit_decision": "return", "comment": "请补充证书复印件"})
                 d.complete(iid, "Task_Fill", dict(app, attachments=["证书复印件.pdf"]))
-                d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+                d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
             elif roll < 0.20:
                 d.complete(iid, "Task_UnitReview", {"unit_decision": "reject", "comment": "业绩不够突出"})
             else:
-                d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+                d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
         pending = [v for v in state.values() if v is not None]
         self.fire_until(dates.at_local(dates.date(year, 7, 1)))        # reminders, escalation, close, committee
         for iid, _ in pending:

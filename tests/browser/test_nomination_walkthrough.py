@@ -103,6 +103,7 @@ def test_nomination_from_submission_to_certificate(browser, server, system, arti
     p.click("button:has-text('不予推荐')")  # an opinion is required to reject
     assert "必须填写审批意见" in p.inner_text("#err-comment")
     p.fill("#f-comment", "该同志业务突出，同意推荐")
+    p.check("#f-conditions_attested")   # 选拔条件1 attested to approve (issue 13)
     s.shot("unit-review")
     p.click("button:has-text('同意推荐')")
     p.wait_for_url("**/inbox?box=done")

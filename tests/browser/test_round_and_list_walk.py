@@ -91,12 +91,12 @@ def test_section_opens_units_submit_committee_votes_director_signs_with_one_stru
     assert first["element_id"] == "Task_ManageRound"
     with d.engine.sessions() as s:
         zhang = s.scalar(select(Nomination.instance_id).where(Nomination.name == "张伟"))
-    d.complete(zhang, "Task_UnitReview", {"unit_decision": "approve"})
+    d.complete(zhang, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
     iids = {"张伟": zhang}
     for name, unit in (("王芳", "songshan"), ("李强", "cfu"), ("赵敏", "aohan")):
         iid = d.nominate(1, unit)
         d.complete(iid, "Task_Fill", sample_application(name))
-        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
         iids[name] = iid
     d.fire(datetime.fromisoformat("2014-06-01T09:30:00+08:00"))       # the 30-day reminder
     w.both_widths("section", "/rounds/1", "board-open")

@@ -48,7 +48,7 @@ def test_documents_follow_a_nomination_from_application_to_disqualification(docs
     round_id = d.engine.instance_detail(round_iid)["data"]["round_id"]
     iid = d.nominate(round_id, "hongshan")
     d.complete(iid, "Task_Fill", sample_application("张伟"))
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"}, comment="同意推荐，材料真实完整。")
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True}, comment="同意推荐，材料真实完整。")
     d.fire(cst("2014-07-01 09:00"))
     d.vote(iid, "agree", score=88, comment="同意")                  # the committee's review of the nomination
     d.prepare_list(round_iid)                                      # the list, signed in one act (issue 13)

@@ -263,7 +263,7 @@ def test_a_round_through_two_web_servers_two_workers_and_two_schedulers(tmp_path
         claims = race([lambda w=w: w.call("POST", f"/api/v1/tasks/{review['id']}/claim", rev)[0] for w in webs])
         assert sorted(claims) == [200, 409], claims
         done = race([lambda w=w: w.call("POST", f"/api/v1/tasks/{review['id']}/complete", rev,
-                                        {"data": {"unit_decision": "approve"}})[0] for w in webs])
+                                        {"data": {"unit_decision": "approve", "conditions_attested": True}})[0] for w in webs])
         assert sorted(done) == [200, 409], done
 
     # 30 days before the deadline: every unit that has not nominated is reminded, once

@@ -205,3 +205,25 @@ def test_publicity_profiles_start_from_the_nomination_and_are_approved_by_the_se
         publicity.save(s, good.mentor_id, 2015, text + "获评优秀培带人。", approve=False, actor="section", now=d.clock.now())
     with d.engine.sessions() as s:
         assert publicity.approved(s, 2015) == []
+
+
+# ---------------------------------------------------------------------- 选拔条件1 (政治品德)
+
+
+def test_a_unit_must_attest_the_political_and_ethical_conditions_to_approve(programme):
+    from workflows.tables import Nomination
+
+    from .conftest import refused
+    d = programme
+    _, rid = open_round(d, 2014)
+    iid = submit(d, rid, "hongshan", sample_application("张伟"), review=False)
+    for data in ({"unit_decision": "approve"}, {"unit_decision": "approve", "conditions_attested": False}):
+        with pytest.raises(InvalidData) as error:
+            d.complete(iid, "Task_UnitReview", data)
+        assert set(refused(error.value)) == {"conditions_attested"}
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "return", "comment": "请补充材料"})   # no attestation to return
+    d.complete(iid, "Task_Fill", sample_application("张伟"))
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True}, user="hongshan_rev")
+    with d.engine.sessions() as s:
+        nom = s.scalar(select(Nomination))
+    assert (nom.status, nom.conditions_attested_by, nom.conditions_attested_at) == ("submitted", "hongshan_rev", d.clock.now())

@@ -185,7 +185,7 @@ def test_every_handler_that_changes_a_record_by_id_refuses_another_instances_rec
     cases = [  # (operation, running instance, task data, parameters)
         ("nomination/check_eligibility", nom_a, {**sample_application(), **n}, n),
         ("nomination/record_eligibility", nom_a, n, n),
-        ("nomination/record_review", nom_a, {**n, "unit_decision": "approve"}, n),
+        ("nomination/record_review", nom_a, {**n, "unit_decision": "approve", "conditions_attested": True}, n),
         ("nomination/submit", nom_a, n, n),
         ("nomination/close", nom_a, n, {**n, "outcome": "withdrawn"}),
         ("committee/assign", nom_a, n, n),
@@ -353,7 +353,7 @@ def test_a_returned_application_opens_with_the_previous_submission_but_not_the_p
     d.complete(iid, "Task_Fill", dict(first, attachments=["证书复印件.pdf"]))
     review = task_data(d, iid, "Task_UnitReview")
     assert "unit_decision" not in review and "comment" not in review
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
     assert nomination_of(d, iid).status == "submitted"
 
 

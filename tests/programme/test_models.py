@@ -10,7 +10,7 @@ from workflows.roles import ROLES
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 EXPECTED = {"selection_round", "round_window", "nomination", "nomination_revision", "committee_review", "mentoring",
             "mentoring_agreement", "mentoring_activity", "mentoring_year", "assessment", "benefit_application",
-            "incentive_list", "incentive_review"}
+            "incentive_list", "incentive_review", "nomination_import"}
 
 
 def test_all_models_deploy_with_no_errors_or_warnings(system):

@@ -44,7 +44,7 @@ def test_nomination_runs_to_certificate_pool_and_mentoring(programme_any):
     d.complete(iid, "Task_Fill", sample_application())
     review = d.open_tasks(iid, "Task_UnitReview")[0]
     assert (review["role"], review["scope"], review["category"]) == ("unit_reviewer", "hongshan", "professional")
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"}, user="hongshan_rev")
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True}, user="hongshan_rev")
     assert d.instance_status(iid) == "completed"          # 已报送
     d.fire(cst("2014-07-01 09:00"))
     review = committee(d, iid, ("agree", "agree", "agree", "disagree", "agree"))
@@ -195,7 +195,7 @@ def test_a_nomination_can_be_returned_any_number_of_times_without_deepening_the_
         d.complete(iid, "Task_Fill", sample_application(recommendation=f"第{i}次"))
         d.complete(iid, "Task_UnitReview", {"unit_decision": "return", "comment": f"第{i}次退回"})
     d.complete(iid, "Task_Fill", sample_application())
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
     assert nomination(d).returns == 40 and nomination(d).status == "submitted"
     with d.engine.sessions() as s:
         state = json.loads(s.get(Instance, iid).state)
@@ -236,7 +236,7 @@ def test_reviewer_of_another_unit_cannot_review(programme):
     _, rid = open_round(d, 2014)
     iid = submit(d, rid, review=False)
     with pytest.raises(PermissionDenied):
-        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"}, user="songshan_rev")
+        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True}, user="songshan_rev")
 
 
 def test_committee_reviews_each_category_separately_with_experts_and_rule_from_the_round(programme):
@@ -316,7 +316,7 @@ def test_striking_out_at_sign_off_needs_its_own_reason(programme):
     d = programme
     _, rid = open_round(d, 2014)
     iid = submit(d, rid, review=False)
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "comment": "同意推荐"})
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True, "comment": "同意推荐"})
     d.fire(cst("2014-07-01 09:00"))
     committee(d, iid)
     round_iid = d.round_instance(rid)

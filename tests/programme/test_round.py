@@ -114,7 +114,7 @@ def test_a_unit_cannot_approve_after_the_deadline(programme):
     waiting = submit(d, rid, "songshan", review=False)
     d.clock.set(cst("2014-07-01 00:00"))                 # past the deadline, before the timer sweep ran
     with pytest.raises(InvalidData, match="截止，不能再报送"):
-        d.complete(waiting, "Task_UnitReview", {"unit_decision": "approve"})
+        d.complete(waiting, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
 
 
 def test_a_new_round_is_due_every_three_years(programme, sqlite_system):

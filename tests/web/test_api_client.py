@@ -169,7 +169,7 @@ def test_a_client_from_the_document_carries_a_round_from_token_to_disqualificati
     assert task["data"]["birth_date"] == "1969-03-15"
     done = hs_sub.call("completeTask", {"decision": "submit", "data": {"awards": "市级科技进步奖一等奖（证书已补充）"}},
                        task_id=refill["id"], expect=200)
-    done = hs_rev.call("completeTask", {"decision": "approve", "comment": "同意推荐"},
+    done = hs_rev.call("completeTask", {"decision": "approve", "comment": "同意推荐", "data": {"conditions_attested": True}},
                        task_id=done["next_steps"][0]["id"], expect=200)
     assert (done["status"], done["result"]) == ("completed", "submitted"), done
     detail = hs_rev.call("getNomination", nomination_id=nomination_id, expect=200)

@@ -100,3 +100,9 @@ def test_a_mentee_sees_the_plan_and_the_activities_attended(auth, client, mentor
 def test_only_mentors_and_mentees_have_a_corner(auth, client, mentor):
     auth.login("section")
     assert client.get("/corner/").status_code == 403
+
+
+def test_an_administrator_is_told_what_the_corner_is_for(auth, client, mentor):
+    auth.login("admin")
+    r = client.get("/corner/")
+    assert r.status_code == 200 and "您的账号不是培带人或培带对象" in text(r)

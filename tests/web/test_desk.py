@@ -89,7 +89,7 @@ def nominate(d, name="张伟", unit="hongshan", **app):
 
 def to_committee(d, name="张伟"):
     iid = nominate(d, name)
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "comment": "同意推荐"})
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True, "comment": "同意推荐"})
     d.fire(cst("2014-07-01T09:00"))
     return iid
 
@@ -317,7 +317,7 @@ def test_the_timeline_speaks_the_verbs_of_approval(app, d):
     iid = nominate(d)
     d.complete(iid, "Task_UnitReview", {"unit_decision": "return", "comment": "补充材料"})
     d.complete(iid, "Task_Fill", sample_application("张伟"))
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
     page = visible(User(app, "section").get(f"/instances/{iid}"))
     timeline = page.split("办理记录")[-1]
     assert "提交申报" in timeline and "退回修改" in timeline and "审核通过" in timeline

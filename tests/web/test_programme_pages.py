@@ -44,7 +44,7 @@ def appoint(d, *people):
     for name, unit in people:
         iid = d.nominate(d.round_id, unit)
         d.complete(iid, "Task_Fill", sample_application(name))
-        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
         iids.append(iid)
     d.fire(max(d.clock.now(), cst("2014-07-01T09:00")))
     for iid in iids:
@@ -142,7 +142,7 @@ def test_withdraw_is_not_offered_once_the_review_step_is_closed(auth, client, pr
     programme.complete(iid, "Task_Fill", sample_application("李娜"))
     task = programme.open_tasks(iid, "Task_UnitReview")[0]
     auth.login("hongshan_rev")
-    assert auth.post(f"/tasks/{task['id']}", {"_action": "approve", "comment": "同意"}).status_code == 302
+    assert auth.post(f"/tasks/{task['id']}", {"_action": "approve", "comment": "同意", "conditions_attested": "on"}).status_code == 302
     assert "撤回</button>" not in text(client.get(f"/tasks/{task['id']}"))
     r = auth.post(f"/tasks/{task['id']}/withdraw", {"comment": "需再核实"}, follow_redirects=True)
     assert "流程实例当前状态为“已办结”，不能执行此操作" in text(r)

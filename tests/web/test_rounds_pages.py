@@ -72,7 +72,7 @@ def test_the_board_shows_every_unit_counts_reminders_and_overdue_units(auth, cli
     _, rid = a_round(d)
     iid = d.nominate(rid, "hongshan")
     d.complete(iid, "Task_Fill", sample_application("张伟"))
-    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+    d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
     d.nominate(rid, "songshan")                                         # a draft only
     d.fire(cst("2014-06-01T09:00"))                                     # the 30-day reminder
     auth.login("section")
@@ -126,7 +126,7 @@ def test_the_list_is_prepared_then_signed_as_a_whole_with_one_candidate_struck_o
     for name, unit in people:
         iid = d.nominate(rid, unit)
         d.complete(iid, "Task_Fill", sample_application(name))
-        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
+        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
         iids.append(iid)
     d.fire(cst("2014-07-01T09:00"))
     for iid in iids[:2]:

@@ -82,7 +82,7 @@ def index():
         if page is None:
             abort(404)
         return render_template("corner/mentee.html", p=page, plan_labels=_plan_labels())
-    abort(404)
+    return render_template("corner/none.html")   # an administrator: the page is for mentors and mentees
 
 
 @bp.post("/apply")

@@ -46,6 +46,13 @@ def nomination_register(ctx, round_id, unit_id):
                  "unit_name": unit.name, "closes_at": dates.iso(rnd.deadline),
                  "deadline_date": str(dates.local_date(rnd.deadline)),
                  "filled_by": ctx.actor.username})   # who fills 附件2 (Task_Fill's assignee)
+    draft = data.pop("draft", None)
+    if isinstance(draft, dict):   # a row of an uploaded 附件1 (nomination/import): the application form starts from it
+        for key, value in draft.items():
+            data.setdefault(key, value)
+        nom.name, nom.gender = str(draft.get("name") or ""), draft.get("gender")
+        nom.birth_date = dates.parse_date(draft.get("birth_date"))
+        data["title"] = f"{nom.name}（{unit.name}，{rnd.year}年度）"
     if not data.get("title"):
         data["title"] = f"{unit.name}推荐人选（{rnd.year}年度）"
     return {"nomination_id": nom.id}
@@ -143,6 +150,11 @@ def nomination_record_review(ctx, nomination_id):
     data["review_comment"] = comment
     data["comment"] = ""   # consumed: the next decision brings its own
     nom.last_comment = comment
+    if decision == "approve":
+        # 选拔条件1 (political and ethical): the form requires the reviewer to attest it to approve
+        if data.get("conditions_attested") is not True:
+            raise InvalidData("同意推荐须确认该人选符合选拔条件第1项", field="conditions_attested")
+        nom.conditions_attested_by, nom.conditions_attested_at = ctx.actor.username, ctx.now
     if decision == "return":
         nom.status, nom.returns = "returned", nom.returns + 1
         notify(ctx, "returned_for_revision", holders(ctx, "unit_submitter", nom.unit_id), {
