@@ -106,3 +106,39 @@ def test_an_administrator_is_told_what_the_corner_is_for(auth, client, mentor):
     auth.login("admin")
     r = client.get("/corner/")
     assert r.status_code == 200 and "您的账号不是培带人或培带对象" in text(r)
+
+
+# stored codes that must never be what the office's pages say (labels of the rules and forms instead)
+RAW = re.compile(r"(?<![A-Za-z_./-])(submit|withdraw|approve|professional|skilled|rural|master|senior|qualified|unqualified|"
+                 r"agree|disagree|abstain|in_review|recommended|lecture|guidance|exchange|bus_card|health_check|recuperation|"
+                 r"commendation|training_class|study_tour|pending|active|draft|signed|struck|county|False|True|None)(?![A-Za-z_])")
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: the page without its tags, scripts and attribute values."""
+    page = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_no_stored_code_on_the_office_pages(auth, client, mentor):
+    d = mentor
+    with d.engine.unit_of_work() as s:
+        from workflows import events
+        events.create(s, kind="study_tour", title="优秀培带人赴深圳学习考察", starts_on="2015-09-20", ends_on="2015-09-26",
+                      actor="section", now=d.clock.now())
+    d.start("incentive_list", {"kind": "commendation", "year": 2015}, user="section")
+    pages = {"section": ["/rounds/", "/rounds/1", "/rounds/1/list", "/rules/", "/incentives/", "/incentives/lists/1",
+                         "/incentives/events/1", "/incentives/publicity?year=2015"],
+             "director": ["/rounds/1/list", "/incentives/lists/1"], d.user: ["/corner/"], "mentee_a": ["/corner/"],
+             "hongshan_sub": ["/import/"]}
+    found = []
+    for user, urls in pages.items():
+        auth.login(user)
+        for url in urls:
+            r = client.get(url)
+            assert r.status_code == 200, (user, url)
+            codes = sorted(set(m.group(0) for m in RAW.finditer(visible_text(text(r)))))
+            if codes:
+                found.append((user, url, codes))
+        auth.logout()
+    assert found == []
