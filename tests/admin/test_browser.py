@@ -332,3 +332,29 @@ def test_admin_adds_a_required_field_with_the_form_designer(browser, server, sys
     shots(page, "task-with-the-new-field")
     assert errors == []
     ctx.close()
+
+
+def test_users_get_roles_and_scopes_with_pickers(browser, server, system, password_hash):  # noqa: F811
+    """No typed codes: an existing user is picked, the scope picker of a role offers only its kind
+    of scope (units for a unit reviewer, categories for an expert)."""
+    Driver(system).seed(experts_per_panel=2, password_hash=password_hash)
+    ctx, page, errors = login(browser, server, "admin")
+    page.goto(server + "/admin/users")
+    page.select_option("#pick-user", "hongshan_rev")
+    assert page.input_value("#user-username") == "hongshan_rev"
+    pairs = page.evaluate("() => [...document.querySelectorAll('#membership-rows .membership-row')]"
+                          ".map(r => [r.querySelector('[name=role]').value, r.querySelector('[name=scope]').value])")
+    assert pairs == [["unit_reviewer", "hongshan"]]
+    page.click("#add-membership")
+    row = page.locator("#membership-rows .membership-row").last
+    row.locator("select[name=role]").select_option("expert")
+    offered = page.evaluate("() => [...document.querySelectorAll('#membership-rows .membership-row:last-child optgroup')]"
+                            ".filter(g => !g.hidden).map(g => g.label)")
+    assert offered == ["评审类别"]
+    row.locator("select[name=scope]").select_option("rural")
+    page.click("#save-user")
+    page.wait_for_selector(".alert")
+    assert "已保存用户 hongshan_rev" in page.inner_text(".alert")
+    assert system.engine.actor_for("hongshan_rev").memberships == frozenset({("unit_reviewer", "hongshan"), ("expert", "rural")})
+    assert errors == []
+    ctx.close()

@@ -157,6 +157,30 @@ def test_users_and_roles_are_edited_with_scopes(admin_auth, engine):
     assert "角色“nobody”不存在" in r.get_data(as_text=True)
 
 
+def test_users_get_roles_and_scopes_from_pickers(admin_auth, engine):
+    html = admin_auth.client.get("/admin/users").get_data(as_text=True)
+    form = html.split('id="user-form"')[1].split("</form>")[0]
+    assert '<option value="unit_reviewer" data-scope-field="unit_id"' in form and ">单位审核人</option>" in form
+    assert '<optgroup label="单位" data-field="unit_id">' in form and ">红山区</option>" in form
+    assert '<optgroup label="评审类别" data-field="category">' in form and ">高技能人才</option>" in form
+    rows = [("role", "unit_reviewer"), ("scope", "hongshan"), ("role", "expert"), ("scope", "rural"),
+            ("role", "talent_section"), ("scope", ""), ("role", ""), ("scope", "")]      # an empty row is ignored
+    from werkzeug.datastructures import MultiDict
+
+    def post(pairs):   # repeated fields: the form's rows
+        return admin_auth.client.post("/admin/users", data=MultiDict([("csrf_token", admin_auth.token)] + pairs),
+                                      follow_redirects=True)
+    admin_auth.client.get("/admin/users")
+    r = post([("username", "picker"), ("display_name", "选择器用户")] + rows)
+    assert "已保存用户 picker" in r.get_data(as_text=True)
+    assert engine.actor_for("picker").memberships == frozenset({("unit_reviewer", "hongshan"), ("expert", "rural"),
+                                                                ("talent_section", None)})
+    r = post([("username", "picker"), ("role", "expert"), ("scope", "hongshan")])   # a unit is not a category
+    assert "“hongshan”不是角色“评审专家”可选的范围" in r.get_data(as_text=True)
+    assert engine.actor_for("picker").memberships == frozenset({("unit_reviewer", "hongshan"), ("expert", "rural"),
+                                                                ("talent_section", None)})
+
+
 def test_incidents_are_retried_and_dismissed_with_the_audit_trail(admin_auth, engine, clock):
     from engine.tables import OutboxMessage
     now = clock.now()

@@ -112,8 +112,32 @@ def parse_memberships(text: str, roles: dict) -> list[tuple[str, str | None]]:
     return out
 
 
-def save_user(engine, actor: Actor, username: str, display_name: str, memberships_text: str) -> None:
-    memberships = parse_memberships(memberships_text, engine.config.roles)
+def pick_memberships(pairs, roles: dict, scopes: dict[str, dict]) -> list[tuple[str, str | None]]:
+    """Memberships chosen with the pickers: (role, scope) pairs; a scope must be one of the role's
+    scope field's known values (``scopes``: scope field -> {code: name}); an empty scope is every scope."""
+    out = []
+    for role, scope in pairs:
+        role, scope = (role or "").strip(), (scope or "").strip() or None
+        if not role:
+            continue
+        if role not in roles:
+            raise InvalidData(f"角色“{role}”不存在；可用角色：{'、'.join(roles)}")
+        known = scopes.get(roles[role].scope_field or "")
+        if scope is not None and known is not None and scope not in known:
+            raise InvalidData(f"“{scope}”不是角色“{roles[role].label}”可选的范围")
+        if (role, scope) not in out:
+            out.append((role, scope))
+    return out
+
+
+def save_user(engine, actor: Actor, username: str, display_name: str, memberships_text: str = "",
+              memberships: list[tuple[str, str | None]] | None = None) -> None:
+    """Create or change a user; ``memberships`` (from the pickers) or ``memberships_text`` (one
+    ``role`` or ``role:scope`` per line)."""
+    if not (username or "").strip():
+        raise InvalidData("请填写用户名")
+    if memberships is None:
+        memberships = parse_memberships(memberships_text, engine.config.roles)
     with engine.unit_of_work() as s:
         upsert_user(s, username, display_name or username, memberships=memberships)
         engine.audit(s, actor, "user_saved", data={"username": username, "memberships": memberships})

@@ -70,14 +70,27 @@ def users():
     rows = operations.users(engine)
     scoped = {k: r.scope_field for k, r in engine.config.roles.items() if r.scope_field in ("unit_id", "category")}
     return render_template("admin/users.html", rows=rows, roles=engine.config.roles, units=UNITS, categories=CATEGORIES,
-                           assignments=operations.scope_assignments(rows, scoped), scoped=scoped)
+                           assignments=operations.scope_assignments(rows, scoped), scoped=scoped, scopes=_scopes())
+
+
+def _scopes() -> dict[str, dict]:
+    """The values a role's scope may take, per scope field: org units and expert categories."""
+    from webapp.labels import CATEGORIES, UNITS
+    return {"unit_id": {k: str(v) for k, v in UNITS.items()}, "category": {k: str(v) for k, v in CATEGORIES.items()}}
 
 
 @bp.post("/users")
 def save_user():
     f = request.form
+    engine = _engine()
     try:
-        operations.save_user(_engine(), current_actor(), f.get("username", ""), f.get("display_name", ""), f.get("memberships", ""))
+        if "role" in f:   # the pickers: one role and scope per row
+            picked = operations.pick_memberships(zip(f.getlist("role"), f.getlist("scope")), engine.config.roles, _scopes())
+            operations.save_user(engine, current_actor(), f.get("username", "").strip(), f.get("display_name", ""),
+                                 memberships=picked)
+        else:
+            operations.save_user(engine, current_actor(), f.get("username", ""), f.get("display_name", ""),
+                                 f.get("memberships", ""))
         flash(f"已保存用户 {f.get('username')}", "success")
     except EngineError as exc:
         flash(exc.message, "danger")
