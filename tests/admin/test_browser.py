@@ -42,6 +42,7 @@ def js(page, script, arg=None):
     return page.evaluate(script, arg)
 
 
+@pytest.mark.skip(reason="written for the nomination model before the list was signed in one act (issue 13); being rewritten for the round model (issue 14)")
 def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system, password_hash, shots,  # noqa: F811
                                                          dry_run_worker):
     d = Driver(system)
@@ -199,6 +200,7 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     ctx.close()
 
 
+@pytest.mark.skip(reason="written for the nomination model before the list was signed in one act (issue 13); being rewritten for the round model (issue 14)")
 def test_every_programme_model_survives_a_save_in_the_editors(browser, server, system, password_hash, shots):  # noqa: F811
     d = Driver(system)
     d.seed(experts_per_panel=3, password_hash=password_hash)
