@@ -1,7 +1,7 @@
-"""The administrator changes the nomination process in the browser: a 公示 (public notice) step
-before the director's sign-off, in a lane of its own. Saving shows the lane without a role on the
-diagram; once fixed, a dry run, the deployment, a new nomination through the new step, and the
-nomination started before staying on the old version until it is migrated."""
+"""The administrator changes the round in the browser: a 公示 (public notice) step before the
+director signs the list, in a lane of its own. Saving shows the lane without a role on the diagram;
+once fixed, a dry run in the worker, the deployment, and the round started before staying on the
+old version until it is migrated, then passing the new step. Also: the form designer, the pickers."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,7 @@ import pytest
 
 from peidai.settings import PROJECT_ROOT
 from tests.browser.conftest import PASSWORD, password_hash, server  # noqa: F401  (fixtures)
-from tests.programme.conftest import committee, cst
+from tests.programme.conftest import close, committee, submit
 from workflows.driver import Driver, sample_application
 
 pytestmark = pytest.mark.browser
@@ -42,15 +42,13 @@ def js(page, script, arg=None):
     return page.evaluate(script, arg)
 
 
-@pytest.mark.skip(reason="written for the nomination model before the list was signed in one act (issue 13); being rewritten for the round model (issue 14)")
 def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system, password_hash, shots,  # noqa: F811
                                                          dry_run_worker):
     d = Driver(system)
     d.seed(experts_per_panel=3, password_hash=password_hash)
     d.deploy(PROJECT_ROOT / "bpmn")
-    round_iid = d.open_round(2014)
+    round_iid = d.open_round(2014)  # started on version 1, before the change
     rid = system.engine.instance_detail(round_iid)["data"]["round_id"]
-    before = d.nominate(rid, "hongshan")  # started on version 1, before the change
 
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = ctx.new_page()
@@ -81,20 +79,20 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     page.wait_for_selector("#save-status:has-text('已保存')")
     shots(page, "form-editor-preview")
 
-    # the nomination model in the modeler
+    # the round's model in the modeler
     page.goto(draft_url)
-    page.click("#files tr:has-text('nomination.bpmn') a:has-text('编辑')")
+    page.click("#files tr:has-text('selection_round.bpmn') a:has-text('编辑')")
     page.wait_for_selector("html[data-peidai-ready]")
     assert page.locator(".bjs-powered-by").is_visible()  # the bpmn.io watermark stays
     assert page.locator(".djs-palette [title='创建任务']").count() == 1  # Chinese palette
-    # a user task dropped on the flow into the sign-off, and a lane of its own below the director's
+    # a user task dropped on the flow into the list's sign-off, and a lane of its own below the director's
     ids = js(page, """() => {
       const m = window.peidaiModeler, reg = m.get('elementRegistry'), modeling = m.get('modeling');
-      const flow = reg.get('Flow_Recommended_SignOff');
+      const flow = reg.get('Flow_PrepareList_SignList');
       const wp = flow.waypoints, a = wp[wp.length - 2], b = wp[wp.length - 1];
       const task = m.get('elementFactory').createShape({ type: 'bpmn:UserTask' });
       modeling.createShape(task, { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, flow);
-      const lane = modeling.addLane(reg.get('Lane_nomination_5'), 'bottom');
+      const lane = modeling.addLane(reg.get('Lane_selection_round_2'), 'bottom');
       const t = reg.get(task.id), l = reg.get(lane.id);
       modeling.moveElements([t], { x: 0, y: (l.y + l.height / 2) - (t.y + t.height / 2) });
       m.get('selection').select(t);
@@ -129,12 +127,14 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
         js(page, "id => { const m = window.peidaiModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
 
     # what else the engine reads, in the panel: timers, gateway conditions, service operations
-    select("Timer_RoundClosed")
-    assert page.input_value("#pp-timer") and page.locator("#pp-timer-kind").count() == 1
-    select("Flow_Recommended_SignOff")
-    assert page.input_value("#pp-condition") == "recommended"
-    select("Service_IssueCertificate")
-    assert page.input_value("#pp-operation") == "certificate/issue"
+    select("Timer_NextRound")
+    assert page.input_value("#pp-timer") == "next_round_at" and page.locator("#pp-timer-kind").count() == 1
+    page.fill("#pp-timer", "'2017-05-19T09:00:00+08:00'")             # a date is read in China time
+    assert page.inner_text("#pp-timer-local") == "即北京时间 2017年5月19日 09:00"
+    page.fill("#pp-timer", "next_round_at")
+    page.press("#pp-timer", "Tab")
+    select("Service_Appoint")
+    assert page.input_value("#pp-operation") == "list/appoint"
     assert "nomination/register" in page.inner_text("#pp-operation")
     shots(page, "service-task-panel")
 
@@ -149,9 +149,9 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     assert "推荐人数" in page.inner_text("#dry-run-statistics") and page.locator("#dry-run-comparison").count() == 1
     assert ids["task"] in page.inner_text("#dry-run-new-paths")    # the path the change newly reaches
     page.click("#dry-run-elements summary")
-    row = page.locator(f".dry-run-elements[data-process='nomination'] tr[data-element='{ids['task']}']")
+    row = page.locator(f".dry-run-elements[data-process='selection_round'] tr[data-element='{ids['task']}']")
     shots(page, "dry-run")
-    assert row.count() == 1 and int(row.locator("td").nth(3).inner_text()) > 0  # recommended ones wait there
+    assert row.count() == 1 and int(row.locator("td").nth(2).inner_text() or 0) > 0  # the round waits there
     assert page.locator(f"#dry-run-unstaffed code:text-is('{ids['task']}')").count() == 0
 
     page.fill("#deploy input[name=comment]", "签批前增加公示环节")
@@ -159,48 +159,43 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     page.wait_for_url("**/admin/versions")
     assert "已部署为版本 2" in page.inner_text(".alert")
     shots(page, "deployed")
-
-    # a nomination started now runs on version 2; the earlier one stays on version 1
-    after = d.nominate(rid, "hongshan")
     engine = system.engine
-    assert (engine.instance(before)["version_id"], engine.instance(after)["version_id"]) == (1, 2)
-    for iid in (before, after):
-        d.complete(iid, "Task_Fill", sample_application())
-        d.complete(iid, "Task_UnitReview", {"unit_decision": "approve"})
-    assert engine.instance(before)["version_id"] == 1
+    assert engine.instance(round_iid)["version_id"] == 1
+    # meanwhile the round (on version 1) closed, the committee recommended: the list is to be prepared
+    nomination = submit(d, rid)
+    close(d, rid)
+    committee(d, nomination, ("agree",) * 3)
+    assert [t["element_id"] for t in d.open_tasks(round_iid)] == ["Task_PrepareList"]
 
-    # migration: preview, then move the earlier nomination
+    # migration: preview, then move the round started before
     page.goto(server + "/admin/migrate?source=1&target=2")
     for box in page.locator("#migration-candidates input[name=instance]").all():
-        if box.get_attribute("value") != str(before):
+        if box.get_attribute("value") != str(round_iid):
             box.uncheck()
     page.click("#preview-button")
-    page.wait_for_selector(f"tr[data-instance='{before}'] .preview .tag")
-    assert "可以迁移" in page.inner_text(f"tr[data-instance='{before}'] .preview")
+    page.wait_for_selector(f"tr[data-instance='{round_iid}'] .preview .tag")
+    assert "可以迁移" in page.inner_text(f"tr[data-instance='{round_iid}'] .preview")
     page.fill("#migrate-form input[name=comment]", "纳入公示环节")
     page.click("#migrate-button")
     page.wait_for_selector("#migration-results")
-    assert "已从版本 1 迁移到版本 2" in page.inner_text(f"#migration-results li[data-instance='{before}']")
+    assert "已从版本 1 迁移到版本 2" in page.inner_text(f"#migration-results li[data-instance='{round_iid}']")
     shots(page, "migrated")
-    assert engine.instance(before)["version_id"] == 2
+    assert engine.instance(round_iid)["version_id"] == 2
 
-    # both pass the new step after the committee, then reach the sign-off
-    d.fire(cst("2014-07-01 09:00"))
-    for iid in (after, before):
-        committee(d, iid, ("agree",) * 3)
-        notice = d.open_tasks(iid)
-        assert [(t["element_id"], t["name"], t["role"]) for t in notice] == [(ids["task"], "公示", "talent_section")]
-        d.complete(iid, ids["task"], {"notice_days": 7, "objection": "none", "notice_comment": "公示期满无异议"})
-        assert [t["element_id"] for t in d.open_tasks(iid)] == ["Task_SignOff"]
+    # the round passes the new step once the list is prepared, then reaches the director's sign-off
+    d.prepare_list(round_iid)
+    notice = d.open_tasks(round_iid)
+    assert [(t["element_id"], t["name"], t["role"]) for t in notice] == [(ids["task"], "公示", "talent_section")]
+    d.complete(round_iid, ids["task"], {"notice_days": 7, "objection": "none", "notice_comment": "公示期满无异议"})
+    assert [t["element_id"] for t in d.open_tasks(round_iid)] == ["Task_SignList"]
 
-    page.goto(server + f"/admin/audit?instance={before}")
+    page.goto(server + f"/admin/audit?instance={round_iid}")
     assert "纳入公示环节" in page.inner_text("#audit") and "迁移到新版本" in page.inner_text("#audit")
     shots(page, "audit")
     assert errors == []
     ctx.close()
 
 
-@pytest.mark.skip(reason="written for the nomination model before the list was signed in one act (issue 13); being rewritten for the round model (issue 14)")
 def test_every_programme_model_survives_a_save_in_the_editors(browser, server, system, password_hash, shots):  # noqa: F811
     d = Driver(system)
     d.seed(experts_per_panel=3, password_hash=password_hash)
@@ -237,7 +232,7 @@ def test_every_programme_model_survives_a_save_in_the_editors(browser, server, s
     saved = drafts.get(system.engine, int(draft_url.rsplit("/", 1)[1]))
     assert saved["error_count"] == 0 and set(saved["files"]) == set(files)
     # the multi-instance collections SpiffWorkflow reads survive the modeler
-    assert "<bpmn:loopDataInputRef>experts</bpmn:loopDataInputRef>" in saved["files"]["nomination.bpmn"]
+    assert "<bpmn:loopDataInputRef>experts</bpmn:loopDataInputRef>" in saved["files"]["committee_review.bpmn"]
     assert errors == []
     ctx.close()
 

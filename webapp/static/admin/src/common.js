@@ -45,7 +45,8 @@ export async function saveFile(config, content) {
     throw new Error(body.message || ('HTTP ' + res.status));
   }
   config.revision = body.revision;
-  status.textContent = '已保存 ' + new Date(body.saved_at).toLocaleTimeString('zh-CN');
+  // China time, as everywhere on the site (not the browser's own time zone)
+  status.textContent = '已保存 ' + new Date(body.saved_at).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
   return body.problems;
 }
 

@@ -100,6 +100,17 @@ function options(values, current, blank) {
     }).join('');
 }
 
+// a literal date and time in a timer, read in China time (the site's time zone)
+function chinaTime(expression) {
+  const m = /^\s*['"](\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(Z|[+-]\d{2}:?\d{2})?['"]\s*$/.exec(expression || '');
+  if (!m) return '';
+  if (!m[2]) return '未写时区：请在时间后写明 +08:00（北京时间）';
+  const when = new Date(m[1] + m[2]);
+  if (isNaN(when)) return '';
+  return '即北京时间 ' + when.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false,
+    year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
 const TYPE_LABELS = {
   'bpmn:UserTask': '用户任务', 'bpmn:ManualTask': '手工任务', 'bpmn:ServiceTask': '服务任务', 'bpmn:ScriptTask': '脚本任务',
   'bpmn:BusinessRuleTask': '业务规则任务', 'bpmn:Lane': '泳道', 'bpmn:SequenceFlow': '顺序流', 'bpmn:ExclusiveGateway': '排他网关',
@@ -156,14 +167,16 @@ function renderPanel(modeler, config, element) {
     const kind = ['timeDuration', 'timeDate', 'timeCycle'].find(k => timer[k]) || 'timeDuration';
     html += field('定时器类型', `<select id="pp-timer-kind">${options([['timeDuration', '时长'], ['timeDate', '日期时间'], ['timeCycle', '循环']], kind)}</select>`);
     html += field('定时器表达式', `<input id="pp-timer" value="${esc(timer[kind] ? timer[kind].body : '')}" placeholder="'P30D'">`,
-      'Python 表达式：带引号的 ISO 8601 值（\'P30D\'、\'2014-06-30T17:00:00+08:00\'、\'R3/P1Y\'）或变量名');
+      'Python 表达式：带引号的 ISO 8601 值（\'P30D\'、\'2014-06-30T17:00:00+08:00\'、\'R3/P1Y\'）或变量名') +
+      `<div class="hint" id="pp-timer-local">${esc(chinaTime(timer[kind] ? timer[kind].body : ''))}</div>`;
     const apply = () => {
       const k = $('#pp-timer-kind').value, body = $('#pp-timer').value.trim();
       const values = { timeDuration: undefined, timeDate: undefined, timeCycle: undefined };
       values[k] = body ? moddle.create('bpmn:FormalExpression', { body }) : undefined;
       modeling.updateModdleProperties(element, timer, values);
     };
-    binders.push(['#pp-timer-kind', 'change', apply], ['#pp-timer', 'change', apply]);
+    binders.push(['#pp-timer-kind', 'change', apply], ['#pp-timer', 'change', apply],
+      ['#pp-timer', 'input', () => { $('#pp-timer-local').textContent = chinaTime($('#pp-timer').value); }]);
   }
   if (type === 'bpmn:SequenceFlow' && bo.sourceRef && /Gateway$/.test(bo.sourceRef.$type)) {
     const isDefault = bo.sourceRef.default === bo;

@@ -60,5 +60,22 @@ export const ZH_DMN = {
   'Yes': '是', 'No': '否', 'Decision name': '决策名称', 'Decision name: ': '决策名称：',
   'Create decision': '创建决策', 'Create input data': '创建输入数据', 'Create knowledge model': '创建知识模型',
   'Create knowledge source': '创建知识来源', 'Append decision': '追加决策', 'Append input data': '追加输入数据',
-  'Append knowledge source': '追加知识来源', 'Append business knowledge model': '追加业务知识模型'
+  'Append knowledge source': '追加知识来源', 'Append business knowledge model': '追加业务知识模型',
+  // hit policies (label and explanation) and the column types an office reads
+  'Unique': '唯一命中（UNIQUE）', 'First': '首个命中（FIRST）', 'Priority': '优先级（PRIORITY）', 'Any': '任一命中（ANY）',
+  'Collect': '全部命中（COLLECT）', 'Collect (Sum)': '全部命中求和', 'Collect (Min)': '全部命中取最小',
+  'Collect (Max)': '全部命中取最大', 'Collect (Count)': '全部命中计数', 'Rule order': '按规则顺序', 'Output order': '按输出顺序',
+  'No overlap is possible and all rules are disjoint. Only a single rule can be matched': '各规则互不重叠，只会有一条规则命中',
+  'Rules may overlap. The first matching rule will be chosen': '规则可以重叠，取第一条命中的规则',
+  'Rules may overlap. The one with the highest priority will be chosen': '规则可以重叠，取优先级最高的规则',
+  'Rules may overlap. Their output have to match': '规则可以重叠，命中规则的结果必须相同',
+  'Collects the values of all matching rules': '收集所有命中规则的结果（如全部不符合条件的原因）',
+  'Collects the values of all matching rules and sums up to a single value': '收集所有命中规则的结果并求和',
+  'Collects the values of all matching rules and uses the lowest value': '收集所有命中规则的结果并取最小值',
+  'Collects the values of all matching rules and uses the highest value': '收集所有命中规则的结果并取最大值',
+  'Collects the values of all matching rules and counts the number of them': '统计命中规则的条数',
+  'Collects the values of all matching rules in rule order': '按规则顺序收集所有命中规则的结果',
+  'Collects the values of all matching rules in decreasing output priority order': '按结果优先级收集所有命中规则的结果',
+  'string': '文本', 'integer': '整数', 'long': '整数', 'double': '数字', 'number': '数字', 'boolean': '是/否', 'date': '日期',
+  'Edit input': '编辑输入列', 'Edit output': '编辑输出列'
 };
