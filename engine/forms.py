@@ -14,8 +14,6 @@ The web layer translates from ``code`` and ``params``.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-import json
 from typing import Any, Iterable
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -136,13 +134,24 @@ def _params(error) -> dict:
     return {}
 
 
-@lru_cache(maxsize=256)
-def _validator(schema_text: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text), format_checker=_FORMAT_CHECKER)
+_VALIDATORS: dict[int, tuple[dict, Draft202012Validator]] = {}
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    """One validator per schema object (model versions cache their parsed forms); the entry holds
+    the schema itself, so its id cannot be reused while it is cached."""
+    hit = _VALIDATORS.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    if len(_VALIDATORS) > 512:
+        _VALIDATORS.clear()
+    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
 
 
 def _schema_errors(schema: dict, data: dict) -> list[dict]:
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    validator = _validator(schema)
     errors: list[dict] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(map(str, e.path)))):
         path = [str(p) for p in error.path if not isinstance(p, int)]
