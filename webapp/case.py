@@ -119,7 +119,7 @@ def committee(engine, actor, tasks: list[dict], trail: list[dict], data: dict) -
         if isinstance(opinion.get("score"), int) and not isinstance(opinion.get("score"), bool):
             scores.append(opinion["score"])
         who = t.get("completed_by") or t.get("assignee")
-        opinions.append({"expert": names.get(who, who) if engine.policy.oversees(actor) else _("专家 %(n)s", n=i),
+        opinions.append({"expert": names.get(who, who) if visible else _("专家 %(n)s", n=i),
                          "done": t["state"] == "completed", "vote": code_label("vote", vote) if vote else "",
                          "vote_code": vote, "score": opinion.get("score"), "comment": opinion.get("comment") or "",
                          "at": t.get("completed_at")})

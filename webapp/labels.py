@@ -114,6 +114,17 @@ def category_label(value) -> str:
     return str(CATEGORIES.get(value, value or ""))
 
 
+def scope_label(scope, role: str | None = None) -> str:
+    """A membership's scope in words: the unit of a unit role, the category of an expert."""
+    if scope is None or scope == "":
+        return ""
+    if role == "expert" or (role is None and scope in CATEGORIES):
+        return category_label(scope)
+    if role in ("unit_submitter", "unit_reviewer") or (role is None and scope in UNITS):
+        return unit_label(scope)
+    return str(scope)
+
+
 def verb(element_id: str | None, decision: str | None) -> str:
     """审批通过, 退回修改, 不予推荐, 已签批 ...: what a completed task did, for the timeline."""
     for key in ((element_id, decision), (element_id, None)):
@@ -134,5 +145,5 @@ def init_app(app) -> None:
         unit=unit_label, category=category_label, role=lambda k: role_label(engine, k),
         status=lambda s: str(INSTANCE_STATUS.get(s, s or "")), task_state=lambda s: str(TASK_STATE.get(s, s or "")),
         outcome=lambda s: str(OUTCOMES.get(s, s or "")), action=lambda s: str(ACTIONS.get(s, s or "")),
-        label=lambda value, kind: code_label(kind, value), yes_no=yes_no,
+        label=lambda value, kind: code_label(kind, value), yes_no=yes_no, scope=scope_label,
     )

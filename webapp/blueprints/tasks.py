@@ -116,14 +116,15 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
     assign_to = confidential.transfer_targets(users.candidates(engine, task["role"], task["scope"]), task, detail_data) \
         if may_assign else []
     own = the_case.get("own")
-    submitted = schema_forms.readonly(schema, own["data"], skip=(decision,) if decision else ()) if own else []
+    submitted = schema_forms.readonly(schema, own["data"], skip=skip) if own else []
     return {
         "task": task, "schema": schema, "fields": schema_forms.fields(schema, skip=skip),
         "decision": decision, "buttons": schema_forms.decision_choices(schema, decision),
         "values": values, "errors": errors or {}, "comment": comment, "draft": draft,
         "comment_label": _comment_label(schema),
         "assign_to": assign_to, "case": the_case, "submitted": submitted,
-        "submitted_decision": own and decision and own["data"].get(decision), "submitted_comment": own and own.get("opinion"),
+        "submitted_decision": own and decision and own["data"].get(decision),
+        "submitted_comment": own and (own.get("comment") or (own["data"].get(COMMENT_FIELD) if COMMENT_FIELD in skip else "")),
         "side": _side_panel(detail_data) | {"nomination_id": detail_data.get("nomination_id")}, "transfer_to": transfer_to,
         "has_documents": "documents.upload_list" in current_app.view_functions,
         "withdrawable": engine.can_withdraw(task["id"], actor),
