@@ -391,3 +391,31 @@ def test_a_mentor_s_five_training_plans_each_name_their_mentee(app, d):
     assert titles == [f"张伟：学员{i}的培养计划" for i in range(1, 6)]
     rows, _ = inbox(d.engine, d.actor(mentor), "group", q="学员3")
     assert [r["title"] for r in rows] == ["张伟：学员3的培养计划"]          # found by the mentee's name
+
+
+def test_uploaded_copies_are_previewed_on_the_reviewer_s_page(app, d, tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+
+    iid = d.nominate(d.round_id, "hongshan")
+    nomination_id = d.engine.instance_detail(iid)["data"]["nomination_id"]
+    sub = User(app, "hongshan_sub")
+    for name, fmt, category in (("学位证书.png", "PNG", "degree"), ("获奖证书.pdf", "PDF", "award")):
+        buf = BytesIO()
+        Image.new("RGB", (400, 280), "white").save(buf, fmt)
+        r = sub.post(f"/documents/nominations/{nomination_id}/uploads",
+                     {"category": category, "file": (BytesIO(buf.getvalue()), name)}, content_type="multipart/form-data")
+        assert r.status_code == 302, r.get_data(as_text=True)[:300]
+    d.complete(iid, "Task_Fill", sample_application("张伟"))
+    task = open_task(d, "Task_UnitReview")
+    page = User(app, "hongshan_rev").get(f"/tasks/{task['id']}")
+    img = re.search(r'<img src="(/documents/uploads/\d+\?inline=1)" alt="学位证书.png"', page)
+    frame = re.search(r'<iframe src="(/documents/uploads/\d+\?inline=1)" title="获奖证书.pdf"', page)
+    assert img and frame
+    rev = User(app, "hongshan_rev")
+    shown = rev.client.get(frame.group(1))
+    assert shown.status_code == 200 and shown.headers["X-Frame-Options"] == "SAMEORIGIN"   # framed by this site only
+    assert "frame-ancestors 'self'" in shown.headers["Content-Security-Policy"]
+    download = rev.client.get(frame.group(1).split("?")[0])
+    assert download.headers["X-Frame-Options"] == "DENY"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engine.queries import counts, inbox
@@ -34,7 +35,10 @@ def started_rows(engine, rows: list[dict]) -> list[dict]:
         tasks = instance_tasks(engine, r["id"])
         steps = list(dict.fromkeys(t["name"] for t in tasks if t["state"] == "open"))
         nom = noms.get(r["id"])
-        subject = (nom or {}).get("name") or next((t["title"] for t in reversed(tasks) if t["title"]), "")
+        if nom is not None:   # a nomination names its candidate once the application says who
+            subject = nom.get("name") or str(_l("（尚未填写）"))
+        else:
+            subject = next((t["title"] for t in reversed(tasks) if t["title"]), "")
         done = [t for t in tasks if t["state"] == "completed" and not confidential.confidential(t)]
         out.append(r | {"subject": subject if subject != r["title"] else "", "steps": steps,
                         "round_year": (nom or {}).get("year"), "nomination_status": (nom or {}).get("status"),

@@ -122,6 +122,8 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
         "decision": decision, "buttons": schema_forms.decision_choices(schema, decision),
         "values": values, "errors": errors or {}, "comment": comment, "draft": draft,
         "comment_label": _comment_label(schema),
+        # the case is open above a decision (and an expert's opinion); a form of one's own work keeps it folded
+        "open_steps": bool(decision) or confidential.confidential(task),
         "assign_to": assign_to, "case": the_case, "submitted": submitted,
         "submitted_decision": own and decision and own["data"].get(decision),
         "submitted_comment": own and (own.get("comment") or (own["data"].get(COMMENT_FIELD) if COMMENT_FIELD in skip else "")),
