@@ -286,3 +286,50 @@ def test_the_day_s_pages_of_every_role_at_both_widths(browser, server, system, a
             person.close()
     assert looked >= 30
     assert not offenders, offenders
+
+
+def test_an_oversized_file_is_refused_before_the_upload_starts(browser, server, system, artifacts, password_hash):
+    d = programme(system, password_hash)
+    iid = d.nominate(d.round_id, "hongshan")
+    nomination_id = d.engine.instance_detail(iid)["data"]["nomination_id"]
+    sub = Person(browser, server, "hongshan_sub", size=PHONE, folder=shots_dir(artifacts))
+    p = sub.go(f"/documents/nominations/{nomination_id}/uploads")
+    limit = int(p.get_attribute("input[type=file]", "data-max-bytes"))
+    p.set_input_files("input[type=file]", {"name": "扫描件.pdf", "mimeType": "application/pdf",
+                                            "buffer": b"%PDF-1.4\n" + b"0" * limit})
+    error = p.locator(".upload-error")
+    assert "扫描件.pdf" in error.inner_text() and "上传上限" in error.inner_text()
+    assert p.eval_on_selector("input[type=file]", "e => e.files.length") == 0   # nothing left to send
+    sub.shot("desk-upload-too-large")
+    p.click("#back-to-task")                                                    # and back to its task
+    p.wait_for_url("**/tasks/*")
+    assert "填写推荐申报表" in p.inner_text("main")
+    sub.close()
+
+
+def test_the_progress_diagram_fits_zooms_and_centres_the_current_step(browser, server, system, artifacts,
+                                                                      password_hash):
+    d = programme(system, password_hash)
+    iid = d.nominate(d.round_id, "hongshan")
+    d.complete(iid, "Task_Fill", sample_application("张伟"))
+    section = Person(browser, server, "section", folder=shots_dir(artifacts))
+    p = section.go(f"/instances/{iid}")
+    p.wait_for_selector("#diagram[data-ready='1']", timeout=15000)
+
+    def transform():
+        return p.get_attribute("#diagram svg .viewport", "transform")
+
+    start = transform()
+    p.click("[data-diagram=in]")
+    zoomed = transform()
+    assert zoomed != start
+    p.click("[data-diagram=fit]")
+    assert transform() != zoomed
+    p.click("[data-diagram=current]")
+    box = p.locator("#diagram").bounding_box()
+    active = p.locator("#diagram .st-active").first.bounding_box()
+    centre = (active["x"] + active["width"] / 2, active["y"] + active["height"] / 2)
+    assert abs(centre[0] - (box["x"] + box["width"] / 2)) < box["width"] / 4      # the current step in the middle
+    assert abs(centre[1] - (box["y"] + box["height"] / 2)) < box["height"] / 4
+    section.shot("desk-diagram-current-step")
+    section.close()
