@@ -176,6 +176,8 @@ def test_an_ineligible_submission_comes_straight_back_with_its_reasons(app, d):
     assert "未通过资格审查" in page and "超过55岁" in page
     assert again["id"] in {t["id"] for t in inbox(d.engine, d.actor("hongshan_sub"), "todo")[0]}  # in 我的待办
     assert "郑丽" in page                                   # what was written is still in the form
+    done = sub.get("/inbox?box=done")                       # 已办 says it came back, and leads to it
+    assert re.search(rf'href="/tasks/{again["id"]}">已退回，待您重新办理', done)
 
 
 def test_a_returned_nomination_shows_the_opinion_at_the_top_of_the_form(app, d):

@@ -22,6 +22,25 @@ def inbox_filters(args) -> dict:
             "org_unit": args.get("org_unit") or None, "overdue": args.get("overdue") in ("1", "true", "on"), "q": q}
 
 
+def done_rows(engine, actor, rows: list[dict]) -> list[dict]:
+    """已办, saying when a step came back: the same step of the same case is open again for the
+    user (not eligible, or returned), with a link to it."""
+    from engine.queries import instance_tasks
+
+    open_again: dict[tuple[int, str], dict] = {}
+    for iid in {r["instance_id"] for r in rows}:
+        for t in instance_tasks(engine, iid):
+            if t["state"] == "open" and (t["assignee"] == actor.username
+                                         or (t["assignee"] is None and actor.holds(t["role"], t["scope"]))):
+                open_again[(iid, t["element_id"])] = t
+    out = []
+    for r in rows:
+        again = open_again.get((r["instance_id"], r["element_id"]))
+        back = again is not None and r["completed_at"] is not None and again["created_at"] >= r["completed_at"]
+        out.append(r | {"back_again": again["id"] if back else None})
+    return out
+
+
 def started_rows(engine, rows: list[dict]) -> list[dict]:
     """我发起的, naming things: the candidate (or the record's person), the round, the current
     step(s) and the outcome of each instance."""
@@ -89,6 +108,8 @@ def index():
         for v in engine.list_versions():
             processes.update(v["processes"])
         rows = started_rows(engine, rows)
+    elif box == "done":
+        rows = done_rows(engine, current_actor(), rows)
     pages = max(1, (total + per_page - 1) // per_page)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("inbox/index.html", box=box, current_box=box, rows=rows, total=total, page=page, pages=pages,
