@@ -238,7 +238,7 @@ def build(engine, actor, task: dict, data: dict) -> dict:
     history = [e for e in trail if e["action"] in HISTORY_ACTIONS]
     people = users.display_names(engine, [e.get("actor") for e in history] + [e["data"].get("to") for e in history
                                                                                if isinstance(e.get("data"), dict)])
-    own_element = task["element_id"] if task["state"] == "open" else None
+    own_element = task["element_id"]   # its own form is the page's form (or, done, what was submitted on it)
     earlier = steps(engine, task["version_id"], tasks, trail, exclude=own_element)
     if nomination_id is not None and own_element != "Task_Fill" and not any(s["element_id"] == "Task_Fill" for s in earlier):
         found = application_step(engine, task["version_id"], nomination_id, trail)

@@ -27,7 +27,7 @@ TASK_STATE = {"open": _l("待办"), "completed": _l("已办"), "cancelled": _l("
 OUTCOMES = {"approve": _l("同意"), "return": _l("退回修改"), "reject": _l("不同意"), "submit": _l("提交"),
             "withdrawn": _l("已撤回"), "withdraw": _l("撤回"), "decline": _l("不同意"), "agree": _l("同意"),
             "disagree": _l("不同意"), "abstain": _l("弃权"), "confirm": _l("确认"), "qualified": _l("合格"),
-            "unqualified": _l("不合格")}
+            "unqualified": _l("不合格"), "sign": _l("签批")}
 
 ACTIONS = {
     "instance_started": _l("发起流程"), "task_completed": _l("提交办理"), "task_claimed": _l("认领"),
@@ -45,7 +45,7 @@ VERBS = {
     "approve": _l("审批通过"), "return": _l("退回修改"), "reject": _l("不予推荐"), "decline": _l("不同意"),
     "confirm": _l("确认通过"), "agree": _l("评审同意"), "disagree": _l("评审不同意"), "abstain": _l("评审弃权"),
     "qualified": _l("考核合格"), "unqualified": _l("考核不合格"), "submit": _l("提交"), "withdraw": _l("撤回推荐"),
-    "publish": _l("公布名单"),
+    "publish": _l("公布名单"), "sign": _l("已签批"),
 }
 STEP_VERBS = {
     ("Task_SignOff", "approve"): _l("已签批"), ("Task_SignOff", "decline"): _l("不予签批"),
@@ -55,6 +55,7 @@ STEP_VERBS = {
     ("Task_RegisterMentees", None): _l("提交联系书"), ("Task_LogActivity", None): _l("登记活动"),
     ("Task_TrainingPlan", None): _l("提交培养计划"), ("Task_Apply", None): _l("提交申请"),
     ("Task_PublishList", None): _l("公布名单"), ("Task_UnitAssessment", None): _l("提交考核结果"),
+    ("Task_PrepareList", None): _l("拟定推荐名单"), ("Task_SignList", "sign"): _l("签批名单"),
 }
 
 # Stored codes of the programme's records, by kind (``label`` filter: ``{{ x|label('mentee_status') }}``).

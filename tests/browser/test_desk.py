@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 DESK = 1440, 900
 PHONE = 390, 844
 # stored codes of the programme and the engine that no page may show (labels are shown instead)
-CODES = ("submit withdraw approve reject decline agree disagree abstain confirm qualified unqualified "
+CODES = ("submit withdraw approve reject decline sign publish agree disagree abstain confirm qualified unqualified "
          "running suspended completed cancelled open pending approved declined ineligible draft submitted "
          "returned in_review recommended not_recommended appointed expired listed signed struck valid revoked "
          "active ended released agreement disqualified lecture guidance training exchange bus_card apartment "

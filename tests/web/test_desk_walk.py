@@ -17,7 +17,7 @@ from peidai.settings import PROJECT_ROOT, Settings
 from tests.web.conftest import PASSWORD, csrf_from
 
 # stored codes of the programme and the engine that no page may show (their labels are shown)
-CODES = ("submit withdraw approve reject decline agree disagree abstain confirm qualified unqualified "
+CODES = ("submit withdraw approve reject decline sign publish agree disagree abstain confirm qualified unqualified "
          "running suspended completed cancelled open pending approved declined ineligible draft submitted "
          "returned in_review recommended not_recommended appointed expired listed signed struck valid revoked "
          "active ended released agreement disqualified lecture guidance training exchange bus_card apartment "

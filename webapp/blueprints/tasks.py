@@ -125,7 +125,9 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
         # the case is open above a decision (and an expert's opinion); a form of one's own work keeps it folded
         "open_steps": bool(decision) or confidential.confidential(task),
         "assign_to": assign_to, "case": the_case, "submitted": submitted,
-        "submitted_decision": own and decision and own["data"].get(decision),
+        "submitted_decision": own and decision and dict(
+            (v, label) for v, label, _style in schema_forms.decision_choices(schema, decision)).get(
+            str(own["data"].get(decision)), own["data"].get(decision)),
         "submitted_comment": own and (own.get("comment") or (own["data"].get(COMMENT_FIELD) if COMMENT_FIELD in skip else "")),
         "side": _side_panel(detail_data) | {"nomination_id": detail_data.get("nomination_id")}, "transfer_to": transfer_to,
         "has_documents": "documents.upload_list" in current_app.view_functions,
