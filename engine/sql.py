@@ -22,14 +22,14 @@ _SQL_TASK_BY_ID = ("SELECT t.id, t.task_uuid, t.instance_id, t.element_id, t.sta
                    + ", ".join(f"i.{k}" for k in _INSTANCE_KEYS) +
                    " FROM human_tasks t JOIN instances i ON i.id = t.instance_id WHERE t.id = :b_id")
 _SQL_DUE_INSTANCES = ("SELECT t.instance_id FROM timers t JOIN instances i ON i.id = t.instance_id "
-                      "WHERE t.due_at < :now AND i.status = 'running' GROUP BY t.instance_id ORDER BY t.instance_id LIMIT :lim")
+                      "WHERE t.due_at <= :now AND i.status = 'running' GROUP BY t.instance_id ORDER BY t.instance_id LIMIT :lim")
 _SQL_OPEN_TASK_LIST = ("SELECT id, element_id, name, role, scope, assignee, form FROM human_tasks "
                        "WHERE instance_id = :b_id AND state = 'open' ORDER BY id")
 _SQL_LATEST_VERSION = "SELECT version_id FROM process_definitions WHERE key = :k ORDER BY version_id DESC LIMIT 1"
 _SQL_INSERT_INSTANCE = insert_sql(Instance.__table__, [
     "process_key", "version_id", "status", "lock_version", "state", "business_key", "title", "parent_id", "started_by",
     "started_at", "org_unit", "category", "batch"]) + " RETURNING id"
-_SQL_STILL_DUE = "SELECT id FROM timers WHERE instance_id = :b_id AND due_at < :now LIMIT 1"
+_SQL_STILL_DUE = "SELECT id FROM timers WHERE instance_id = :b_id AND due_at <= :now LIMIT 1"
 _SQL_SAVE_INSTANCE = ("UPDATE instances SET state = :state, lock_version = :lock_version, status = :status, error = NULL, "
                       "ended_at = :ended_at WHERE id = :b_id AND lock_version = :b_lock")
 _SQL_COMPLETE_TASK = ("UPDATE human_tasks SET state = 'completed', completed_at = :completed_at, completed_by = :completed_by, "

@@ -32,7 +32,7 @@ class Timers:
         now = now or self.now()
         counts = {"due": 0, "fired": 0, "skipped": 0, "errors": 0}
         with self.raw_reading() as raw:
-            # the library fires strictly after the due time; suspended instances wait for resume
+            # a timer due at a moment fires at that moment (engine.spiff.clock); suspended instances wait for resume
             ids = [r[0] for r in self.fast.all(raw, _SQL_DUE_INSTANCES, {"now": self.fast.time(now), "lim": limit})]
         counts["due"] = len(ids)
 
