@@ -67,12 +67,14 @@ def test_migration_that_would_drop_a_started_task_is_refused(engine, fixture_mod
 
     rows = migration.migrate(engine, [iid], v2, ADMIN)
     assert not rows[0]["migrated"]
-    assert "Task_Review" in rows[0]["reason"] and "删除" in rows[0]["reason"]
-    assert "Task_Fill" in rows[0]["reason"]  # completed, and its outgoing flow changed
+    # steps by their names in the model (issue 17), never by element id
+    assert "待办理的环节「单位审核」在目标版本中被删除" in rows[0]["reason"]
+    assert "已完成的环节「填写申请」在目标版本中被修改（流出路径）" in rows[0]["reason"]  # its outgoing flow changed
+    assert "Task_" not in rows[0]["reason"]
     after = engine.instance(iid)
     assert (after["version_id"], after["lock_version"]) == (before["version_id"], before["lock_version"])
     assert open_element(engine, iid) == ["Task_Review"]
-    with pytest.raises(InvalidState, match="Task_Review"):  # the engine command re-checks on its own
+    with pytest.raises(InvalidState, match="单位审核"):  # the engine command re-checks on its own
         engine.migrate_instance(iid, v2, ADMIN, migration.blocking_reason)
 
 
@@ -85,7 +87,7 @@ def test_completed_step_that_changed_blocks_but_later_change_does_not(engine, fi
     v2 = engine.deploy(with_notice(fixture_models))["version"]
     rows = {r["instance_id"]: r for r in migration.preview(engine, [at_fill, past_review], v2)}
     assert rows[at_fill]["movable"]
-    assert not rows[past_review]["movable"] and "Task_Review" in rows[past_review]["reason"]
+    assert not rows[past_review]["movable"] and "「单位审核」" in rows[past_review]["reason"]
 
 
 def test_waiting_timer_keeps_its_due_time_when_a_later_step_changes(engine, fixture_models, staff, clock):
