@@ -13,6 +13,7 @@ Printed per database and level: requests/s, p50/p95/p99 (all requests and per ki
 status; and ``http_overhead_ratio`` = the API completion's p50 at one client over the engine's own
 ``complete_task`` p50 measured in this process on the same database (the same task, form and data).
 The machine's load average is printed with each level: other work on the machine changes the figures.
+The clients and the server are in :mod:`bench.http_load`.
 
 ``--profile`` runs API completions through the app in this process under cProfile and prints where a
 request's time goes.
@@ -24,23 +25,18 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import http.client
 import io
-import json
 import os
 import pstats
 import shutil
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from bench.engine_bench import create_database, drop_databases
+from bench.http_load import DECISION, Client, free_port, load, run_level, start_server, stop_server
 from engine.identity import upsert_user
 from engine.queries import instance_tasks
 from peidai.bootstrap import bootstrap
@@ -50,10 +46,7 @@ from peidai.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "fixtures" / "models"
 PG_PREFIX = "peidai_benchhttp_"
-PEIDAI = [sys.executable, "-c", "from peidai.cli import main; main()"]
 START = {"category": "professional", "experts": ["e1"], "years": 1}
-DECISION = {"decision": "approve"}
-KINDS = ("inbox", "task", "claim", "complete")
 
 
 def model_files() -> dict[str, str]:
@@ -61,25 +54,12 @@ def model_files() -> dict[str, str]:
             for p in MODELS.rglob("*") if p.is_file() and p.suffix in (".bpmn", ".json")}
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"{one:.2f}/{five:.2f}"
-
-
 # ---------------------------------------------------------------- data
 
 class Data:
-    """Users (a reviewer per client unit, with an API token) and, per unit, instances waiting at
-    the review step (a group task of the unit's reviewers)."""
+    """Users (two reviewers per client unit, the first with an API token) and, per unit, instances
+    waiting at the review step: a group task of the unit's reviewers, to be claimed (with a single
+    reviewer the engine would assign it at once, ``engine.Role.sole_holder``)."""
 
     def __init__(self, system, units: int):
         from webapp.users import issue_token
@@ -91,6 +71,7 @@ class Data:
             for u in range(units):
                 upsert_user(s, f"sub{u}", f"sub{u}", memberships=[("unit_submitter", f"u{u}")])
                 upsert_user(s, f"rev{u}", f"rev{u}", memberships=[("unit_reviewer", f"u{u}")])
+                upsert_user(s, f"rev{u}b", f"rev{u}b", memberships=[("unit_reviewer", f"u{u}")])
         self.tokens = {u: issue_token(engine, f"rev{u}") for u in range(units)}
 
     def at_review(self, unit: int, n: int) -> list[int]:
@@ -120,124 +101,6 @@ def engine_step(data: Data, n: int) -> list[float]:
         if i >= 3:   # the first ones warm the caches
             times.append(time.perf_counter() - t0)
     return times
-
-
-# ---------------------------------------------------------------- load
-
-class Client(threading.Thread):
-    def __init__(self, host: str, port: int, token: str, iterations: int, deadline: float, results: list):
-        super().__init__(daemon=True)
-        self.host, self.port, self.token = host, port, token
-        self.iterations, self.deadline, self.results = iterations, deadline, results
-        self.conn = None
-
-    def request(self, kind: str, method: str, path: str, body: dict | None = None):
-        headers = {"Authorization": f"Bearer {self.token}", "Connection": "keep-alive"}
-        payload = None
-        if body is not None:
-            payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-            t0 = time.perf_counter()
-            try:
-                self.conn.request(method, path, payload, headers)
-                resp = self.conn.getresponse()
-                raw = resp.read()
-            except (ConnectionError, http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    self.results.append((kind, "conn", time.perf_counter() - t0))
-                    return None, None
-                continue
-            self.results.append((kind, resp.status, time.perf_counter() - t0))
-            if resp.getheader("Connection", "").lower() == "close":
-                self.conn.close()
-                self.conn = None
-            return resp.status, (json.loads(raw) if raw[:1] == b"{" else None)
-        return None, None
-
-    def run(self):
-        for _ in range(self.iterations):
-            if time.monotonic() > self.deadline:
-                break
-            status, page = self.request("inbox", "GET", "/api/v1/tasks?box=group&per_page=20")
-            items = [t for t in (page or {}).get("items", []) if t.get("element_id") == "Task_Review"]
-            if not items:
-                break
-            tid = items[0]["id"]
-            self.request("task", "GET", f"/api/v1/tasks/{tid}")
-            self.request("claim", "POST", f"/api/v1/tasks/{tid}/claim", {})
-            self.request("complete", "POST", f"/api/v1/tasks/{tid}/complete", {"data": dict(DECISION)})
-        if self.conn is not None:
-            self.conn.close()
-
-
-def run_level(port: int, data: Data, clients: int, iterations: int, duration: float) -> dict:
-    results: list = []
-    per_client = max(1, iterations // clients)
-    deadline = time.monotonic() + duration
-    threads = [Client("127.0.0.1", port, data.tokens[c], per_client, deadline, results) for c in range(clients)]
-    before = load()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(duration + 120)
-    wall = time.perf_counter() - t0
-    times = [r[2] for r in results]
-    by_kind = defaultdict(list)
-    for kind, _status, seconds in results:
-        by_kind[kind].append(seconds)
-    statuses = Counter(r[1] for r in results)
-    return {"clients": clients, "requests": len(results), "wall": wall, "rps": len(results) / wall if wall else 0,
-            "p50": percentile(times, .5), "p95": percentile(times, .95), "p99": percentile(times, .99),
-            "kinds": {k: (percentile(v, .5), percentile(v, .95), percentile(v, .99), len(v)) for k, v in by_kind.items()},
-            "errors": {str(s): n for s, n in statuses.items() if not (isinstance(s, int) and 200 <= s < 300)},
-            "load": f"{before} -> {load()}"}
-
-
-def start_server(url: str, data_dir: Path, port: int, workers: int | None, threads: int | None, log: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEIDAI_", "PROMETHEUS_"))}
-    env.update({"PEIDAI_DATABASE_URL": url, "PEIDAI_DATA_DIR": str(data_dir), "PEIDAI_SECRET_KEY": "bench",
-                "PEIDAI_LOG_LEVEL": "WARNING"})
-    args = ["web", "--port", str(port)] + ([f"--workers={workers}"] if workers else []) + \
-        ([f"--threads={threads}"] if threads else [])
-    proc = subprocess.Popen(PEIDAI + args, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
-                            start_new_session=True, cwd=ROOT)
-    end = time.monotonic() + 120
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the web server exited: {log.read_text()[-2000:]}")
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/readyz")
-            if c.getresponse().status == 200:
-                c.close()
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("the web server did not become ready")
-
-
-def stop_server(proc) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ms(x: float) -> str:

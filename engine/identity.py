@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,6 +34,15 @@ ACTIVATION, RESET = "activation", "reset"
 LINK_LIFETIMES = {ACTIVATION: timedelta(days=7), RESET: timedelta(days=3)}
 API_TOKEN_PREFIX = "pd_"
 MAX_API_TOKENS = 20
+
+
+
+class TokenIdentity(NamedTuple):
+    actor: Actor
+    display_name: str
+    token_id: int
+    stale: bool   # "last used" is older than asked (or unset): worth recording this use
+
 
 # a wrong user name costs the same hash check as a wrong password (no user enumeration by timing)
 _DUMMY_HASH = generate_password_hash("peidai-dummy-password")
@@ -322,6 +332,29 @@ def api_token_user(session: Session, token: str, now: datetime) -> tuple[str, in
                                  (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
                                  User.active.is_(True))).first()
     return (row.username, row.id, row.last_used_at) if row else None
+
+
+def api_token_identity(conn, token: str, now: datetime, stale_before: datetime) -> TokenIdentity | None:
+    """Who a valid token of an active user is, in one statement (token, user and memberships
+    joined): the actor, the display name, the token's id and whether its "last used" is older than
+    ``stale_before`` (or unset). ``conn``: a session or a Core connection. Revocation, expiry,
+    deactivation and an administrator's reset (which revokes the user's tokens) take effect on
+    the next request: nothing is cached."""
+    if not isinstance(token, str) or not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
+        return None
+    stale = case((ApiToken.last_used_at.is_(None) | (ApiToken.last_used_at < stale_before), True), else_=False)
+    rows = conn.execute(select(User.username, User.display_name, ApiToken.id, stale.label("stale"), Membership.role,
+                               Membership.scope)
+                        .join(User, User.id == ApiToken.user_id)
+                        .outerjoin(Membership, Membership.user_id == User.id)
+                        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
+                               (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
+                               User.active.is_(True))).all()
+    if not rows:
+        return None
+    first = rows[0]
+    held = frozenset((r.role, r.scope) for r in rows if r.role is not None)
+    return TokenIdentity(Actor(first.username, held), first.display_name, first.id, bool(first.stale))
 
 
 def touch_api_token(session: Session, token_id: int, now: datetime) -> None:

@@ -50,10 +50,11 @@ OVERSEERS = ("talent_section", "director", "admin")
 
 
 class WebUser(UserMixin):
-    def __init__(self, actor: Actor, display_name: str, via_token: bool = False):
+    def __init__(self, actor: Actor, display_name: str, via_token: bool = False, token_id: int | None = None):
         self.actor = actor
         self.display_name = display_name
         self.via_token = via_token
+        self.token_id = token_id   # the API token this request came with, if any
 
     def get_id(self) -> str:
         return self.actor.username
@@ -61,14 +62,6 @@ class WebUser(UserMixin):
 
 def engine():
     return current_app.extensions["peidai"].engine
-
-
-def _load(username: str, via_token: bool = False) -> WebUser | None:
-    try:
-        actor = engine().actor_for(username)
-    except NotFound:
-        return None
-    return WebUser(actor, users.display_name(engine(), username), via_token)
 
 
 def _now() -> float:
@@ -165,8 +158,10 @@ def init_app(app) -> None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None
-        username = users.user_for_token(engine(), header[7:].strip())
-        return _load(username, via_token=True) if username else None
+        found = users.token_identity(engine(), header[7:].strip())
+        if found is None:
+            return None
+        return WebUser(found.actor, found.display_name, via_token=True, token_id=found.token_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():
