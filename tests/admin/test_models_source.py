@@ -177,3 +177,57 @@ def test_a_dmn_row_and_a_form_field_appear_in_the_comparison_in_chinese(admin_au
     assert (kind, area) == ("added", "form")
     assert "单位审核" in body and "字段 seal「已加盖单位公章」" in body and "必填" in body and "是/否" in body
     assert len(rows) == 2
+
+
+MODELER = {".bpmn": ("Peidai admin modeler (bpmn-js)", "bpmn-js"), ".dmn": ("Peidai admin modeler (dmn-js)", "dmn-js")}
+EXPORTER = re.compile(r'<(?:bpmn:)?definitions\b[^>]*\sexporter="([^"]*)" exporterVersion="([^"]*)"')
+
+
+def said_exporter(files: dict[str, str]) -> dict[str, tuple[str, str] | None]:
+    return {name: (m.groups() if (m := EXPORTER.search(text)) else None)
+            for name, text in files.items() if name.endswith((".bpmn", ".dmn"))}
+
+
+def test_model_files_and_their_export_name_the_modeler_that_edits_them(run, engine, tmp_path):
+    """The generator is retired: bpmn/ says the admin modeler (with its pinned library version)
+    writes it, a draft save stamps the files it changes, and the export writes the same."""
+    package = json.loads((PROJECT_ROOT / "webapp/static/admin/package.json").read_text(encoding="utf-8"))
+    expected = {suffix: (name, package["dependencies"][lib]) for suffix, (name, lib) in MODELER.items()}
+    shipped = said_exporter(read_model_files(BPMN))
+    assert shipped and all(said == expected[name[name.rindex("."):]] for name, said in shipped.items()), shipped
+    assert "build_models" not in "".join(read_model_files(BPMN).values())
+
+    assert run("models", "deploy", BPMN).exit_code == 0
+    d = drafts.create_from_version(engine, 1, ADMIN)
+    files = dict(d["files"])
+    # an upload or a hand edit that claims another exporter, with a hostile value
+    files["eligibility.dmn"] = files["eligibility.dmn"].replace(
+        'exporter="Peidai admin modeler (dmn-js)"', 'exporter="x&quot;&gt;&lt;script&gt;"', 1)
+    files["eligibility.dmn"] = AGE_CELL.sub(r"\g<1>&gt; 56\g<3>", files["eligibility.dmn"], count=1)
+    saved = drafts.save(engine, d["id"], files, ADMIN)
+    assert said_exporter({"eligibility.dmn": saved["files"]["eligibility.dmn"]})["eligibility.dmn"] == expected[".dmn"]
+    assert "&lt;script" not in saved["files"]["eligibility.dmn"]
+    v2 = drafts.deploy(engine, d["id"], ADMIN, "年龄放宽到56岁")
+    assert run("models", "export", tmp_path / "out").exit_code == 0
+    exported = read_model_files(tmp_path / "out")
+    assert said_exporter(exported) == shipped and exported == engine.version_files(v2["version"])
+
+
+@pytest.mark.parametrize("name, text", [
+    ("a.bpmn", "not xml at all"),
+    ("a.bpmn", "<bpmn:process id='p'/>"),
+    ("forms/a.schema.json", '{"definitions": {}, "exporter": "x"}'),
+    ("a.dmn", ""),
+])
+def test_stamping_leaves_what_is_not_a_model_document_alone(name, text):
+    from webapp.admin.exporter import stamp
+    assert stamp(name, text) == text
+
+
+def test_stamping_a_self_closing_root_keeps_it_well_formed():
+    from xml.etree import ElementTree
+
+    from webapp.admin.exporter import stamp
+    out = stamp("a.dmn", '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" exporter="old"/>')
+    root = ElementTree.fromstring(out)
+    assert root.get("exporter") == "Peidai admin modeler (dmn-js)" and root.get("exporterVersion")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from engine import Actor, Conflict, InvalidState, NotFound, lineage
 from engine.tables import ModelVersion
 
+from .exporter import stamp_changed
 from .tables import ModelDraft
 
 
@@ -45,8 +46,12 @@ def create_from_version(engine, version_id: int, actor: Actor, name: str = "") -
 def save(engine, draft_id: int | None, files: dict[str, str], actor: Actor, *, name: str | None = None,
          base_version_id: int | None = None, revision: int | None = None) -> dict:
     """Validate and store the files (a draft with errors is stored too). Returns the draft.
-    ``revision``: the revision the editor loaded; a save over a newer one is refused."""
+    ``revision``: the revision the editor loaded; a save over a newer one is refused. A BPMN or
+    DMN file a save changes names the modeler as its exporter (:mod:`webapp.admin.exporter`);
+    a new draft keeps its files as they came (from a version or an upload)."""
     files = {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+    if draft_id is not None:
+        files = stamp_changed(files, get(engine, draft_id)["files"])
     problems = problems_of(engine, files)
     errors = sum(1 for p in problems if p["severity"] == "error")
     with engine.unit_of_work() as s:
