@@ -81,8 +81,8 @@ class Reads:
             if not self.can_see(actor, t):
                 raise NotFound("待办事项不存在")
             out = _row_dict(t)
-            inst = s.get(Instance, t.instance_id)
-            out["version_id"] = inst.version_id
+            # the version alone: the instance row carries the serialized workflow
+            out["version_id"] = s.scalar(select(Instance.version_id).where(Instance.id == t.instance_id))
             out["can_act"] = t.state == OPEN and self.can_act(actor, t)
             out["can_claim"] = t.state == OPEN and t.assignee is None and actor.holds(t.role, t.scope)
             return out

@@ -91,3 +91,31 @@ def test_last_use_is_recorded_at_most_once_an_hour(client, engine, people, api_t
     clock.advance(minutes=2)
     call(client, token)
     assert last_used() == clock.now()
+
+
+def test_claim_unclaim_and_assign_answer_what_a_new_read_finds(client, engine, people, api_tokens, flow):
+    iid = flow.at_review()
+    tid = flow.task(iid, "Task_Review")["id"]
+    me = {"Authorization": f"Bearer {api_tokens['reviewer']}"}
+
+    def read(headers):
+        got = client.get(f"/api/v1/tasks/{tid}", headers=headers).get_json()
+        return {k: got[k] for k in answer}
+
+    answer = client.post(f"/api/v1/tasks/{tid}/claim", headers=me).get_json()
+    assert answer["assignee"] == "reviewer" and answer == read(me)
+    answer = client.post(f"/api/v1/tasks/{tid}/unclaim", headers=me).get_json()
+    assert answer["assignee"] is None and answer == read(me)
+    answer = client.post(f"/api/v1/tasks/{tid}/assign", json={"username": "reviewer2"}, headers=me).get_json()
+    assert answer["assignee"] == "reviewer2" and answer == read(me)
+
+
+def test_a_refused_claim_changes_nothing_and_says_why(client, engine, people, api_tokens, flow):
+    iid = flow.at_review()
+    tid = flow.task(iid, "Task_Review")["id"]
+    assert client.post(f"/api/v1/tasks/{tid}/claim", headers={"Authorization": f"Bearer {api_tokens['reviewer']}"}).status_code == 200
+    r = client.post(f"/api/v1/tasks/{tid}/claim", headers={"Authorization": f"Bearer {api_tokens['reviewer2']}"})
+    assert r.status_code == 409 and r.get_json()["message"] == "此事项已被他人认领"
+    r = client.post(f"/api/v1/tasks/{tid}/claim", headers={"Authorization": f"Bearer {api_tokens['other_reviewer']}"})
+    assert r.status_code == 404                      # another unit's task: not even its existence
+    assert flow.task(iid, "Task_Review")["assignee"] == "reviewer"

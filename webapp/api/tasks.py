@@ -120,18 +120,18 @@ def get_task(task_id):
 @blp.response(200, schemas.TaskSchema)
 def claim_task(task_id):
     """认领"""
-    records.read_task(task_id)
+    t = records.read_task(task_id)
     auth.engine().claim(task_id, current_actor())
-    return records.task_out(records.read_task(task_id))
+    return _after(t, current_actor().username)
 
 
 @blp.post("/<bigint:task_id>/unclaim")
 @blp.response(200, schemas.TaskSchema)
 def unclaim_task(task_id):
     """放弃认领"""
-    records.read_task(task_id)
+    t = records.read_task(task_id)
     auth.engine().unclaim(task_id, current_actor())
-    return records.task_out(records.read_task(task_id))
+    return _after(t, None)
 
 
 @blp.post("/<bigint:task_id>/assign")
@@ -139,12 +139,19 @@ def unclaim_task(task_id):
 @blp.response(200, schemas.TaskSchema)
 def assign_task(body, task_id):
     """分派给用户（同角色同范围）"""
-    records.read_task(task_id)
+    t = records.read_task(task_id)
     try:
         auth.engine().assign(task_id, current_actor(), body["username"], body.get("comment", ""))
     except NotFound:  # the task was found above: it is the user named in the body that is not
         raise BadInput([{"field": "username", "code": "unknown_user", "message": _("用户不存在或已停用")}]) from None
-    return records.task_out(records.read_task(task_id))
+    return _after(t, body["username"])
+
+
+def _after(task: dict, assignee: str | None) -> dict:
+    """The task as a claim, unclaim or assignment left it. The engine changes the assignee only
+    of an open task whose assignee is still the one it read, in one statement: so the task read
+    before the command, with the new assignee, is what a second read would find."""
+    return records.task_out(task | {"assignee": assignee})
 
 
 def _field_errors(exc: InvalidData, field: decisions.DecisionField) -> list[dict]:
