@@ -12,12 +12,19 @@ class Role:
 
     ``scope_field`` names the instance data field that limits who in the role sees a task
     (``unit_id`` for unit reviewers, ``category`` for experts); ``None`` means unscoped.
+
+    ``sole_holder``: a new task of this role whose scope has exactly one active holder is
+    assigned to that person at once (their 我的待办) instead of waiting in the group queue
+    (待认领); with two or more holders it waits to be claimed. A task the model assigns itself
+    (the ``assignee`` property) is left alone. Carried out by
+    :func:`engine.tasks.assign_sole_holder`, a listener the domain lists first.
     """
 
     key: str
     label: str
     scope_field: str | None = None
     label_en: str = ""
+    sole_holder: bool = False
 
 
 Operation = Callable[..., Any]

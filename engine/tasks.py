@@ -14,6 +14,7 @@ from . import forms, spiff
 from .access import Actor
 from .context import DONE, MAX_ID, OPEN, RUNNING, EventContext, row_id
 from .errors import Conflict, InvalidData, InvalidState, NotFound, PermissionDenied
+from .identity import users_holding
 from .projection import _row_dict
 from .sql import _INSTANCE_KEYS, _LOAD_STATE, _SQL_TASK_BY_ID
 from .tables import HumanTask, Instance
@@ -147,6 +148,16 @@ class TaskCommands:
                 raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围", reason="no_role", username=username)
         self._task_update(task_id, actor, check, lambda t: {"assignee": username}, "task_transferred", comment, {"to": username})
 
+    def move_due(self, s: Session, instance_ids, element_ids, due_at) -> int:
+        """Inside a command (a handler's ``ctx.session``): the open tasks ``element_ids`` of the
+        instances ``instance_ids`` are due at ``due_at`` from now on (a deadline the task's ``dueAt``
+        followed was moved). Returns how many tasks moved."""
+        ids, elements = [int(i) for i in instance_ids], [str(e) for e in element_ids]
+        if not ids or not elements:
+            return 0
+        return s.execute(update(HumanTask).where(HumanTask.instance_id.in_(ids), HumanTask.element_id.in_(elements),
+                                                 HumanTask.state == OPEN).values(due_at=due_at)).rowcount
+
     def _withdraw_blocker(self, s: Session, t: HumanTask, actor: Actor) -> str | None:
         """Why ``actor`` cannot withdraw completed task ``t`` (None: it can)."""
         if t.state != DONE or t.completed_by != actor.username:
@@ -191,6 +202,25 @@ class TaskCommands:
             return None, {}
 
         self._command(instance_id, actor, fn)
+
+
+def assign_sole_holder(ctx: EventContext, event: str, payload: dict) -> None:
+    """Listener (``task_created``): a task of a role marked ``sole_holder`` (:class:`engine.Role`)
+    goes straight to the only active user holding that role in the task's scope. It updates the
+    payload too, so the listeners after it (notifications) see the assignee: list it first."""
+    if event != "task_created" or payload.get("assignee") or not payload.get("role"):
+        return
+    role = ctx.engine.config.roles.get(payload["role"])
+    if role is None or not role.sole_holder:
+        return
+    holders = users_holding(ctx.session, role.key, payload.get("scope"))
+    if len(holders) != 1:
+        return
+    done = ctx.session.execute(update(HumanTask).where(
+        HumanTask.task_uuid == payload["task_uuid"], HumanTask.state == OPEN, HumanTask.assignee.is_(None))
+        .values(assignee=holders[0]))
+    if done.rowcount == 1:
+        payload["assignee"] = holders[0]
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 
 from engine import EngineConfig
+from engine.tasks import assign_sole_holder
 
 from .roles import OVERSIGHT_ROLES, PROJECTED_FIELDS, ROLES
 
@@ -16,6 +17,7 @@ PARTS = ("workflows.handlers", "workflows.notifications", "workflows.documents")
 def engine_config() -> EngineConfig:
     config = EngineConfig(roles=dict(ROLES), projected_fields=dict(PROJECTED_FIELDS), admin_role="admin",
                           oversight_roles=OVERSIGHT_ROLES)
+    config.listeners.append(assign_sole_holder)   # first: the listeners after it see the assignee
     for name in PARTS:
         try:
             module = importlib.import_module(name)

@@ -214,7 +214,7 @@ def test_a_client_from_the_document_carries_a_round_from_token_to_disqualificati
         {f"expert_professional_{i}" for i in (1, 2, 3)}
 
     # ---------------------------------------------------------------- the list: prepared, signed, published
-    [prepare] = section.call("listTasks", box="group", round_id=round_id, expect=200)["items"]
+    [prepare] = section.call("listTasks", box="todo", round_id=round_id, expect=200)["items"]   # the only holder: assigned
     done = section.call("completeTask", {"comment": "按单位顺序"}, task_id=prepare["id"], expect=200)
     [sign] = done["next_steps"]
     done = director.call("completeTask", {"decision": "approve", "comment": "同意"}, task_id=sign["id"], expect=200)
@@ -285,7 +285,7 @@ def test_a_client_from_the_document_carries_a_round_from_token_to_disqualificati
     hs_rev, section, admin, me = (api.as_(api.call("createToken", {"username": u, "password": PASSWORD, "days": 365},
                                                    expect=201)["token"])
                                   for u in ("hongshan_rev", "section", "admin", mentor_user))
-    [assess] = [t for t in hs_rev.call("listTasks", box="group", expect=200)["items"] if t["element_id"] == "Task_UnitAssessment"]
+    [assess] = [t for t in hs_rev.call("listTasks", box="todo", expect=200)["items"] if t["element_id"] == "Task_UnitAssessment"]
     done = hs_rev.call("completeTask", {"decision": "unqualified", "data": {"report": "未按联系书开展培带活动，成效不明显。"}},
                        task_id=assess["id"], expect=200)
     [final] = done["next_steps"]

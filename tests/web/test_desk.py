@@ -335,8 +335,8 @@ def test_started_lists_name_the_candidate_round_step_and_outcome(app, d):
     found = visible(sub.get("/inbox?box=started&q=李秀"))
     assert "李秀兰" in found and "张伟" not in found
     rev = User(app, "hongshan_rev")
-    assert "张伟" not in visible(rev.get("/inbox?box=group&q=李秀")).split("姓名/事项")[-1]
-    assert "李秀兰" in visible(rev.get("/inbox?box=group&q=李秀"))
+    assert "张伟" not in visible(rev.get("/inbox?box=todo&q=李秀")).split("姓名/事项")[-1]
+    assert "李秀兰" in visible(rev.get("/inbox?box=todo&q=李秀"))   # the unit's only reviewer: assigned at once
 
 
 def test_english_pages_of_the_desk_are_in_english(app, d):
@@ -391,7 +391,7 @@ def test_a_mentor_s_five_training_plans_each_name_their_mentee(app, d):
     agree_mentoring(d, mentoring, mentor_user=mentor)
     titles = sorted(t["title"] for t in d.open_tasks(mentoring, "Task_TrainingPlan"))
     assert titles == [f"张伟：学员{i}的培养计划" for i in range(1, 6)]
-    rows, _ = inbox(d.engine, d.actor(mentor), "group", q="学员3")
+    rows, _ = inbox(d.engine, d.actor(mentor), "todo", q="学员3")   # the mentor's own steps: assigned at once
     assert [r["title"] for r in rows] == ["张伟：学员3的培养计划"]          # found by the mentee's name
 
 
