@@ -188,6 +188,39 @@ def test_extending_the_deadline_is_recorded_and_reminders_are_computed_again(pro
     assert d.review_of(iid) is not None
 
 
+def test_open_fill_steps_are_due_at_the_extended_deadline(programme_restore):
+    """Issue 13: a deadline extended moves the due date of every fill step still open in the round
+    (a draft, a return), and a return after the extension is due at the new deadline too."""
+    from workflows.driver import sample_application
+    d = programme_restore
+    round_iid, rid = open_round(d, 2014)
+    old, new = datetime(2014, 6, 30, 15, 59, 59, tzinfo=timezone.utc), datetime(2014, 7, 15, 15, 59, 59, tzinfo=timezone.utc)
+    draft = d.nominate(rid, "songshan")
+    returned = d.nominate(rid, "hongshan")
+    d.complete(returned, "Task_Fill", sample_application("李秀兰"))
+    submitted = submit(d, rid, "yuanbaoshan")
+    assert d.open_tasks(draft, "Task_Fill")[0]["due_at"] == old
+    manage(d, round_iid, round_action="extend", new_deadline="2014-07-15", reason="部分旗县区材料准备不及")
+    assert d.open_tasks(draft, "Task_Fill")[0]["due_at"] == new
+    review = d.open_tasks(returned, "Task_UnitReview")[0]
+    assert review["due_at"] != new                               # the unit's review keeps its own 10 days
+    d.complete(returned, "Task_UnitReview", {"unit_decision": "return", "comment": "请补充获奖证书"})
+    assert d.open_tasks(returned, "Task_Fill")[0]["due_at"] == new
+    assert d.open_tasks(submitted) == []
+    with pytest.raises(InvalidData, match="须晚于原截止日期 2014-07-15"):   # a shorter one is still refused
+        manage(d, round_iid, round_action="extend", new_deadline="2014-07-01", reason="改回")
+    assert d.open_tasks(draft, "Task_Fill")[0]["due_at"] == new
+
+
+def test_closing_early_leaves_the_fill_steps_to_expire(programme):
+    d = programme
+    round_iid, rid = open_round(d, 2014)
+    draft = d.nominate(rid, "songshan")
+    manage(d, round_iid, round_action="close", reason="提前截止")
+    d.fire(cst("2014-06-02 09:00"))
+    assert d.open_tasks(draft, "Task_Fill") == []
+
+
 @pytest.mark.parametrize("new_deadline, message", [
     ("2014-06-20", "须晚于原截止日期 2014-06-30"), ("2015-01-10", "不在2014年度内"), ("2014-02-30", "日期格式不正确")])
 def test_an_extension_must_be_later_and_within_the_year(programme, new_deadline, message):

@@ -118,6 +118,7 @@ def nomination_check_eligibility(ctx, nomination_id):
     nom.revision += 1
     data["title"] = f"{data['name']}（{unit_name(ctx, nom.unit_id)}，{rnd.year}年度）"
     data["filled_by"] = ctx.actor.username   # a return (or an ineligible submission) goes back to who submitted
+    _deadline_now(data, rnd)
     return {"age": facts["age"], "years_in_chifeng": facts["years_in_chifeng"]}
 
 
@@ -141,6 +142,12 @@ def nomination_record_eligibility(ctx, nomination_id):
     return {"eligible": not errors, "reasons": errors, "warnings": warnings}  # shown beside the task form
 
 
+def _deadline_now(data: dict, rnd: Round) -> None:
+    """The round's deadline as it is now (the talent section may have extended it): the fill step
+    that opens next (a return, an ineligible submission) is due then (its ``dueAt`` is ``closes_at``)."""
+    data.update({"closes_at": dates.iso(rnd.deadline), "deadline_date": str(dates.local_date(rnd.deadline))})
+
+
 def nomination_record_review(ctx, nomination_id):
     data = ctx.task.data
     nom = own_nomination(ctx, nomination_id)
@@ -157,6 +164,7 @@ def nomination_record_review(ctx, nomination_id):
         nom.conditions_attested_by, nom.conditions_attested_at = ctx.actor.username, ctx.now
     if decision == "return":
         nom.status, nom.returns = "returned", nom.returns + 1
+        _deadline_now(data, ctx.session.get(Round, nom.round_id))
         notify(ctx, "returned_for_revision", holders(ctx, "unit_submitter", nom.unit_id), {
             "kind": "nomination", "id": nom.id, "name": nom.name, "unit_name": unit_name(ctx, nom.unit_id), "comment": comment},
             f"nomination:{nom.id}:returned:{nom.revision}")

@@ -171,6 +171,7 @@ def round_manage(ctx, round_id):
         row.deadline = new
         _schedule_reminders(ctx, row)
         _wake(ctx, row)
+        _fill_tasks_follow(ctx, row)
     else:
         row.deadline = ctx.now
         for reminder in _reminders(ctx, row, unsent=True):
@@ -180,6 +181,19 @@ def round_manage(ctx, round_id):
                                 by=ctx.actor.username, at=ctx.now))
     ctx.session.flush()
     return {"action": action, "deadline": str(dates.local_date(row.deadline))}
+
+
+# the steps of a nomination that are due at the round's deadline (their ``dueAt`` is ``closes_at``)
+DUE_AT_DEADLINE = ("Task_Fill",)
+
+
+def _fill_tasks_follow(ctx, row) -> None:
+    """A deadline extended: the open fill steps of the round's nominations not yet submitted are
+    due at the new deadline (a later iteration takes it from the round, nomination/check_eligibility)."""
+    instances = ctx.session.scalars(select(Nomination.instance_id).where(
+        Nomination.round_id == row.id, Nomination.submitted_at.is_(None), Nomination.instance_id.is_not(None),
+        Nomination.status.in_(("draft", "returned", "ineligible")))).all()
+    ctx.engine.move_due(ctx.session, instances, DUE_AT_DEADLINE, row.deadline)
 
 
 def next_round_at(deadline, rules):
