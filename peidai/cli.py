@@ -16,7 +16,7 @@ from engine.queries import inbox
 from .settings import PROJECT_ROOT
 
 CLI_MODULES = ("workflows.cli", "workflows.notifications.cli", "workflows.documents.cli", "worker.cli", "webapp.cli",
-               "webapp.cli_users", "peidai.backup")
+               "webapp.cli_users", "webapp.cli_migrate", "peidai.backup")
 MODEL_SUFFIXES = (".bpmn", ".dmn", ".json")
 MODEL_EXTRAS = (".redeploy",)  # part of a version's content although not a model (webapp.admin.versions)
 

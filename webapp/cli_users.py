@@ -8,6 +8,9 @@ an e-mail address); the site address in them is ``PEIDAI_PUBLIC_URL``.
     peidai users set-password admin          # asks twice, without echo
     peidai users deactivate wangli
     peidai users list --pending
+    peidai users set-contacts wangli --email wangli@example.cn --mobile 13912345678
+
+Contact details, the Excel import and message channels: :mod:`webapp.cli_contacts`.
 """
 from __future__ import annotations
 
@@ -135,11 +138,19 @@ def register(cli: click.Group) -> None:
     @click.option("--search", default="", help="用户名或姓名中的文字")
     @pass_lazy
     def users_list(lazy, pending, search):
+        """Accounts with their state, roles, e-mail address and mobile number."""
         from engine import identity
+        from workflows.notifications.contacts import contacts_of
         with lazy.engine.sessions() as s:
             rows = identity.account_rows(s, pending_only=pending, search=search, limit=10000)
+            found = contacts_of(s, [r["username"] for r in rows])
         for r in rows:
             state = "已停用" if not r["active"] else "待激活" if r["pending"] else "已激活"
             roles = "，".join(f"{role}:{scope}" if scope else role for role, scope in r["memberships"]) or "—"
-            click.echo(f"{r['username']:<20} {r['display_name']:<10} {state:<4} {roles}  {r['email'] or ''}".rstrip())
+            mine = found.get(r["username"], {})
+            contact = "  ".join(v for v in (mine.get("email") or "", mine.get("mobile") or "") if v)
+            click.echo(f"{r['username']:<20} {r['display_name']:<10} {state:<4} {roles}  {contact}".rstrip())
         click.echo(f"共 {len(rows)} 个账号")
+
+    from webapp import cli_contacts
+    cli_contacts.register(users, _actor)

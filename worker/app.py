@@ -19,6 +19,7 @@ from celery.signals import worker_process_init
 OUTBOX_INTERVAL = float(os.environ.get("PEIDAI_OUTBOX_INTERVAL", "5"))
 OVERDUE_INTERVAL = float(os.environ.get("PEIDAI_OVERDUE_INTERVAL", "3600"))
 DRY_RUN_SWEEP = float(os.environ.get("PEIDAI_DRY_RUN_SWEEP", "60"))
+KEPT_MAIL_INTERVAL = float(os.environ.get("PEIDAI_KEPT_MAIL_INTERVAL", "60"))
 
 
 def embedded_broker_url(data_dir) -> str:
@@ -73,6 +74,7 @@ def celery_config(settings, *, queue: str | None = None) -> dict:
             "fire-due-timers": every("peidai.fire_due_timers", timer_interval),
             "deliver-outbox": every("peidai.deliver_outbox", min(OUTBOX_INTERVAL, timer_interval)),
             "remind-overdue": every("peidai.remind_overdue", OVERDUE_INTERVAL),
+            "send-kept-mails": every("peidai.send_kept_mails", KEPT_MAIL_INTERVAL),
             "run-dry-runs": every("peidai.run_dry_run", DRY_RUN_SWEEP),   # a lost wake-up (webapp.admin.jobs)
         },
     }

@@ -1,6 +1,8 @@
 """``peidai worker``, ``peidai beat``, ``peidai outbox ...`` and ``peidai incidents ...``."""
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 
@@ -14,6 +16,37 @@ def _engine_call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except EngineError as exc:
         raise click.ClickException(exc.message) from None
+
+
+def parse_moment(text: str | None, param: str = "--now"):
+    """An aware ISO 8601 time (``2014-06-01T09:00:00+08:00``), or None."""
+    from datetime import datetime
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("不是 ISO 8601 时间，例如 2014-06-01T09:00:00+08:00", param_hint=param) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter("请带上时区，例如 +08:00", param_hint=param)
+    return moment
+
+
+@contextlib.contextmanager
+def clock_at(system, moment):
+    """The system with its engine's clock standing at ``moment`` (when given) for the command:
+    messages written on a virtual clock (dry runs, rehearsals, tests) are delivered at that time,
+    and the deliverers read it as "now" too."""
+    if moment is None:
+        yield system
+        return
+    from engine.clock import VirtualClock
+    engine, previous = system.engine, system.engine.clock
+    engine.clock = VirtualClock(moment)
+    try:
+        yield system
+    finally:
+        engine.clock = previous
 
 
 def register(cli: click.Group) -> None:
@@ -48,16 +81,26 @@ def register(cli: click.Group) -> None:
 
     @outbox.command("deliver")
     @click.option("--limit", type=click.IntRange(1, 100000), default=1000, show_default=True)
+    @click.option("--now", "now_text", default=None,
+                  help="按此时刻投递（ISO 时间，带时区，如 2014-06-01T09:00:00+08:00），用于虚拟时钟的试运行和演练")
     @pass_lazy
-    def outbox_deliver(lazy, limit):
-        """Deliver what is due now, in this process (no broker needed)."""
+    def outbox_deliver(lazy, limit, now_text):
+        """Deliver what is due now (or at --now), in this process (no broker needed); then send the
+        mails kept while no SMTP server was configured."""
+        from workflows.notifications.mailer import send_kept
+        moment = parse_moment(now_text)
         total = {"claimed": 0, "delivered": 0, "retrying": 0, "incidents": 0}
-        while total["claimed"] < limit:
-            counts = _outbox(lazy).deliver_due(lazy.system, limit=min(100, limit - total["claimed"]))
-            if not counts["claimed"]:
-                break
-            total = {k: total[k] + counts[k] for k in total}
+        with clock_at(lazy.system, moment) as system:
+            while total["claimed"] < limit:
+                counts = system.engine.outbox.deliver_due(system, limit=min(100, limit - total["claimed"]))
+                if not counts["claimed"]:
+                    break
+                total = {k: total[k] + counts[k] for k in total}
+            mails = send_kept(system)
         click.echo(f"已投递 {total['delivered']}，待重试 {total['retrying']}，转为故障 {total['incidents']}")
+        if mails["sent"] or mails["failed"]:
+            click.echo(f"已发出保存的邮件 {mails['sent']} 封" + (f"，{mails['failed']} 封未发出：{mails['reason']}"
+                                                           if mails["failed"] else ""))
 
     @outbox.command("status")
     @pass_lazy

@@ -19,6 +19,12 @@ def register(app: Celery) -> None:
     def deliver_message(message_id: int) -> str | None:
         return system().engine.outbox.deliver(int(message_id), system())
 
+    @app.task(name="peidai.send_kept_mails", shared=False)
+    def send_kept_mails() -> dict:
+        """Mails kept while no SMTP server was configured go out once one is."""
+        from workflows.notifications.mailer import send_kept
+        return send_kept(system())
+
     @app.task(name="peidai.remind_overdue", shared=False)
     def remind_overdue() -> int:
         from workflows.notifications.service import remind_overdue as remind

@@ -16,6 +16,7 @@ from celery import Celery
 
 from tests.conftest import get_database, make_system, read_models, require_server
 
+from .smtp_server import smtp_server  # noqa: F401 - a fixture of every worker test
 from .support import FIXTURES, FileClock, configure
 
 HERE = Path(__file__).parent

@@ -1,18 +1,18 @@
-"""Deliverers of the ``notify`` and ``incident`` outbox topics (run by the worker).
+"""Deliverers of the ``notify``, ``incident`` and ``mail/confirm_address`` outbox topics (run by
+the worker).
 
 ``notify`` payload: ``{"template": name, "users": [usernames], "context": {...}}``. Each user
-gets one in-app notification and, with an e-mail address, one mail; both are keyed by the
-outbox message id, so a redelivered message adds nothing. Mails go out over SMTP
-(``PEIDAI_SMTP_*``); without a configured host they are kept in the database (status ``kept``).
-A mail the SMTP server took is marked ``sent``; a crash between the two can send it twice
-(SMTP offers no idempotency), everything else happens once.
+gets one in-app notification and, with an e-mail address and unless they chose in-app only for
+this kind of message (:mod:`.kinds`), one mail; both are keyed by the outbox message id, so a
+redelivered message adds nothing. Mails go out over SMTP (:mod:`.mailer`); without a configured
+host they are ``kept`` and sent once one is. When some mails of a message fail, the message fails
+too (each mail says why) and the outbox tries again: only the mails not sent yet are sent again;
+a retry while no SMTP host is configured keeps them (never a ``queued`` mail left behind).
 """
 from __future__ import annotations
 
 import json
 import logging
-import smtplib
-from email.message import EmailMessage
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,7 +22,9 @@ from engine.identity import users_holding
 from engine.outbox import Undeliverable
 from engine.tables import User
 
-from .tables import Mail, Notification
+from . import mailer
+from .kinds import wants_mail
+from .tables import ContactDetails, Mail, Notification
 from .templates import TEMPLATES, render
 
 log = logging.getLogger(__name__)
@@ -59,72 +61,72 @@ def deliver_notify(payload: dict, message_id: int, system) -> None:
     title_en, body_en = render(template, context, "en")
     engine = system.engine
     now = engine.now()
-    smtp = bool(system.settings.smtp_host)
+    smtp = mailer.smtp_configured(system.settings)
+    prefix = f"outbox:{message_id}:"
     with engine.unit_of_work() as s:
         people = {u.username: u for u in s.execute(select(User.username, User.display_name, User.email)
                                                     .where(User.username.in_(users), User.active.is_(True)))}
         unknown = [u for u in users if u not in people]
         if unknown:
             log.warning("notify message %s: no active user %s", message_id, ", ".join(unknown))
+        by_mail = wants_mail(s, list(people), template)
         for username in users:
             person = people.get(username)
             if person is None:
                 continue
-            key = f"outbox:{message_id}:{username}"
+            key = prefix + username
             _insert_ignore(s, Notification, dict(
                 key=key, username=username, template=template, title=title[:300], body=body,
                 context_json=json.dumps(context, ensure_ascii=False, default=str),
                 instance_id=context.get("instance_id") if isinstance(context.get("instance_id"), int) else None,
                 created_at=now))
-            if person.email:
+            if person.email and username in by_mail:
                 _insert_ignore(s, Mail, dict(
-                    key=key, username=username, to_address=_address(person.display_name, person.email),
+                    key=key, username=username, to_address=mailer.address(person.display_name, person.email),
                     subject=title[:300], body=f"{body}\n\n——\n{title_en}\n{body_en}\n",
-                    status="queued" if smtp else "kept", created_at=now))
+                    status=mailer.QUEUED if smtp else mailer.KEPT, created_at=now, attempts=0))
+        if not smtp:   # a retry without SMTP: what failed before is kept until a server is configured
+            s.execute(update(Mail).where(Mail.key.startswith(prefix, autoescape=True),
+                                         Mail.status.in_((mailer.QUEUED, mailer.FAILED))).values(status=mailer.KEPT))
     if smtp:
-        send_queued(system, f"outbox:{message_id}:")
+        send_message_mails(system, prefix)
 
 
-def _address(name: str, email: str) -> str:
-    name = "".join(c for c in (name or "") if c not in '<>",;\r\n').strip()
-    return f"{name} <{email}>" if name else email
+def send_message_mails(system, prefix: str) -> None:
+    """Send the mails of one outbox message that are not sent yet; MailNotSent when some fail."""
+    ids = mailer.claim(system.engine, select(Mail.id).where(
+        Mail.key.startswith(prefix, autoescape=True), Mail.status.in_((mailer.FAILED, mailer.KEPT, mailer.QUEUED))),
+        (mailer.FAILED, mailer.KEPT, mailer.QUEUED))
+    counts = mailer.send_mails(system, ids)
+    if counts["failed"]:
+        raise mailer.MailNotSent(f"{counts['failed']} 封邮件未发出：{counts['reason']}")
 
 
-def send_queued(system, key_prefix: str = "") -> int:
-    """Send the queued mails (of one message when ``key_prefix`` is given); returns how many."""
-    engine, settings = system.engine, system.settings
-    with engine.sessions() as s:
-        q = select(Mail.id, Mail.to_address, Mail.subject, Mail.body).where(Mail.status == "queued")
-        if key_prefix:
-            q = q.where(Mail.key.startswith(key_prefix, autoescape=True))
-        mails = s.execute(q.order_by(Mail.id)).all()
-    if not mails:
-        return 0
-    with _connect(settings) as smtp:
-        for mail in mails:
-            message = EmailMessage()
-            message["From"] = settings.smtp_sender
-            message["To"] = mail.to_address
-            message["Subject"] = mail.subject
-            message.set_content(mail.body)
-            smtp.send_message(message)
-            with engine.unit_of_work() as s:
-                s.execute(update(Mail).where(Mail.id == mail.id).values(status="sent", sent_at=engine.now()))
-    return len(mails)
-
-
-def _connect(settings) -> smtplib.SMTP:
-    if settings.smtp_port == 465:
-        smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=30)
-    else:
-        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
-        smtp.ehlo()
-        if smtp.has_extn("starttls"):
-            smtp.starttls()
-            smtp.ehlo()
-    if settings.smtp_user:
-        smtp.login(settings.smtp_user, settings.smtp_password)
-    return smtp
+def deliver_address_confirmation(payload: dict, message_id: int, system) -> None:
+    """``mail/confirm_address`` (:mod:`.contacts`): the confirmation link goes to the address
+    waiting for it, read from the database (never from the payload); nothing when the change was
+    confirmed, replaced or withdrawn meanwhile."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("username"), str) \
+            or not isinstance(payload.get("digest"), str):
+        raise Undeliverable("邮箱确认消息的内容不完整")
+    from .contacts import confirmation_text
+    engine = system.engine
+    smtp = mailer.smtp_configured(system.settings)
+    key = f"outbox:{message_id}:{payload['username']}"
+    with engine.unit_of_work() as s:
+        row = s.get(ContactDetails, payload["username"])
+        name = s.scalar(select(User.display_name).where(User.username == payload["username"]))
+        if row is None or not row.pending_email or not (row.pending_token_hash or "").startswith(payload["digest"]):
+            return
+        subject, body = confirmation_text(name or payload["username"], payload)
+        _insert_ignore(s, Mail, dict(key=key, username=payload["username"], to_address=mailer.address(name, row.pending_email),
+                                     subject=subject[:300], body=body, created_at=engine.now(), attempts=0,
+                                     status=mailer.QUEUED if smtp else mailer.KEPT))
+        if not smtp:
+            s.execute(update(Mail).where(Mail.key == key, Mail.status.in_((mailer.QUEUED, mailer.FAILED)))
+                      .values(status=mailer.KEPT))
+    if smtp:
+        send_message_mails(system, f"outbox:{message_id}:")
 
 
 def deliver_incident(payload: dict, message_id: int, system) -> None:
