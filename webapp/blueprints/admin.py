@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine import Conflict, EngineError, ModelValidationError, lineage, migration
 from webapp import auth, schema_forms
-from webapp.admin import drafts, dryrun, jobs, versions
+from webapp.admin import drafts, dryrun, jobs, rules_history, versions
 from webapp.admin.access import admins_only
 from webapp.auth import current_actor
 
@@ -42,7 +42,8 @@ def compare():
     except (KeyError, ValueError):
         abort(400)
     diff = versions.compare_versions(_engine(), a, b)
-    return render_template("admin/compare.html", a=f"版本 {a}", b=f"版本 {b}", diff=diff)
+    return render_template("admin/compare.html", a=f"版本 {a}", b=f"版本 {b}", diff=diff,
+                           rules=rules_history.between_model_versions(_engine(), a, b))
 
 
 @bp.get("/versions/<int:version_id>/files/<path:filename>")
@@ -78,8 +79,9 @@ def draft(draft_id):
     if d["dry_run"] and isinstance(d["dry_run"].get("finished_at"), str):
         from datetime import datetime
         d["dry_run"]["finished_at"] = datetime.fromisoformat(d["dry_run"]["finished_at"])
+    rules = rules_history.since_model_version(_engine(), d["base_version_id"]) if d["base_version_id"] else None
     return render_template("admin/draft.html", draft=d, diff=diff, process_keys=keys, stale=stale, job=job,
-                           programme_labels=dryrun.PROGRAMME_LABELS,
+                           programme_labels=dryrun.PROGRAMME_LABELS, rules=rules,
                            files=sorted(f for f in d["files"] if not f.startswith(".")))
 
 
