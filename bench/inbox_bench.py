@@ -34,10 +34,16 @@ PG_ADMIN = os.environ.get("PEIDAI_BENCH_PG", "postgresql+psycopg://postgres@127.
 UNITS = ["hongshan", "yuanbaoshan", "songshan", "aluke", "balinzuo", "balinyou", "linxi", "keshiketeng", "wengniute",
          "harqin", "ningcheng", "aohan", "city_health", "city_edu", "college"]
 CATEGORIES = ["professional", "skilled", "rural"]
-# (role, share of tasks, scope values, users per scope, element)
-ROLES = [("unit_submitter", 0.35, UNITS, 3, "Task_Fill"), ("unit_reviewer", 0.30, UNITS, 3, "Task_UnitReview"),
-         ("expert", 0.25, CATEGORIES, 5, "Task_ExpertReview"), ("talent_section", 0.05, [None], 4, "Task_Publish"),
-         ("director", 0.05, [None], 1, "Task_SignOff")]
+# (role, share of tasks, scope values, users per scope, (process, element, name) of the models in bpmn/):
+# a nomination's fill and unit review, the committee's expert review, and the round's list, which
+# the talent section prepares and publishes and the director signs in one act (selection_round)
+ROLES = [("unit_submitter", 0.35, UNITS, 3, [("nomination", "Task_Fill", "填写推荐申报表")]),
+         ("unit_reviewer", 0.30, UNITS, 3, [("nomination", "Task_UnitReview", "单位审核")]),
+         ("expert", 0.25, CATEGORIES, 5, [("committee_review", "Task_ExpertReview", "专家评审")]),
+         ("talent_section", 0.05, [None], 4, [("selection_round", "Task_ManageRound", "报送期管理（延期或提前截止）"),
+                                               ("selection_round", "Task_PrepareList", "拟定推荐名单"),
+                                               ("selection_round", "Task_PublishList", "公布培带人名单")]),
+         ("director", 0.05, [None], 1, [("selection_round", "Task_SignList", "签批推荐名单")])]
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 COLUMNS = ["task_uuid", "instance_id", "process_key", "element_id", "name", "role", "scope", "candidates", "assignee",
            "state", "form", "org_unit", "category", "batch", "title", "created_at", "due_at", "completed_at",
@@ -64,7 +70,8 @@ def rows(n: int, n_open: int, tasks_per_instance: int, rnd: random.Random):
     weights = [r[1] for r in ROLES]
     span = 3 * 365 * 86400
     for i in range(n):
-        role, _share, scopes, per_scope, element = rnd.choices(ROLES, weights)[0]
+        role, _share, scopes, per_scope, steps = rnd.choices(ROLES, weights)[0]
+        process_key, element, name = rnd.choice(steps)
         scope = rnd.choice(scopes)
         unit = scope if role in ("unit_submitter", "unit_reviewer") else rnd.choice(UNITS)
         category = scope if role == "expert" else rnd.choice(CATEGORIES)
@@ -73,7 +80,7 @@ def rows(n: int, n_open: int, tasks_per_instance: int, rnd: random.Random):
         assignee = user(role, scope, rnd.randint(1, per_scope)) if (role == "expert" or rnd.random() < 0.3) else None
         due = created + timedelta(days=10) if rnd.random() < 0.6 else None
         done_by = assignee or user(role, scope, rnd.randint(1, per_scope))
-        yield (str(uuid.UUID(int=rnd.getrandbits(128))), 1 + i // tasks_per_instance, "nomination", element, element,
+        yield (str(uuid.UUID(int=rnd.getrandbits(128))), 1 + i // tasks_per_instance, process_key, element, name,
                role, scope, None, assignee if is_open else done_by,
                "open" if is_open else ("completed" if rnd.random() < 0.95 else "cancelled"),
                None, unit, category, str(2014 + 3 * rnd.randint(0, 4)), f"推荐人选 {i}",
