@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from engine.queries import audit_trail, instance_tasks
 from webapp import confidential, pool, schema_forms, users
+from webapp.i18n import localized_schema, model_text
 from webapp.labels import OUTCOMES, code_label, verb
 
 # the nomination's status once the committee has decided (the committee's result, all a unit sees of it)
@@ -142,7 +143,7 @@ def steps(engine, version_id: int, tasks: list[dict], trail: list[dict], exclude
     """The latest submission of each earlier step (not the committee's, not ``exclude``), read-only."""
     secret = confidential.confidential_elements(tasks)
     forms = {t["element_id"]: t.get("form") for t in tasks}
-    names = {t["element_id"]: t["name"] for t in tasks}
+    names = {t["element_id"]: model_text(t["name"]) for t in tasks}
     latest: dict[str, dict] = {}
     order: list[str] = []
     for e in trail:
@@ -156,7 +157,7 @@ def steps(engine, version_id: int, tasks: list[dict], trail: list[dict], exclude
     out = []
     for el in order:
         e = latest[el]
-        schema = engine.form(version_id, forms.get(el)) if forms.get(el) else None
+        schema = localized_schema(engine.form(version_id, forms.get(el))) if forms.get(el) else None
         if not schema:
             continue
         decision = schema_forms.decision_field(schema)
@@ -203,7 +204,7 @@ def application_step(engine, version_id: int, nomination_id, trail: list[dict]) 
     """The application as the nomination record holds it (the last one submitted), for a step
     of another process than the one that filled it in (the committee's review)."""
     record = pool.nomination_application(engine, nomination_id)
-    schema = engine.form(version_id, APPLICATION_FORM) if record else None
+    schema = localized_schema(engine.form(version_id, APPLICATION_FORM)) if record else None
     if not schema:
         return None
     decision = schema_forms.decision_field(schema)
@@ -219,7 +220,7 @@ def round_cases(engine, version_id: int, round_id) -> list[dict]:
     """Every candidate of the round who reached the committee: application in words, the experts'
     opinions and the tally (for the talent section and the director, who see everything)."""
     rows = pool.round_nominations(engine, round_id)
-    schema = engine.form(version_id, APPLICATION_FORM) if rows else None
+    schema = localized_schema(engine.form(version_id, APPLICATION_FORM)) if rows else None
     decision = schema_forms.decision_field(schema)
     names = users.display_names(engine, [o["expert"] for r in rows for o in r["opinions"]])
     for r in rows:

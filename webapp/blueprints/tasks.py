@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from engine import EngineError, InvalidData
 from webapp import auth, drafts, schema_forms, users
+from webapp.i18n import localized_schema
 from webapp.auth import current_actor, login_required
 from webapp.errors import engine_message, field_errors
 
@@ -95,7 +96,7 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
 
     engine = auth.engine()
     actor = current_actor()
-    schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
+    schema = localized_schema(engine.form(task["version_id"], task["form"])) if task.get("form") else None
     decision, skip = _form_parts(schema)
     if detail_data is None:
         detail_data = engine.task_data(task["id"], auth.reading_actor())
@@ -187,7 +188,7 @@ def complete(task_id):
         drafts.save(engine, task_id, actor.username, drafts.form_values(request.form), comment)
         flash(_("已暂存，可稍后继续填写（暂存内容只有您本人可见，未提交办理）"), "success")
         return redirect(url_for("tasks.show", task_id=task_id))
-    schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
+    schema = localized_schema(engine.form(task["version_id"], task["form"])) if task.get("form") else None
     decision, skip = _form_parts(schema)
     data = schema_forms.coerce(schema, request.form)
     if decision:
@@ -318,7 +319,7 @@ def withdraw(task_id):
         flash(engine_message(exc), "danger")
         return redirect(url_for("tasks.show", task_id=task_id))
     if submitted is not None:  # 撤回 keeps what was submitted: the form reopens with it
-        schema = engine.form(task["version_id"], task["form"]) if task.get("form") else None
+        schema = localized_schema(engine.form(task["version_id"], task["form"])) if task.get("form") else None
         decision = schema_forms.decision_field(schema)
         values = schema_forms.form_values(schema, {k: v for k, v in submitted["data"].items() if k != decision})
         drafts.save(engine, task_id, actor.username, values, submitted.get("comment") or "", kind="withdrawn")
