@@ -233,6 +233,9 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # what the token may do, space-separated words of webapp.api.scopes ("read act"); NULL: a token
+    # made before scopes existed, or on the account page: its user's full rights
+    scopes: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Membership(Base):

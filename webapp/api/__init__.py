@@ -6,6 +6,8 @@ that enforces it.
   the same JSON Schema checks every body and query (422, one entry per field).
 * Authentication: ``Authorization: Bearer <token>``; a token comes from ``POST /api/v1/tokens``
   (user name and password, throttled like the log-in). The session cookie is never trusted here.
+  A token's scopes (read, act, admin; never wider than its user) are checked for every operation
+  in one place, :func:`webapp.api.scopes.enforce`.
 * Errors: ``{"code", "message", "errors": [{"field", "code", "message"}]}`` in the language of
   ``Accept-Language`` (:mod:`webapp.errors`); JSON is UTF-8 without ``\\uXXXX`` escapes.
 * Each resource module holds one or a few blueprints; :func:`install` registers them all (called
@@ -51,8 +53,9 @@ DESCRIPTION = (
     "赤峰市人才培带工程（赤组通字〔2014〕21号）的接口：评选轮次、推荐（附件2）、单位审核、评审委员会、名单签批、聘书及查验、"
     "人才培带人库、培带联系书（附件3）、培带对象与培养计划、培带活动、年度考核、激励申请、文书与附件、消息。\n\n"
     "**令牌**：`POST /tokens`（用户名和密码，与登录页同样限制尝试次数）换取令牌，之后每个请求带请求头 "
-    "`Authorization: Bearer <令牌>`。令牌的权限与其用户相同，数据范围与网页一致（单位只看本单位，评审专家只看本类别，"
-    "评审专家的身份和表决只对人才科、领导小组办公室主任及已表决的专家显示）。\n\n"
+    "`Authorization: Bearer <令牌>`。令牌的数据范围与其用户在网页上的一致（单位只看本单位，评审专家只看本类别，"
+    "评审专家的身份和表决只对人才科、领导小组办公室主任及已表决的专家显示）；令牌另有权限（scopes）：read 查看、act 办理、"
+    "admin 管理，换取时选定，不超过用户的角色所允许的，缺少时 403（insufficient_scope）。\n\n"
     "**办理**：`GET /tasks?box=todo|group|done` 列出待办；`GET /tasks/{task_id}` 给出表单（form_schema，取自流程模型）、"
     "表单的初始内容（data）、可选结论（decisions）和办理记录；`POST /tasks/{task_id}/complete` 提交 `decision`（统一词汇："
     "approve、return、reject、submit、withdraw …，按表单映射）、`comment` 和 `data`，答复办理结果"
@@ -65,9 +68,9 @@ DESCRIPTION = (
 
 
 def _modules():
-    from . import clock, files, instances, notifications, programme, rounds, tasks, tokens
+    from . import clock, files, handover, instances, notifications, programme, rounds, tasks, tokens
     return [
-        tokens.blp, rounds.blp, rounds.nominations_blp, tasks.blp, instances.blp, instances.models_blp,
+        tokens.blp, rounds.blp, rounds.nominations_blp, tasks.blp, handover.blp, instances.blp, instances.models_blp,
         programme.mentors_blp, programme.mentorships_blp, programme.mentees_blp, programme.assessments_blp,
         programme.benefits_blp, programme.certificates_blp, programme.verify_blp, files.documents_blp,
         files.doc_files_blp, files.uploads_blp, notifications.blp, clock.blp,
@@ -78,6 +81,7 @@ def install(app) -> None:
     """Register every API blueprint on ``app`` and build the document."""
     from webapp.auth import csrf
 
+    from . import scopes
     from .schemas import ErrorSchema
 
     app.json = Utf8JSON(app)   # JSON answered as UTF-8 text, not \\uXXXX
@@ -90,8 +94,8 @@ def install(app) -> None:
         "servers": [{"url": PREFIX}],
         "security": [{"bearerAuth": []}],
     })
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
-                                                       "description": "POST /tokens 换取的访问令牌"})
+    api.spec.components.security_scheme(scopes.SCHEME, {"type": "http", "scheme": "bearer",
+                                                        "description": scopes.describe()})
     app.url_map.converters.setdefault("vcode", VerificationCodeConverter)
     api.register_converter(VerificationCodeConverter, lambda _c: {"type": "string", "pattern": f"^{CODE}$",
                                                                   "example": "K7Q4-M2XD"})
@@ -99,6 +103,8 @@ def install(app) -> None:
     api.register_converter(BigIdConverter, lambda _c: {"type": "integer", "format": "int64", "minimum": 1,
                                                        "maximum": MAX_BIGINT})
     for blp in _modules():
+        if scopes.enforce not in blp.before_request_funcs.get(None, []):   # once: apps share the blueprints
+            blp.before_request(scopes.enforce)   # after the blueprint's own check that a user is signed in
         api.register_blueprint(blp)
         csrf.exempt(blp)   # token-authenticated; no cookies are trusted here
     install_error_handlers(app)
@@ -108,7 +114,7 @@ def install(app) -> None:
 ERRORS = {  # status: (component name, description)
     "400": ("BAD_REQUEST", "请求格式有误（如请求体不是有效的 JSON）"),
     "401": ("UNAUTHORIZED", "未提供令牌或令牌无效、已过期、已撤销"),
-    "403": ("FORBIDDEN", "无权操作"),
+    "403": ("FORBIDDEN", "无权操作，或令牌缺少此操作所需的权限（insufficient_scope）"),
     "404": ("NOT_FOUND", "记录不存在或不在您的范围内（编号超出范围同样为 404）"),
     "409": ("CONFLICT", "冲突：已被他人办理，或当前状态不允许此操作"),
     "422": ("UNPROCESSABLE_ENTITY", "数据校验失败：errors 逐项说明（字段、代码、提示）"),
@@ -120,7 +126,9 @@ def document() -> dict:
     """The OpenAPI document of the running app (paths relative to the server ``/api/v1``), every
     operation with the error statuses it may answer."""
     from flask import current_app
+    from . import scopes
     spec = relative_paths(current_app.extensions["peidai_api"].spec.to_dict())
+    scopes.document(spec)
     error = {"$ref": "#/components/schemas/Error"}
     responses = spec.setdefault("components", {}).setdefault("responses", {})
     for status, (name, text) in ERRORS.items():

@@ -14,7 +14,7 @@ from engine import VirtualClock
 from engine.tables import OutboxMessage
 from webapp.auth import current_actor, holds_any
 
-from . import schemas
+from . import schemas, scopes
 from .core import ApiFailure, blueprint
 
 blp = blueprint("clock", __name__, "/clock", "程序时钟（仅试运行和测试环境：虚拟时钟）")
@@ -49,6 +49,7 @@ def _deliver_due(system) -> int:
 
 
 @blp.post("")
+@scopes.requires(blp, "admin")
 @blp.arguments(schemas.ClockRequest, required=False)
 @blp.response(200, schemas.ClockSchema)
 def move_clock(body):

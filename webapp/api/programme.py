@@ -30,6 +30,22 @@ def _sessions():
     return auth.engine().sessions()
 
 
+def _page(read, page: int, per_page: int, **filters) -> dict:
+    """One page of ``read(session, actor, ...)`` (a scoped list of :mod:`workflows.api_reads`)."""
+    with _sessions() as s:
+        rows, total = read(s, current_actor(), page=page, per_page=per_page, **filters)
+    return paged(rows, total, page, per_page)
+
+
+def _one(read, record_id: int) -> dict:
+    """``read(session, actor, id)``, or 404 when the record is not in the caller's scope."""
+    with _sessions() as s:
+        found = read(s, current_actor(), record_id)
+    if found is None:
+        raise _not_found()
+    return found
+
+
 @mentors_blp.get("")
 @mentors_blp.arguments(schemas.MentorListArgs, location="query", as_kwargs=True)
 @mentors_blp.response(200, schemas.MentorPage)
@@ -47,11 +63,7 @@ def list_mentors(page=1, per_page=20, **filters):
 # --------------------------------------------------------------------------- mentorships
 
 def _mentorship(mentorship_id: int) -> dict:
-    with _sessions() as s:
-        found = api_reads.mentorship(s, current_actor(), mentorship_id)
-    if found is None:
-        raise _not_found()
-    return found
+    return _one(api_reads.mentorship, mentorship_id)
 
 
 @mentorships_blp.get("")
@@ -59,9 +71,7 @@ def _mentorship(mentorship_id: int) -> dict:
 @mentorships_blp.response(200, schemas.MentorshipPage)
 def list_mentorships(page=1, per_page=20, **filters):
     """培带（人才科看全部，单位看本单位，培带人和培带对象看本人的）"""
-    with _sessions() as s:
-        rows, total = api_reads.mentorships(s, current_actor(), page=page, per_page=per_page, **filters)
-    return paged(rows, total, page, per_page)
+    return _page(api_reads.mentorships, page, per_page, **filters)
 
 
 @mentorships_blp.get("/<int:mentorship_id>")
@@ -100,20 +110,14 @@ def get_mentorship_activities(mentorship_id):
 def get_mentorship_assessments(mentorship_id):
     """该培带的年度考核"""
     _mentorship(mentorship_id)
-    with _sessions() as s:
-        rows, total = api_reads.assessments(s, current_actor(), mentorship_id=mentorship_id, per_page=100)
-    return paged(rows, total, 1, 100)
+    return _page(api_reads.assessments, 1, 100, mentorship_id=mentorship_id)
 
 
 @mentees_blp.get("/<int:mentee_id>")
 @mentees_blp.response(200, schemas.MenteeSchema)
 def get_mentee(mentee_id):
     """一名培带对象及其培养计划"""
-    with _sessions() as s:
-        found = api_reads.mentee(s, current_actor(), mentee_id)
-    if found is None:
-        raise _not_found()
-    return found
+    return _one(api_reads.mentee, mentee_id)
 
 
 # --------------------------------------------------------------------------- assessments, benefits
@@ -123,20 +127,14 @@ def get_mentee(mentee_id):
 @assessments_blp.response(200, schemas.AssessmentPage)
 def list_assessments(page=1, per_page=20, **filters):
     """年度考核（人才科看全部，单位看本单位，培带人看本人的）"""
-    with _sessions() as s:
-        rows, total = api_reads.assessments(s, current_actor(), page=page, per_page=per_page, **filters)
-    return paged(rows, total, page, per_page)
+    return _page(api_reads.assessments, page, per_page, **filters)
 
 
 @assessments_blp.get("/<int:assessment_id>")
 @assessments_blp.response(200, schemas.AssessmentSchema)
 def get_assessment(assessment_id):
     """一次年度考核：单位结论、书面报告、人才科确认结果"""
-    with _sessions() as s:
-        found = api_reads.assessment(s, current_actor(), assessment_id)
-    if found is None:
-        raise _not_found()
-    return found
+    return _one(api_reads.assessment, assessment_id)
 
 
 @benefits_blp.get("")
@@ -144,9 +142,7 @@ def get_assessment(assessment_id):
 @benefits_blp.response(200, schemas.BenefitPage)
 def list_benefits(page=1, per_page=20, **filters):
     """激励申请（人才科看全部，单位看本单位人员的，培带人看本人的）"""
-    with _sessions() as s:
-        rows, total = api_reads.benefits(s, current_actor(), page=page, per_page=per_page, **filters)
-    return paged(rows, total, page, per_page)
+    return _page(api_reads.benefits, page, per_page, **filters)
 
 
 # --------------------------------------------------------------------------- certificates
@@ -173,20 +169,15 @@ def _with_code(row: dict) -> dict:
 @certificates_blp.response(200, schemas.CertificatePage)
 def list_certificates(page=1, per_page=20, **filters):
     """聘书（人才科看全部，单位看本单位，培带人看本人的）"""
-    with _sessions() as s:
-        rows, total = api_reads.certificates(s, current_actor(), page=page, per_page=per_page, **filters)
-    return paged([r | {"verify_url": _verify_url(r["verification_code"])} for r in rows], total, page, per_page)
+    found = _page(api_reads.certificates, page, per_page, **filters)
+    return found | {"items": [r | {"verify_url": _verify_url(r["verification_code"])} for r in found["items"]]}
 
 
 @certificates_blp.get("/<int:certificate_id>")
 @certificates_blp.response(200, schemas.CertificateSchema)
 def get_certificate(certificate_id):
     """一份聘书：编号、查验码、状态（有效、已撤销及原因）"""
-    with _sessions() as s:
-        found = api_reads.certificate(s, current_actor(), certificate_id)
-    if found is None:
-        raise _not_found()
-    return _with_code(found)
+    return _with_code(_one(api_reads.certificate, certificate_id))
 
 
 @verify_blp.get("/<vcode:code>")

@@ -1,7 +1,7 @@
 """Tasks, instances, history and opinions as the API answers them, scoped to the caller.
 
-Confidential review (the same rule as the reviewer's pages): a step whose lane is a committee role
-(:data:`COMMITTEE_ROLES`) is seen with the expert's identity, vote and comment only by overseers
+Confidential review is the rule of the reviewer's pages (:mod:`webapp.confidential`): a step whose
+lane is a committee role is seen with the expert's identity, vote and comment only by overseers
 (talent section, director, administrators) and by an expert of the panel once they have voted;
 everybody else — the nominating unit above all — sees that an expert acted, and the committee's
 result."""
@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from engine import NotFound
 from engine.queries import audit_trail, instance_tasks
 from webapp import auth, users
+from webapp import confidential as review
 from webapp.auth import can_see_instance, current_actor
 from webapp.params import as_id
 from workflows import api_reads
@@ -19,28 +20,22 @@ from workflows import api_reads
 from . import decisions, words
 from .core import ApiFailure
 
-COMMITTEE_ROLES = ("expert",)
 TASK_KEYS = ("id", "instance_id", "process_key", "element_id", "name", "role", "scope", "assignee", "state", "form",
              "org_unit", "category", "title", "created_at", "due_at", "completed_at", "completed_by")
+confidential = review.confidential
 
 
 def engine():
     return auth.engine()
 
 
-def confidential(task: dict) -> bool:
-    return task.get("role") in COMMITTEE_ROLES
-
-
 def sees_votes(actor, tasks: list[dict]) -> bool:
-    return engine().policy.oversees(actor) or any(
-        confidential(t) and t["state"] == "completed" and t.get("completed_by") == actor.username for t in tasks)
+    return review.sees_votes(engine(), actor, tasks)
 
 
 def hidden(actor, task: dict, tasks: list[dict]) -> bool:
     """Whether ``actor`` may not see who holds or did ``task`` and what they decided."""
-    return confidential(task) and actor.username not in (task.get("assignee"), task.get("completed_by")) \
-        and not sees_votes(actor, tasks)
+    return not review.may_read_task(engine(), actor, task, tasks)
 
 
 def task_out(t: dict, *, redact: bool = False) -> dict:

@@ -10,7 +10,7 @@ from webapp import auth
 from webapp.auth import current_actor
 from workflows import api_reads
 
-from . import records, schemas, words
+from . import records, schemas, scopes, words
 from .core import ApiFailure, blueprint, paged
 
 blp = blueprint("rounds", __name__, "/rounds", "评选轮次：列表、开启、详情、各单位报送情况")
@@ -32,6 +32,7 @@ def list_rounds(status=None, year=None):
 
 
 @blp.post("")
+@scopes.requires(blp, "admin")
 @blp.arguments(schemas.OpenRoundRequest)
 @blp.response(201, schemas.RoundSchema)
 def open_round(body):
