@@ -333,3 +333,32 @@ def test_the_progress_diagram_fits_zooms_and_centres_the_current_step(browser, s
     assert abs(centre[1] - (box["y"] + box["height"] / 2)) < box["height"] / 4
     section.shot("desk-diagram-current-step")
     section.close()
+
+
+def test_a_reviewer_s_pages_in_english_show_the_models_english(browser, server, system, artifacts, password_hash):
+    """English chosen: the unit review's task name, form, choices and the application above it are
+    the models' English (bpmn/i18n/en.json) at both widths; the Chinese pages keep the Chinese."""
+    d = programme(system, password_hash)
+    iid = d.nominate(d.round_id, "hongshan")
+    d.complete(iid, "Task_Fill", sample_application("张伟"))
+    task = next(t for t in d.open_tasks(iid) if t["element_id"] == "Task_UnitReview")
+    folder = shots_dir(artifacts)
+    for size in (DESK, PHONE):
+        reviewer = Person(browser, server, "hongshan_rev", size=size, folder=folder)
+        p = reviewer.go(f"/tasks/{task['id']}")
+        assert "同意推荐" in p.inner_text("main")
+        reviewer.shot("i18n-unit-review-zh")
+        with p.expect_navigation():   # the switch in the header (behind the menu button on a phone)
+            p.evaluate("document.querySelector('form.lang button[value=en]').click()")
+        p = reviewer.go(f"/tasks/{task['id']}")
+        text = p.inner_text("main")
+        for word in ("Unit review", "Recommend", "Return for revision", "Do not recommend", "Talent type"):
+            assert word in text, word
+        for word in ("同意推荐", "退回修改", "审核意见", "人才类型"):
+            assert word not in text, word
+        assert p.evaluate("document.documentElement.scrollWidth") <= size[0] + 1
+        reviewer.shot("i18n-unit-review-en")
+        reviewer.go("/inbox?box=todo")
+        assert "Unit review" in p.inner_text("main")
+        reviewer.shot("i18n-inbox-en")
+        reviewer.close()
