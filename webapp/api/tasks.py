@@ -157,9 +157,13 @@ def _after(task: dict, assignee: str | None) -> dict:
 def _field_errors(exc: InvalidData, field: decisions.DecisionField) -> list[dict]:
     """The engine's per-field errors, the form's decision and opinion named as the request names
     them (``decision``, ``comment``); the other fields keep the form's names."""
-    from webapp.errors import field_errors
+    from webapp.errors import engine_message, field_errors
+    found = field_errors(exc)
+    named = exc.details.get("field") if isinstance(exc.details, dict) else None
+    if not found and isinstance(named, str) and named:   # a handler's refusal naming one field
+        found = [{"field": named, "code": "invalid", "message": engine_message(exc)}]
     out = []
-    for e in field_errors(exc):
+    for e in found:
         if field.name and e["field"] == field.name:
             e = e | {"field": "decision"}
         elif field.comment_name and e["field"] == field.comment_name:
