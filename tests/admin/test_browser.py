@@ -50,7 +50,7 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     round_iid = d.open_round(2014)  # started on version 1, before the change
     rid = system.engine.instance_detail(round_iid)["data"]["round_id"]
 
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = ctx.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -98,15 +98,34 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
       m.get('selection').select(t);
       return { task: task.id, lane: lane.id };
     }""")
-    page.fill("#pp-name", "公示")
-    page.press("#pp-name", "Tab")
-    page.select_option("#pp-form", "forms/notice.schema.json")
-    page.fill("#pp-dueIn", "'P7D'")
-    page.press("#pp-dueIn", "Tab")
+    # the properties panel is bpmn-io's (bpmn-js-properties-panel) with Peidai's provider, in Chinese
+    panel = "#properties .bio-properties-panel"
+    page.wait_for_selector(f"{panel} .bio-properties-panel-group-header-title:text-is('办理设置')")
+    assert page.locator(f"{panel} .bio-properties-panel-group-header-title:text-is('常规')").count() == 1
+
+    def applied(element_id, script):   # the panel's text fields apply after a short debounce
+        page.wait_for_function("([id, script]) => { const bo = window.peidaiModeler.get('elementRegistry').get(id)"
+                               ".businessObject; return new Function('bo', script)(bo); }", arg=[element_id, script])
+
+    def props_of(element_id):
+        return js(page, """id => { const bo = window.peidaiModeler.get('elementRegistry').get(id).businessObject;
+          const ext = (bo.extensionElements && bo.extensionElements.values || []).find(v => v.$type === 'spiffworkflow:Properties');
+          return Object.fromEntries((ext ? ext.properties : []).map(p => [p.name, p.value])); }""", element_id)
+
+    page.fill("#bio-properties-panel-name", "公示")
+    page.press("#bio-properties-panel-name", "Tab")
+    page.select_option("#bio-properties-panel-peidai-form", "forms/notice.schema.json")
+    page.fill("#bio-properties-panel-peidai-dueIn", "'P7D'")
+    page.press("#bio-properties-panel-peidai-dueIn", "Tab")
+    applied(ids["task"], "return bo.name === '公示'")
+    page.wait_for_function("id => { const bo = window.peidaiModeler.get('elementRegistry').get(id).businessObject;"
+                           " return JSON.stringify(bo.extensionElements || {}).includes('P7D'); }", arg=ids["task"])
+    assert props_of(ids["task"]) == {"form": "forms/notice.schema.json", "dueIn": "'P7D'"}
     shots(page, "user-task-properties")
     js(page, "id => { const m = window.peidaiModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }", ids["lane"])
-    page.fill("#pp-name", "公示小组")
-    page.press("#pp-name", "Tab")
+    page.fill("#bio-properties-panel-name", "公示小组")
+    page.press("#bio-properties-panel-name", "Tab")
+    applied(ids["lane"], "return bo.name === '公示小组'")
     page.click("#save")
     problem = page.locator(f"#problems-box li[data-element='{ids['lane']}']")
     problem.wait_for()
@@ -115,9 +134,10 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     js(page, "id => window.peidaiModeler.get('canvas').scrollToElement(window.peidaiModeler.get('elementRegistry').get(id))", ids["task"])
     shots(page, "lane-without-role")
 
-    # fixed: the lane is the talent section's (a click on the problem selects the lane)
+    # fixed: the lane is the talent section's (a click on the problem selects the lane), with the role picker
     problem.click()
-    page.select_option("#pp-role", "人才科")
+    page.select_option("#bio-properties-panel-peidai-role", "人才科")
+    applied(ids["lane"], "return bo.name === '人才科'")
     page.click("#save")
     page.wait_for_selector("#problem-count:has-text('校验通过')")
     assert page.locator(".peidai-error").count() == 0
@@ -126,21 +146,41 @@ def test_admin_adds_a_public_notice_step_before_sign_off(browser, server, system
     def select(element_id):
         js(page, "id => { const m = window.peidaiModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
 
-    # what else the engine reads, in the panel: timers, gateway conditions, service operations
+    # an existing step's due time changed in the panel: the draft's diff shows it (below)
+    select("Task_SignList")
+    assert page.input_value("#bio-properties-panel-peidai-dueIn") == "'P15D'"
+    page.fill("#bio-properties-panel-peidai-dueIn", "'P20D'")
+    page.press("#bio-properties-panel-peidai-dueIn", "Tab")
+    page.wait_for_function("() => JSON.stringify(window.peidaiModeler.get('elementRegistry').get('Task_SignList')"
+                           ".businessObject.extensionElements).includes('P20D')")
+    # the start roles as a role picker on the process
+    select("Participant_selection_round")
+    assert page.locator("#bio-properties-panel-peidai-start-talent_section").is_checked()
+    assert not page.locator("#bio-properties-panel-peidai-start-director").is_checked()
+
+    # what else the engine reads, in the panel: timers (read in China time), service operations
     select("Timer_NextRound")
-    assert page.input_value("#pp-timer") == "next_round_at" and page.locator("#pp-timer-kind").count() == 1
-    page.fill("#pp-timer", "'2017-05-19T09:00:00+08:00'")             # a date is read in China time
-    assert page.inner_text("#pp-timer-local") == "即北京时间 2017年5月19日 09:00"
-    page.fill("#pp-timer", "next_round_at")
-    page.press("#pp-timer", "Tab")
+    assert page.input_value("#bio-properties-panel-timerEventDefinitionValue") == "next_round_at"
+    assert page.locator("#bio-properties-panel-timerEventDefinitionType").count() == 1
+    page.fill("#bio-properties-panel-timerEventDefinitionValue", "'2017-05-19T09:00:00+08:00'")
+    page.wait_for_selector("#peidai-timer-local:text-is('即北京时间 2017年5月19日 09:00')")
+    shots(page, "timer-china-time")
+    page.fill("#bio-properties-panel-timerEventDefinitionValue", "next_round_at")
+    page.press("#bio-properties-panel-timerEventDefinitionValue", "Tab")
+    page.wait_for_selector("#peidai-timer-local:not(:has-text('北京时间 2017'))")
     select("Service_Appoint")
-    assert page.input_value("#pp-operation") == "list/appoint"
-    assert "nomination/register" in page.inner_text("#pp-operation")
+    assert page.input_value("#bio-properties-panel-peidai-operation") == "list/appoint"
+    assert "nomination/register" in page.inner_text("#bio-properties-panel-peidai-operation")
+    page.click("#save")
+    page.wait_for_selector("#save-status:has-text('已保存')")
     shots(page, "service-task-panel")
 
     # dry run with the programme's simulator: nominations now wait at the notice step
     page.goto(draft_url)
     assert "新增" in page.locator(".diff").inner_text() and ids["task"] in page.locator(".diff").inner_text()
+    signed = page.locator(".diff tr[data-element='Task_SignList']").inner_text()   # edited in the panel
+    assert "'P15D'" in signed and "'P20D'" in signed
+    shots(page, "draft-diff")
     page.select_option("select[name=mode]", "programme")
     page.fill("input[name=count]", "10")
     page.click("#run-dry-run")                       # the worker runs it; the page follows its progress

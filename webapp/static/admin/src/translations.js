@@ -79,3 +79,36 @@ export const ZH_DMN = {
   'string': '文本', 'integer': '整数', 'long': '整数', 'double': '数字', 'number': '数字', 'boolean': '是/否', 'date': '日期',
   'Edit input': '编辑输入列', 'Edit output': '编辑输出列'
 };
+
+// bpmn-js-properties-panel: the panel's own groups, entries, help texts and element type labels
+export const ZH_PANEL = {
+  ...ZH,
+  'General': '常规', 'Name': '名称', 'ID': 'ID', 'Documentation': '说明', 'Element documentation': '元素说明',
+  'Process documentation': '流程说明', 'Process ID': '流程 ID', 'Process name': '流程名称', 'Participant Name': '池名称',
+  'Executable': '可执行', 'Timer': '定时器', 'Type': '类型', 'Value': '值', 'Date': '日期时间', 'Duration': '时长',
+  'Cycle': '循环', '<none>': '（无）', 'Multi-instance': '多实例', 'Loop cardinality': '实例数', 'Completion condition': '完成条件',
+  'Completion': '完成', 'Compensation': '补偿', 'Error': '错误', 'Escalation': '升级', 'Link': '链接', 'Message': '消息',
+  'Signal': '信号', 'Code': '代码', 'Activity reference': '活动引用', 'Wait for completion': '等待完成',
+  'Cancel remaining instances': '取消其余实例', 'Create new ...': '新建…',
+  'Global error reference': '全局错误引用', 'Global escalation reference': '全局升级引用',
+  'Global message reference': '全局消息引用', 'Global signal reference': '全局信号引用',
+  'ID must be a valid QName.': 'ID 须以字母开头，只含字母、数字、下划线或连字符', 'ID must be unique.': 'ID 不能与其他元素重复',
+  'ID must not be empty.': 'ID 不能为空', 'ID must not contain prefix.': 'ID 不能含前缀', 'ID must not contain spaces.': 'ID 不能含空格',
+  'Select an element to edit its properties.': '选择一个元素以编辑其属性',
+  'Multiple elements are selected. Select a single element to edit its properties.': '选中了多个元素；请只选择一个元素以编辑其属性',
+  'A specific point in time defined as ISO 8601 combined date and time representation.': '某一时刻（ISO 8601 日期时间）；在本系统中写作带引号的表达式，并写明 +08:00（北京时间）',
+  'A time duration defined as ISO 8601 durations format.': '一段时长（ISO 8601），在本系统中写作带引号的表达式，如 \'P30D\'',
+  'A cycle defined as ISO 8601 repeating intervals format.': '重复周期（ISO 8601），如 \'R3/P1Y\'',
+  'Documentation: Timer events': '说明：定时器事件', 'UTC time': 'UTC 时间', 'UTC plus 2 hours zone offset': 'UTC+2 时区',
+  '14 days': '14 天', '1 hour and 30 minutes': '1 小时 30 分', '15 seconds': '15 秒',
+  'every 10 seconds, up to 5 times': '每 10 秒一次，最多 5 次', 'every day, infinitely': '每天一次，不限次数',
+  // the panel's header names the element's type
+  'User Task': '用户任务', 'Manual Task': '手工任务', 'Service Task': '服务任务', 'Script Task': '脚本任务',
+  'Business Rule Task': '业务规则任务', 'Send Task': '发送任务', 'Receive Task': '接收任务', 'Call Activity': '调用活动',
+  'Sub Process': '子流程', 'Lane': '泳道', 'Participant': '池', 'Process': '流程', 'Sequence Flow': '顺序流',
+  'Conditional Flow': '条件流', 'Default Flow': '默认流', 'Exclusive Gateway': '排他网关', 'Parallel Gateway': '并行网关',
+  'Inclusive Gateway': '包容网关', 'Event Based Gateway': '事件网关', 'Start Event': '开始事件', 'End Event': '结束事件',
+  'Timer Start Event': '定时开始事件', 'Timer Intermediate Catch Event': '定时中间事件', 'Timer Boundary Event': '定时边界事件',
+  'Intermediate Throw Event': '中间抛出事件', 'Boundary Event': '边界事件', 'Text Annotation': '注释', 'Group': '分组',
+  'Data Object Reference': '数据对象', 'Data Store Reference': '数据存储', 'Terminate End Event': '终止结束事件',
+};
