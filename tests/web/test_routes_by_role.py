@@ -41,6 +41,10 @@ def expect(role: str) -> dict[str, int]:
         "/account/tokens": OK,
         "/accounts/": OK if role in {"section", "admin"} else 403,
         "/accounts/new": OK if role == "admin" else 403,
+        "/account/contacts": OK,
+        "/accounts/unreachable": OK if role in {"section", "admin"} else 403,
+        "/accounts/contacts/import": OK if role == "admin" else 403,
+        "/accounts/contacts/template.xlsx": OK if role == "admin" else 403,
         "/password/forgot": OK,
     }
 
@@ -66,6 +70,11 @@ ELSEWHERE = {
     "accounts.link": "test_accounts.py::test_section_hands_over_a_new_mentor_activation_link",
     "accounts.reset": "test_accounts.py::test_section_resets_a_mentor_password",
     "accounts.active": "test_accounts.py::test_admin_deactivates_an_account",
+    "account.change_contacts": "test_contacts_pages.py::test_person_changes_mobile_at_once_and_email_after_confirming",
+    "account.confirm_email": "test_contacts_pages.py::test_person_changes_mobile_at_once_and_email_after_confirming",
+    "account.withdraw_email": "test_contacts_pages.py::test_person_withdraws_an_address_change",
+    "account.change_channels": "test_contacts_pages.py::test_person_chooses_in_app_only_for_a_kind_of_message",
+    "accounts.contacts": "test_contacts_pages.py::test_administrator_sets_anyones_contacts_without_confirmation",
 }
 
 

@@ -104,7 +104,7 @@ def test_notifications_and_kept_mails_are_readable_from_the_command_line(run, ws
     result = run("notifications", "list", "--user", "sub_hongshan")
     assert result.exit_code == 0 and "共 1 条，未读 1 条" in result.output and "退回修改：张三" in result.output
     result = run("notifications", "mails", "--user", "sub_hongshan")
-    assert "未配置邮件服务器，仅保存" in result.output and "意见：请补充材料" in result.output
+    assert "未配置邮件服务器，已保存待发" in result.output and "意见：请补充材料" in result.output
     assert run("notifications", "mails", "--status", "bogus").exit_code == 2
     assert run("notifications", "list").exit_code == 2                  # --user is required
     assert "共 0 条" in run("notifications", "list", "--user", "nobody").output

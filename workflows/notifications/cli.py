@@ -1,5 +1,5 @@
-"""``peidai notifications list --user NAME`` and ``peidai notifications mails`` (the mails kept
-in the database when no SMTP server is configured)."""
+"""``peidai notifications list --user NAME`` and ``peidai notifications mails`` (sent, kept while
+no SMTP server is configured, failed with the reason)."""
 from __future__ import annotations
 
 import click
@@ -28,17 +28,19 @@ def register(cli: click.Group) -> None:
 
     @notifications.command("mails")
     @click.option("--user", default=None, help="只看某个用户的邮件")
-    @click.option("--status", type=click.Choice(["queued", "sent", "kept"]), default=None)
+    @click.option("--status", type=click.Choice(["queued", "sent", "kept", "failed"]), default=None)
     @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
     @pass_lazy
     def notifications_mails(lazy, user, status, limit):
-        """Mails, newest first; ``kept`` ones were not sent because no SMTP server is configured."""
+        """Mails, newest first; ``kept`` ones wait for an SMTP server, ``failed`` ones say why."""
+        from .mailer import STATUS_LABELS as labels
         from .service import mails
-        labels = {"queued": "待发送", "sent": "已发送", "kept": "未配置邮件服务器，仅保存"}
         rows = mails(lazy.engine, username=user, status=status, limit=limit)
         if not rows:
             click.echo("没有邮件")
         for r in rows:
             click.echo(f"#{r['id']}  {labels.get(r['status'], r['status'])}  收件人：{r['to_address']}  {r['created_at']:%Y-%m-%d %H:%M}")
+            if r["error"]:
+                click.echo(f"原因：{r['error']}")
             click.echo(f"主题：{r['subject']}")
             click.echo(r["body"])

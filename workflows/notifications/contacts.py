@@ -245,6 +245,17 @@ def confirm_email(engine, token: str) -> str:
         return row.username
 
 
+def pending_for(engine, token) -> dict | None:
+    """``{"username", "email"}`` a valid confirmation link is for, else None."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    with engine.sessions() as s:
+        row = s.scalar(select(ContactDetails).where(ContactDetails.pending_token_hash == _digest(token)))
+        if row is None or row.pending_expires_at is None or row.pending_expires_at < engine.now():
+            return None
+        return {"username": row.username, "email": row.pending_email}
+
+
 def withdraw_pending(engine, username: str) -> None:
     with engine.unit_of_work() as s:
         row = s.get(ContactDetails, username)

@@ -69,6 +69,13 @@ def mails(engine: Engine, *, username: str | None = None, status: str | None = N
         return [_row(r) for r in s.scalars(q.order_by(Mail.id.desc()).limit(limit))]
 
 
+def mail_counts(engine: Engine) -> dict[str, int]:
+    """How many mails are in each state (queued, sent, kept, failed)."""
+    with engine.sessions() as s:
+        found = dict(s.execute(select(Mail.status, func.count()).group_by(Mail.status)).all())
+    return {status: found.get(status, 0) for status in ("failed", "kept", "queued", "sent")}
+
+
 def _row(row) -> dict:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
