@@ -88,9 +88,32 @@ class Client(threading.Thread):
             self.conn.close()
 
 
-def run_level(port: int, data, clients: int, iterations: int, duration: float) -> dict:
+def server_cpu(session_id: int | None) -> float | None:
+    """CPU seconds (user + system) used so far by the processes of the server's session (the
+    gunicorn master and its workers), from /proc; None where there is no /proc. Unlike latency,
+    CPU time per request hardly changes with the other work on the machine."""
+    if session_id is None or not os.path.isdir("/proc"):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session_id:   # field 6 of stat: the session id
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def run_level(port: int, data, clients: int, iterations: int, duration: float, server_pid: int | None = None) -> dict:
     """One level: ``clients`` clients (client ``c`` with ``data.tokens[c]``) until their iterations
-    are done or ``duration`` seconds have passed."""
+    are done or ``duration`` seconds have passed. ``server_pid``: the server's session, whose CPU
+    time per request is reported."""
+    cpu0 = server_cpu(server_pid)
     results: list = []
     per_client = max(1, iterations // clients)
     deadline = time.monotonic() + duration
@@ -111,7 +134,8 @@ def run_level(port: int, data, clients: int, iterations: int, duration: float) -
             "p50": percentile(times, .5), "p95": percentile(times, .95), "p99": percentile(times, .99),
             "kinds": {k: (percentile(v, .5), percentile(v, .95), percentile(v, .99), len(v)) for k, v in by_kind.items()},
             "errors": {str(s): n for s, n in statuses.items() if not (isinstance(s, int) and 200 <= s < 300)},
-            "load": f"{before} -> {load()}"}
+            "load": f"{before} -> {load()}",
+            "cpu_ms": (server_cpu(server_pid) - cpu0) * 1000 / len(results) if cpu0 is not None and results else None}
 
 
 def start_server(url: str, data_dir: Path, port: int, workers: int | None, threads: int | None, log: Path):

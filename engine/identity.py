@@ -20,7 +20,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -334,27 +334,31 @@ def api_token_user(session: Session, token: str, now: datetime) -> tuple[str, in
     return (row.username, row.id, row.last_used_at) if row else None
 
 
-def api_token_identity(conn, token: str, now: datetime, stale_before: datetime) -> TokenIdentity | None:
-    """Who a valid token of an active user is, in one statement (token, user and memberships
-    joined): the actor, the display name, the token's id and whether its "last used" is older than
-    ``stale_before`` (or unset). ``conn``: a session or a Core connection. Revocation, expiry,
-    deactivation and an administrator's reset (which revokes the user's tokens) take effect on
-    the next request: nothing is cached."""
+_SQL_TOKEN_IDENTITY = """
+SELECT u.username, u.display_name, t.id,
+       CASE WHEN t.last_used_at IS NULL OR t.last_used_at < :stale THEN 1 ELSE 0 END, m.role, m.scope
+FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN memberships m ON m.user_id = u.id
+WHERE t.token_hash = :digest AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > :now) AND u.active
+"""
+
+
+def api_token_identity(engine, token: str, now: datetime, stale_before: datetime) -> TokenIdentity | None:
+    """Who a valid token of an active user is, in one statement on the DB-API connection (token,
+    user and memberships joined; the engine's hot-path reading, :mod:`engine.fastsql`): the actor,
+    the display name, the token's id and whether its "last used" is older than ``stale_before``
+    (or unset). Revocation, expiry, deactivation and an administrator's reset (which revokes the
+    user's tokens) take effect on the next request: nothing is cached."""
     if not isinstance(token, str) or not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
         return None
-    stale = case((ApiToken.last_used_at.is_(None) | (ApiToken.last_used_at < stale_before), True), else_=False)
-    rows = conn.execute(select(User.username, User.display_name, ApiToken.id, stale.label("stale"), Membership.role,
-                               Membership.scope)
-                        .join(User, User.id == ApiToken.user_id)
-                        .outerjoin(Membership, Membership.user_id == User.id)
-                        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
-                               (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
-                               User.active.is_(True))).all()
+    fast = engine.fast
+    with engine.raw_reading() as raw:
+        rows = fast.all(raw, _SQL_TOKEN_IDENTITY, {"digest": token_digest(token), "now": fast.time(now),
+                                                   "stale": fast.time(stale_before)})
     if not rows:
         return None
-    first = rows[0]
-    held = frozenset((r.role, r.scope) for r in rows if r.role is not None)
-    return TokenIdentity(Actor(first.username, held), first.display_name, first.id, bool(first.stale))
+    username, display_name, token_id, stale = rows[0][:4]
+    held = frozenset((role, scope) for *_, role, scope in rows if role is not None)
+    return TokenIdentity(Actor(username, held), display_name, token_id, bool(stale))
 
 
 def touch_api_token(session: Session, token_id: int, now: datetime) -> None:

@@ -6,7 +6,6 @@ enough, and it lets the request loader find the user by an indexed column)."""
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -46,25 +45,15 @@ def issue_token(engine, username: str, name: str = "接口令牌", days: int | N
     return token
 
 
-@contextmanager
-def _reading(engine):
-    """A pooled connection for one read statement: no ORM session, and on PostgreSQL no
-    transaction around it (autocommit: no BEGIN and ROLLBACK round trips)."""
-    bind = engine.sessions.kw["bind"]
-    with bind.connect() as conn:
-        yield conn.execution_options(isolation_level="AUTOCOMMIT") if bind.dialect.name == "postgresql" else conn
-
-
 def token_identity(engine, token: str) -> identity.TokenIdentity | None:
-    """Who an API token belongs to, for one request: one statement on a pooled connection (no ORM
-    session), nothing cached, so a revoked or expired token, a deactivated user or an
+    """Who an API token belongs to, for one request: one statement on a pooled DB-API connection
+    (no ORM session), nothing cached, so a revoked or expired token, a deactivated user or an
     administrator's reset is refused on the very next request. Its "last used" is written at
     most once per :data:`TOKEN_TOUCH`."""
     if not token:
         return None
     now = engine.now()
-    with _reading(engine) as conn:
-        found = identity.api_token_identity(conn, token, now, now - TOKEN_TOUCH)
+    found = identity.api_token_identity(engine, token, now, now - TOKEN_TOUCH)
     if found is not None and found.stale:
         try:
             with engine.unit_of_work() as s:

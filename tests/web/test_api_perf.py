@@ -31,7 +31,7 @@ def test_a_user_without_roles_still_authenticates(client, engine, people):
     with engine.unit_of_work() as s:
         upsert_user(s, "nobody", "无角色")
     token = users.issue_token(engine, "nobody")
-    assert users.token_identity(engine, token).actor.roles == frozenset()
+    assert users.token_identity(engine, token).actor.memberships == frozenset()
     assert call(client, token).status_code == 200
 
 
