@@ -10,7 +10,8 @@ a task (contention is the scale-out test's subject). Load is bounded: at most ``
 iterations per level (spread over the clients) and at most ``--duration`` seconds per level.
 
 Printed per database and level: requests/s, p50/p95/p99 (all requests and per kind), errors by
-status; and ``http_overhead_ratio`` = the API completion's p50 at one client over the engine's own
+status, the server's CPU time per request (its processes' user + system time over the requests: what
+other work on the machine hardly changes); and ``http_overhead_ratio`` = the API completion's p50 at one client over the engine's own
 ``complete_task`` p50 measured in this process on the same database (the same task, form and data).
 The machine's load average is printed with each level: other work on the machine changes the figures.
 The clients and the server are in :mod:`bench.http_load`.
@@ -107,6 +108,10 @@ def ms(x: float) -> str:
     return f"{x * 1000:.1f}"
 
 
+def cpu(level: dict) -> str:
+    return "?" if level.get("cpu_ms") is None else f"{level['cpu_ms']:.2f}"
+
+
 def bench_database(name: str, url: str, tmp: Path, args) -> dict:
     upgrade(url)
     system = bootstrap(Settings(database_url=url, data_dir=tmp / f"data-{name}", secret_key="bench"))
@@ -130,10 +135,11 @@ def bench_database(name: str, url: str, tmp: Path, args) -> dict:
         for _ in range(20):   # every gunicorn worker loads its app and caches
             warm.request("warm", "GET", "/api/v1/tasks?box=group&per_page=20")
         for clients in levels:
-            result = run_level(port, data, clients, args.iterations, args.duration)
+            result = run_level(port, data, clients, args.iterations, args.duration, proc.pid)
             out["levels"].append(result)
             print(f"[{name}] {clients:>2} clients: {result['rps']:.1f} req/s, p50/p95/p99 {ms(result['p50'])}/"
-                  f"{ms(result['p95'])}/{ms(result['p99'])} ms, errors {result['errors'] or 'none'}, load {result['load']}",
+                  f"{ms(result['p95'])}/{ms(result['p99'])} ms, errors {result['errors'] or 'none'}, "
+                  f"server CPU {cpu(result)} ms/request, load {result['load']}",
                   flush=True)
     finally:
         stop_server(proc)
@@ -146,13 +152,14 @@ def bench_database(name: str, url: str, tmp: Path, args) -> dict:
 
 def report(results: dict) -> None:
     print()
-    print("| database | clients | req/s | p50 ms | p95 ms | p99 ms | complete p50/p95/p99 ms | errors | load (1/5 min) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| database | clients | req/s | p50 ms | p95 ms | p99 ms | complete p50/p95/p99 ms | errors | server CPU ms/req "
+          "| load (1/5 min) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, out in results.items():
         for r in out["levels"]:
             c = r["kinds"].get("complete", (float("nan"),) * 3)
             print(f"| {name} | {r['clients']} | {r['rps']:.1f} | {ms(r['p50'])} | {ms(r['p95'])} | {ms(r['p99'])} | "
-                  f"{ms(c[0])}/{ms(c[1])}/{ms(c[2])} | {r['errors'] or 'none'} | {r['load']} |")
+                  f"{ms(c[0])}/{ms(c[1])}/{ms(c[2])} | {r['errors'] or 'none'} | {cpu(r)} | {r['load']} |")
     print()
     for name, out in results.items():
         ratio = out.get("http_overhead_ratio")
