@@ -14,7 +14,7 @@ import threading
 from datetime import datetime
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 babel = Babel()
@@ -118,6 +118,15 @@ def model_text(text):
     return text
 
 
+def word(text):
+    """A Chinese label the programme hands the pages (a status, a kind, a rules label) in the
+    page's language: the web catalogue's English (webapp.labels.WORDS), else the models'."""
+    if not isinstance(text, str) or not text or not has_request_context() or is_chinese():
+        return text
+    english = gettext(text)
+    return english if english != text else model_text(text)
+
+
 _SCHEMA_TEXTS = ("title", "description")
 _SCHEMA_LISTS = ("enumNames", "x-enumNames")
 
@@ -167,6 +176,7 @@ def init_app(app) -> None:
         return format_date(value, "medium")
 
     app.add_template_filter(model_text, "mt")
+    app.add_template_filter(word, "word")
 
     @app.context_processor
     def languages():

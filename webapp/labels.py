@@ -136,6 +136,21 @@ def verb(element_id: str | None, decision: str | None) -> str:
     return str(ACTIONS["task_completed"])
 
 
+# The words the programme's office pages are given as Chinese labels (workflows.office, corner,
+# events, publicity) and the shipped rules' own labels that the models do not name: listed here so
+# the catalogue carries them; the ``word`` filter (webapp.i18n.word) shows them in English.
+WORDS = (
+    _l("报送中"), _l("已截止"), _l("名单已公布"), _l("未拟定"), _l("待签批"), _l("已签批"), _l("已公布"), _l("旗县区"),
+    _l("市直部门"), _l("高校"), _l("企业"), _l("事业单位"), _l("填报中"), _l("退回修改"), _l("不符合条件"), _l("已报送"),
+    _l("评审中"), _l("评审通过"), _l("评审未通过"), _l("签批时划去"), _l("已聘任"), _l("单位不予推荐"), _l("已撤回"),
+    _l("逾期未报送"), _l("同意"), _l("不同意"), _l("弃权"), _l("延长截止日期"), _l("提前截止"), _l("待审定"),
+    _l("已退回重拟"), _l("已审定"), _l("不予推荐"), _l("逾期未报"), _l("签订联系书中"), _l("培带期内"), _l("培带期满"),
+    _l("已取消资格"), _l("培带中"), _l("已解除"), _l("已完成培带"), _l("合格"), _l("不合格"), _l("考核中"), _l("待审批"),
+    _l("已同意"), _l("未同意"), _l("有效"), _l("已撤销"), _l("筹备中"), _l("已举办"), _l("已取消"),
+    _l("初稿（取自推荐材料）"), _l("待审核"), _l("已审核"), _l("优秀培带人赴先进发达地区学习考察"),
+)
+
+
 def yes_no(value) -> str:
     return str(_l("是") if value else _l("否"))
 

@@ -75,3 +75,39 @@ def test_babel_cfg_reaches_every_module_and_template_with_user_strings():
     missed = sorted(wanting - reached)
     assert not missed, f"webapp/babel.cfg does not extract: {missed}"
 
+
+
+def _programme_words() -> dict[str, str]:
+    """The Chinese labels the programme hands the pages (shown through the ``word`` filter)."""
+    import importlib
+    import json
+    words = {}
+    for module, names in {"workflows.office": ("ROUND_STATUS", "LIST_STATUS", "UNIT_KINDS", "NOMINATION_STATUS", "VOTES",
+                                               "CHANGE_KINDS", "INCENTIVE_LIST_STATUS", "STATE_GROUPS"),
+                          "workflows.corner": ("SHIP_STATUS", "MENTEE_STATUS", "RESULTS", "BENEFIT_STATUS", "CERT_STATUS"),
+                          "workflows.events": ("STATUS",), "workflows.publicity": ("STATUS",)}.items():
+        m = importlib.import_module(module)
+        for name in names:
+            table = getattr(m, name)
+            for text in (table if name == "STATE_GROUPS" else table.values()):
+                words[text] = f"{module}.{name}"
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "label" and isinstance(value, str):
+                    words[value] = "workflows/programme_rules.json"
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(json.loads((PROJECT_ROOT / "workflows" / "programme_rules.json").read_text(encoding="utf-8")))
+    return words
+
+
+def test_every_label_the_programme_gives_the_pages_has_english(catalogue):
+    from webapp.i18n import MODEL_TEXTS, texts_of
+    models = texts_of({MODEL_TEXTS: (PROJECT_ROOT / "bpmn" / MODEL_TEXTS).read_text(encoding="utf-8")})
+    translated = {m.id for m in _entries(catalogue) if m.string}
+    missing = {w: where for w, where in _programme_words().items() if w not in translated and w not in models}
+    assert not missing, f"add these to webapp.labels.WORDS (or bpmn/i18n/en.json) and translate them: {missing}"
