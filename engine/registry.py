@@ -5,6 +5,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,20 @@ def content_hash(files: dict[str, str]) -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=256)
+def _form_schema_problem(text: str) -> str | None:
+    """The problem with one form file's text, or None. Checking a schema against the meta-schema is
+    the slowest part of validating a model set, and the same form texts are deployed again and again
+    (every version repeats the unchanged forms), so the verdict is kept per text."""
+    try:
+        jsonschema.Draft202012Validator.check_schema(json.loads(text))
+    except json.JSONDecodeError as exc:
+        return f"表单不是有效的 JSON（第 {exc.lineno} 行）：{exc.msg}"
+    except jsonschema.SchemaError as exc:
+        return f"表单不是有效的 JSON Schema：{exc.message}"
+    return None
+
+
 def _check_expression(problems, file, element, what, source, mode="eval"):
     try:
         spiff.check_script(source, mode)
@@ -51,14 +66,11 @@ def validate(files: dict[str, str], config: EngineConfig) -> tuple[spiff.ParsedM
     forms: dict[str, Any] = {}
     for name, text in files.items():
         if name.endswith(".json"):
-            try:
-                schema = json.loads(text)
-                jsonschema.Draft202012Validator.check_schema(schema)
-                forms[name] = schema
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(name, None, f"表单不是有效的 JSON（第 {exc.lineno} 行）：{exc.msg}"))
-            except jsonschema.SchemaError as exc:
-                problems.append(Problem(name, None, f"表单不是有效的 JSON Schema：{exc.message}"))
+            problem = _form_schema_problem(text)
+            if problem is None:
+                forms[name] = json.loads(text)
+            else:
+                problems.append(Problem(name, None, problem))
     parsed = spiff.parse_files(files)
     problems.extend(parsed.problems)
     for file, lane_id, lane_name in parsed.lanes:

@@ -77,12 +77,15 @@ class Database:
         from sqlalchemy import inspect
         existing = set(inspect(self.engine).get_table_names())  # a table whose migration is not written yet is skipped
         tables = [t.name for t in reversed(metadata.sorted_tables) if t.name in existing]
+        # DELETE, children first, rather than TRUNCATE: on PostgreSQL a TRUNCATE of forty small tables
+        # costs about a second (files are swapped), a DELETE of a test's few rows a tenth of that
         with self.engine.begin() as conn:
-            if self.backend == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for t in tables:
-                    conn.execute(text(f'DELETE FROM "{t}"'))
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+            if self.backend == "postgresql":   # ids start at 1 again, as TRUNCATE … RESTART IDENTITY did
+                seqs = conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")).scalars().all()
+                if seqs:
+                    conn.execute(text("SELECT " + ", ".join(f"setval('\"{q}\"', 1, false)" for q in seqs)))
 
 
 _databases: dict[str, Database] = {}
