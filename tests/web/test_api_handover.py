@@ -127,3 +127,12 @@ def test_one_takes_back_a_step_before_the_next_one_acts(api, engine, flow):
     assert not [t for t in instance_tasks(engine, iid) if t["element_id"] == "Task_Review" and t["state"] == "open"]
     r = api("submitter", "POST", f"/tasks/{fill['id']}/withdraw", {"comment": "again", "extra": 1})
     assert r.status_code == 422
+
+
+def test_an_expert_review_is_not_assigned_to_a_panel_member(api, engine, flow, expert4):
+    iid = flow.at_experts()
+    task = review_of(engine, iid, "expert1")
+    message = only_error(api("admin", "POST", f"/tasks/{task['id']}/assign", {"username": "expert3"}), "username", "on_panel")
+    assert "评审组" in message and review_of(engine, iid, "expert1")["id"] == task["id"]
+    r = api("admin", "POST", f"/tasks/{task['id']}/assign", {"username": "expert4", "comment": "回避"})
+    assert r.status_code == 200 and review_of(engine, iid, "expert4")["id"] == task["id"], r.get_json()

@@ -81,7 +81,7 @@ def install(app) -> None:
     """Register every API blueprint on ``app`` and build the document."""
     from webapp.auth import csrf
 
-    from . import scopes
+    from . import scopes, strict
     from .schemas import ErrorSchema
 
     app.json = Utf8JSON(app)   # JSON answered as UTF-8 text, not \\uXXXX
@@ -105,6 +105,7 @@ def install(app) -> None:
     for blp in _modules():
         if scopes.enforce not in blp.before_request_funcs.get(None, []):   # once: apps share the blueprints
             blp.before_request(scopes.enforce)   # after the blueprint's own check that a user is signed in
+            blp.before_request(strict.refuse_undeclared_query)
         api.register_blueprint(blp)
         csrf.exempt(blp)   # token-authenticated; no cookies are trusted here
     install_error_handlers(app)
@@ -144,8 +145,7 @@ def document() -> dict:
                 wanted.append("404")
             if method != "get":
                 wanted += ["404", "409", "422"]
-            if op.get("parameters") or any(p.get("in") == "query" for p in item.get("parameters", [])):
-                wanted.append("422")
+            wanted.append("422")   # an undocumented query parameter is refused everywhere (webapp.api.strict)
             for status in wanted:
                 op["responses"].setdefault(status, {"$ref": f"#/components/responses/{ERRORS[status][0]}"})
             op["responses"] = dict(sorted(op["responses"].items(), key=lambda kv: (kv[0] == "default", kv[0])))

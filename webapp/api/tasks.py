@@ -12,7 +12,7 @@ from webapp import auth
 from webapp.auth import current_actor
 from workflows import api_reads
 
-from . import decisions, records, schemas, words
+from . import decisions, handover, records, schemas, words
 from .core import ApiFailure, BadInput, blueprint, paged
 
 blp = blueprint("tasks", __name__, "/tasks", "待办：我的待办、待认领、已办；办理、认领、分派")
@@ -138,8 +138,9 @@ def unclaim_task(task_id):
 @blp.arguments(schemas.AssignRequest)
 @blp.response(200, schemas.TaskSchema)
 def assign_task(body, task_id):
-    """分派给用户（同角色同范围）"""
+    """分派给用户（同角色同范围；评审专家的评审只能分派给本类别中未参加本推荐评审的专家）"""
     t = records.read_task(task_id)
+    handover.refuse_panel_member(t, body["username"])
     try:
         auth.engine().assign(task_id, current_actor(), body["username"], body.get("comment", ""))
     except NotFound:  # the task was found above: it is the user named in the body that is not
