@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 
+_PG_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: connected, no transaction open
+
 # a quoted literal (left as it is) or a :name parameter (not the :: of a cast)
 _TOKEN = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([a-z_][a-z0-9_]*)")
 
@@ -51,7 +53,8 @@ class FastSQL:
         if value is None:
             return None
         value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return value if self.postgres else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        # the text SQLAlchemy's SQLite DateTime writes ("%Y-%m-%d %H:%M:%S.%f"), without strftime
+        return value if self.postgres else value.isoformat(" ", "microseconds")
 
     @staticmethod
     def _raw(target):
@@ -64,9 +67,16 @@ class FastSQL:
         return raw if raw is not None else target.connection().connection.driver_connection
 
     def _query(self, session, text: str, params: dict, fetch):
-        cur = self._raw(session).cursor()
+        raw = self._raw(session)
+        cur = raw.cursor()
         try:
-            cur.execute(self._sql(text), params)
+            if self.postgres and not raw.autocommit and raw.info.transaction_status == _PG_IDLE:
+                # The first statement of a transaction: psycopg would send BEGIN and wait for it
+                # before the query; in a pipeline both go out with one Sync (one round trip).
+                with raw.pipeline():
+                    cur.execute(self._sql(text), params)
+            else:
+                cur.execute(self._sql(text), params)
             return fetch(cur)
         finally:
             cur.close()

@@ -90,11 +90,18 @@ class UnitOfWork:
         """A DB-API connection for the engine's own one-statement reads: no ORM session, and no
         transaction around a single SELECT (autocommit on PostgreSQL, SQLite's own implicit
         read transaction)."""
-        bind = self.sessions.kw["bind"]
-        with bind.connect() as conn:
+        pooled = self.sessions.kw["bind"].raw_connection()  # no SQLAlchemy Connection around it
+        raw = pooled.driver_connection
+        try:
             if self.dialect == "postgresql":
-                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            yield conn.connection.driver_connection
+                raw.autocommit = True  # client side only: no round trip
+            yield raw
+        finally:
+            try:
+                if self.dialect == "postgresql":
+                    raw.autocommit = False  # as the pool hands it out
+            finally:
+                pooled.close()
 
     def _emit(self, session, topic, payload, key, instance_id, now):
         exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))

@@ -38,7 +38,9 @@ def make_engine(url: str) -> SAEngine:
         @event.listens_for(engine, "begin")
         def _begin(conn):
             # commands take the write lock up front (no deadlocking lock upgrades); reads don't
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("peidai_write") else "BEGIN")
+            # on the driver's connection: through exec_driver_sql this cost ~50 µs of every command
+            conn.connection.driver_connection.execute(
+                "BEGIN IMMEDIATE" if conn.get_execution_options().get("peidai_write") else "BEGIN")
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)

@@ -229,6 +229,27 @@ def test_cached_task_fragments_serialize_exactly_like_a_fresh_dump(engine, peopl
     assert len(fresh_dumps) > 10 and all(fresh_dumps)
 
 
+def test_tasks_are_stored_exactly_as_the_librarys_own_converter_writes_them(engine, people, clock, deploy_fixture_models):
+    """The codec builds each task's dict itself (the hot path of every save); the text must be the
+    one the library's registry would write, at every save of a whole scenario."""
+    from engine.spiff.serialization import WorkflowCodec
+    library = WorkflowCodec()
+    library._plain_tasks = False  # through the registry, as the library converts a task
+    assert engine.runtime.codec._plain_tasks
+    compared = []
+    original = engine.runtime.dump
+
+    def checked(wf, cache=None):
+        text = original(wf, cache)
+        compared.append(text == library.dump(wf, None))
+        return text
+
+    engine.runtime.dump = checked
+    iid = engine.start("approval", START, people["sub"])
+    drive(engine, clock, people, iid, restore_between_steps=False)
+    assert len(compared) > 10 and all(compared)
+
+
 def test_finished_yearly_subprocesses_are_pruned_but_shown_as_completed(engine, people, clock, deploy_fixture_models):
     iid = engine.start("approval", {**START, "years": 12}, people["sub"])
     engine.complete_task(instance_tasks(engine, iid)[0]["id"], {"name": "张三"}, people["sub"])
