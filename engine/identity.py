@@ -42,6 +42,7 @@ class TokenIdentity(NamedTuple):
     display_name: str
     token_id: int
     stale: bool   # "last used" is older than asked (or unset): worth recording this use
+    scopes: str | None = None   # as stored (webapp.api.scopes); None: the user's full rights
 
 
 # a wrong user name costs the same hash check as a wrong password (no user enumeration by timing)
@@ -336,7 +337,7 @@ def api_token_user(session: Session, token: str, now: datetime) -> tuple[str, in
 
 _SQL_TOKEN_IDENTITY = """
 SELECT u.username, u.display_name, t.id,
-       CASE WHEN t.last_used_at IS NULL OR t.last_used_at < :stale THEN 1 ELSE 0 END, m.role, m.scope
+       CASE WHEN t.last_used_at IS NULL OR t.last_used_at < :stale THEN 1 ELSE 0 END, t.scopes, m.role, m.scope
 FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN memberships m ON m.user_id = u.id
 WHERE t.token_hash = :digest AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > :now) AND u.active
 """
@@ -345,8 +346,8 @@ WHERE t.token_hash = :digest AND t.revoked_at IS NULL AND (t.expires_at IS NULL 
 def api_token_identity(engine, token: str, now: datetime, stale_before: datetime) -> TokenIdentity | None:
     """Who a valid token of an active user is, in one statement on the DB-API connection (token,
     user and memberships joined; the engine's hot-path reading, :mod:`engine.fastsql`): the actor,
-    the display name, the token's id and whether its "last used" is older than ``stale_before``
-    (or unset). Revocation, expiry, deactivation and an administrator's reset (which revokes the
+    the display name, the token's id, whether its "last used" is older than ``stale_before`` (or
+    unset) and its scopes. Revocation, expiry, deactivation and an administrator's reset (which revokes the
     user's tokens) take effect on the next request: nothing is cached."""
     if not isinstance(token, str) or not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
         return None
@@ -356,9 +357,9 @@ def api_token_identity(engine, token: str, now: datetime, stale_before: datetime
                                                    "stale": fast.time(stale_before)})
     if not rows:
         return None
-    username, display_name, token_id, stale = rows[0][:4]
+    username, display_name, token_id, stale, scopes = rows[0][:5]
     held = frozenset((role, scope) for *_, role, scope in rows if role is not None)
-    return TokenIdentity(Actor(username, held), display_name, token_id, bool(stale))
+    return TokenIdentity(Actor(username, held), display_name, token_id, bool(stale), scopes)
 
 
 def touch_api_token(session: Session, token_id: int, now: datetime) -> None:

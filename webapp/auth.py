@@ -50,11 +50,13 @@ OVERSEERS = ("talent_section", "director", "admin")
 
 
 class WebUser(UserMixin):
-    def __init__(self, actor: Actor, display_name: str, via_token: bool = False, token_id: int | None = None):
+    def __init__(self, actor: Actor, display_name: str, via_token: bool = False, token_id: int | None = None,
+                 token_scopes: str | None = None):
         self.actor = actor
         self.display_name = display_name
         self.via_token = via_token
         self.token_id = token_id   # the API token this request came with, if any
+        self.token_scopes = token_scopes   # its scopes as stored, read with it (webapp.api.scopes)
 
     def get_id(self) -> str:
         return self.actor.username
@@ -161,7 +163,8 @@ def init_app(app) -> None:
         found = users.token_identity(engine(), header[7:].strip())
         if found is None:
             return None
-        return WebUser(found.actor, found.display_name, via_token=True, token_id=found.token_id)
+        return WebUser(found.actor, found.display_name, via_token=True, token_id=found.token_id,
+                       token_scopes=found.scopes)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -46,3 +46,10 @@ def test_memberships_and_hostile_tokens_on_each_database(engine, people):
         {("unit_reviewer", "hongshan"), ("expert", "rural"), ("talent_section", None)})
     for bad in ("", "pd_", token[:-1], token + "'--", "pd_%' OR 1=1 --", "pd_\x00", "pd_令牌", "x" * 500):
         assert users.token_identity(engine, bad) is None
+
+
+def test_the_token_statement_carries_the_token_scopes(engine, people):
+    from webapp.api import scopes
+    limited, _row = scopes.create_token(engine, "reviewer", "只读", 30, ["read"])
+    assert users.token_identity(engine, limited).scopes == "read"
+    assert users.token_identity(engine, users.issue_token(engine, "reviewer")).scopes is None   # the user's rights

@@ -89,14 +89,10 @@ def needed(view, method: str) -> str:
 
 
 def _token_scopes() -> str | None:
-    """The scopes stored on the token of this request: one lookup by its id on a pooled connection
-    (no ORM session; the log-in of the token found the id)."""
-    token_id = getattr(current_user, "token_id", None)
-    if token_id is None:   # not signed in with a token (the API trusts no other way): the user's rights
-        return None
-    from webapp import auth
-    with auth.engine().sessions.kw["bind"].connect() as conn:
-        return conn.scalar(select(ApiToken.scopes).where(ApiToken.id == token_id))
+    """The scopes stored on the token of this request, read with the token when it was checked
+    (``webapp.auth``: one statement for token, user and scopes); None when not signed in with a
+    token (the API trusts no other way): the user's rights."""
+    return getattr(current_user, "token_scopes", None)
 
 
 def enforce():
