@@ -19,8 +19,6 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 
-_PG_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: connected, no transaction open
-
 # a quoted literal (left as it is) or a :name parameter (not the :: of a cast)
 _TOKEN = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([a-z_][a-z0-9_]*)")
 
@@ -67,16 +65,12 @@ class FastSQL:
         return raw if raw is not None else target.connection().connection.driver_connection
 
     def _query(self, session, text: str, params: dict, fetch):
-        raw = self._raw(session)
-        cur = raw.cursor()
+        # Not in a pipeline even as the first statement of a transaction (where psycopg sends
+        # BEGIN on its own first): measured on a local server, entering and leaving pipeline
+        # mode costs more CPU (~75 µs against ~40 µs) than the round trip it saves.
+        cur = self._raw(session).cursor()
         try:
-            if self.postgres and not raw.autocommit and raw.info.transaction_status == _PG_IDLE:
-                # The first statement of a transaction: psycopg would send BEGIN and wait for it
-                # before the query; in a pipeline both go out with one Sync (one round trip).
-                with raw.pipeline():
-                    cur.execute(self._sql(text), params)
-            else:
-                cur.execute(self._sql(text), params)
+            cur.execute(self._sql(text), params)
             return fetch(cur)
         finally:
             cur.close()
