@@ -31,6 +31,28 @@ def content_hash(files: dict[str, str]) -> str:
     return h.hexdigest()
 
 
+TEXT_TABLES = "i18n/"   # files of a version that are text tables (a language's words for the models' texts), not forms
+
+
+def _text_table_problem(text: str) -> str | None:
+    """A text table is ``{"language": "en", "texts": {"<model text>": "<its translation>", …}}``."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"译文表不是有效的 JSON（第 {exc.lineno} 行）：{exc.msg}"
+    if not isinstance(doc, dict) or not isinstance(doc.get("language"), str) or not doc["language"].strip():
+        return "译文表须是一个对象，并用 language 写明语言（如 \"en\"）"
+    texts = doc.get("texts")
+    if not isinstance(texts, dict):
+        return "译文表须有 texts：原文 → 译文的对照表"
+    for key, value in texts.items():
+        if not key.strip() or not isinstance(value, str):
+            return f"译文表中“{key[:40]}”的译文须是文字"
+        if len(key) > 2000 or len(value) > 2000:
+            return f"译文表中“{key[:40]}”过长（不超过 2000 字）"
+    return None
+
+
 @lru_cache(maxsize=256)
 def _form_schema_problem(text: str) -> str | None:
     """The problem with one form file's text, or None. Checking a schema against the meta-schema is
@@ -65,7 +87,11 @@ def validate(files: dict[str, str], config: EngineConfig) -> tuple[spiff.ParsedM
         problems.append(Problem("*", None, "没有 BPMN 文件"))
     forms: dict[str, Any] = {}
     for name, text in files.items():
-        if name.endswith(".json"):
+        if name.endswith(".json") and name.startswith(TEXT_TABLES):
+            problem = _text_table_problem(text)
+            if problem is not None:
+                problems.append(Problem(name, None, problem))
+        elif name.endswith(".json"):
             problem = _form_schema_problem(text)
             if problem is None:
                 forms[name] = json.loads(text)
@@ -92,6 +118,8 @@ def validate(files: dict[str, str], config: EngineConfig) -> tuple[spiff.ParsedM
                     problems.append(Problem(file, el_id, "人工任务没有指定表单（属性 form）"))
                 elif form not in files:
                     problems.append(Problem(file, el_id, f"引用的表单 {form} 不存在"))
+                elif form.startswith(TEXT_TABLES):
+                    problems.append(Problem(file, el_id, f"{form} 是译文表，不能作为表单"))
                 for prop in ("dueIn", "dueAt", "assignee", "title"):
                     if props.get(prop):
                         _check_expression(problems, file, el_id, f"属性 {prop}", props[prop])

@@ -59,6 +59,14 @@ def test_spec_is_stored_once_per_version_not_in_instances(engine, deploy_fixture
     (lambda f: f.update({"approval.bpmn": f["approval.bpmn"].replace("decision == 'approve'", "().__class__")}), "__class__"),
     (lambda f: f.update({"approval.bpmn": f["approval.bpmn"].replace("'P10D'", "'ten days'")}), "ISO 8601"),
     (lambda f: f.update({"approval.bpmn": f["approval.bpmn"].replace('<spiffworkflow:property name="form" value="forms/fill.schema.json" />', "")}), "没有指定表单"),
+
+    # a text table (a language's words for the models' texts) is checked as one, and is never a form
+    (lambda f: f.update({"i18n/en.json": "[1, 2]"}), "language"),
+    (lambda f: f.update({"i18n/en.json": '{"language": "en", "texts": ["审核"]}'}), "原文 → 译文"),
+    (lambda f: f.update({"i18n/en.json": '{"language": "en", "texts": {"审核": {"__class__": 1}}}'}), "须是文字"),
+    (lambda f: f.update({"i18n/en.json": '{"language": "en", "texts": {"审核": "' + "x" * 3000 + '"}}'}), "过长"),
+    (lambda f: f.update({"i18n/en.json": '{"language": "en", "texts": {}}',
+                         "approval.bpmn": f["approval.bpmn"].replace("forms/fill.schema.json", "i18n/en.json")}), "译文表，不能作为表单"),
 ])
 def test_bad_model_is_refused_naming_file_and_cause(engine, fixture_models, mutate, expected):
     engine.deploy(fixture_models)  # something already deployed stays as it is
@@ -67,6 +75,11 @@ def test_bad_model_is_refused_naming_file_and_cause(engine, fixture_models, muta
     problems = refused(engine, files)
     assert any(expected in p["message"] or expected in (p["file"] or "") for p in problems), problems
     assert all(p["file"] for p in problems)
+
+
+def test_a_text_table_deploys_with_its_models(engine, fixture_models):
+    files = dict(fixture_models, **{"i18n/en.json": '{"language": "en", "texts": {"填写申请": "Fill in the application"}}'})
+    assert engine.deploy(files)["created"]
 
 
 def test_problems_name_the_element(engine, fixture_models):
