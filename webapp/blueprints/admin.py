@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_babel import lazy_gettext as _l
 
 from engine import Conflict, EngineError, ModelValidationError, lineage, migration
+from engine.registry import TEXT_TABLES
 from webapp import auth, schema_forms
 from webapp.admin import drafts, dryrun, jobs, rules_history, versions
 from webapp.admin.access import admins_only
@@ -132,8 +133,9 @@ def edit(draft_id, filename):
         abort(404)
     engine = _engine()
     roles = [{"key": r.key, "label": r.label} for r in engine.config.roles.values()]
-    kind = "bpmn" if filename.endswith(".bpmn") else "dmn" if filename.endswith(".dmn") else "form"
-    forms = sorted(f for f in d["files"] if f.endswith(".json"))
+    kind = "bpmn" if filename.endswith(".bpmn") else "dmn" if filename.endswith(".dmn") else \
+        "texts" if filename.startswith(TEXT_TABLES) else "form"
+    forms = sorted(f for f in d["files"] if f.endswith(".json") and not f.startswith(TEXT_TABLES))
     decisions = sorted(f for f in d["files"] if f.endswith(".dmn"))
     return render_template("admin/edit.html", draft=d, filename=filename, kind=kind,
                            config={"roles": roles, "operations": sorted(engine.config.operations), "forms": forms,

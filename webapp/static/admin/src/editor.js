@@ -11,6 +11,7 @@ import spiffDescriptor from './spiffworkflow.json';
 import { OPEN_GROUPS, PeidaiPropertiesModule, loopRefs } from './properties';
 import { ZH_DMN, ZH_PANEL, translateModule } from './translations';
 import { $, esc, renderProblems, saveFile } from './common';
+import { textsEditor } from './texts';
 
 // ------------------------------------------------------------------ BPMN
 
@@ -142,7 +143,7 @@ async function dmnEditor(config) {
 
 window.PeidaiEditor = {
   start(kind, config) {
-    const run = { bpmn: bpmnEditor, dmn: dmnEditor }[kind];
+    const run = { bpmn: bpmnEditor, dmn: dmnEditor, texts: textsEditor }[kind];
     run(config).catch(err => {
       $('#save-status').textContent = '加载失败：' + err.message;
       console.error(err);
