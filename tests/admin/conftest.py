@@ -114,3 +114,23 @@ def dry_run_worker(system):
     app = make_celery(lambda: system, settings=system.settings)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=60, loglevel="WARNING"):
         yield app
+
+
+def admin_on_new_draft(browser, server, viewport=(1440, 900)):
+    """A browser page of the administrator (password tests.browser.conftest.PASSWORD), logged in
+    and on a new draft of version 1; returns (context, page, page errors, draft url)."""
+    from tests.browser.conftest import PASSWORD
+    ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN",
+                              timezone_id="Asia/Shanghai")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_url("**/inbox")
+    page.goto(server + "/admin/versions")
+    page.click("#versions tr[data-version='1'] button:has-text('编辑')")
+    page.wait_for_url("**/admin/drafts/*")
+    return ctx, page, errors, page.url

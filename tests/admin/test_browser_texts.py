@@ -8,7 +8,8 @@ import json
 import pytest
 
 from peidai.settings import PROJECT_ROOT
-from tests.browser.conftest import PASSWORD, password_hash, server  # noqa: F401  (fixtures)
+from tests.admin.conftest import admin_on_new_draft
+from tests.browser.conftest import password_hash, server  # noqa: F401  (fixtures)
 from webapp.admin import drafts
 from workflows.driver import Driver
 
@@ -25,19 +26,8 @@ def test_admin_changes_an_english_text_in_the_table_and_the_draft_keeps_it(brows
     shipped = json.loads((PROJECT_ROOT / "bpmn" / "i18n" / "en.json").read_text(encoding="utf-8"))
     source, english = next(iter(shipped["texts"].items()))
 
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = ctx.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server + "/login")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url("**/inbox")
-    page.goto(server + "/admin/versions")
-    page.click("#versions tr[data-version='1'] button:has-text('编辑')")
-    page.wait_for_url("**/admin/drafts/*")
-    draft_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    ctx, page, errors, draft_url = admin_on_new_draft(browser, server)
+    draft_id = int(draft_url.rstrip("/").rsplit("/", 1)[1])
     row = page.locator("#files tr", has_text="i18n/en.json")
     assert "译文表" in row.inner_text()
     row.locator("a:has-text('编辑')").click()
