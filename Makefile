@@ -42,7 +42,7 @@ test: install system-deps
 ## server's under load; `make bench-inbox` fills
 ## the task projection with a million rows (PostgreSQL when it runs) and times the inbox query.
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 bench-inbox: install
 	$(BIN)/python -m bench.inbox_bench

@@ -10,6 +10,9 @@ multi-instance expert review, script tasks, a loop of three yearly timers) runs 
 
 ``engine_ratio_*`` is (b)/(a) measured in this run. ``age_ratio`` is the per-step cost of a loop
 step (fire the yearly timer, complete the yearly task) after 30 loops over the same after 3.
+
+``--profile`` prints instead where a persisted step's CPU time goes, part by part
+(:mod:`bench.engine_profile`; ``make bench BENCH_ARGS=--profile``).
 """
 from __future__ import annotations
 
@@ -225,6 +228,8 @@ def main(argv=None):
     ap.add_argument("-n", type=int, default=30, help="instances per measurement")
     ap.add_argument("--rounds", type=int, default=7,
                     help="interleaved rounds; each figure is the median of the rounds, with min–max")
+    ap.add_argument("--profile", action="store_true",
+                    help="instead of the ratios: where a persisted step's CPU time goes (bench/engine_profile.py)")
     args = ap.parse_args(argv)
     years = 3
 
@@ -236,6 +241,12 @@ def main(argv=None):
         pg_name = create_database()
         if pg_name:
             systems["postgres"] = make_system(f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}", VirtualClock())
+        if args.profile:
+            from .engine_profile import breakdown
+            for name, system in systems.items():
+                breakdown(name, system, lambda system, n: persisted(system, n, years)[2],
+                          lambda n: in_memory(n, years)[2], args.n)
+            return
         for system in systems.values():
             persisted(system, 3, years)  # warm up: spec cache, connections
 
