@@ -12,7 +12,8 @@ iterations per level (spread over the clients) and at most ``--duration`` second
 Printed per database and level: requests/s, p50/p95/p99 (all requests and per kind), errors by
 status, the server's CPU time per request (its processes' user + system time over the requests: what
 other work on the machine hardly changes); and ``http_overhead_ratio`` = the API completion's p50 at one client over the engine's own
-``complete_task`` p50 measured in this process on the same database (the same task, form and data).
+``complete_task`` p50 measured in this process on the same database (the same task, form and data),
+half of its samples before the server starts and half right after the one-client level.
 The machine's load average is printed with each level: other work on the machine changes the figures.
 The clients and the server are in :mod:`bench.http_load`.
 
@@ -126,7 +127,9 @@ def bench_database(name: str, url: str, tmp: Path, args) -> dict:
     print(f"[{name}] preparing {sum(need.values())} instances ...", flush=True)
     for unit, n in need.items():
         data.at_review(unit, n)
-    step = engine_step(data, args.engine_samples)
+    # the engine's step is sampled before the server starts and again right after the one-client
+    # level (the server idle): the machine's load moves, and the ratio compares the two
+    step = engine_step(data, (args.engine_samples + 1) // 2)
     port = free_port()
     proc = start_server(url, tmp / f"data-{name}", port, args.workers, args.threads, tmp / f"web-{name}.log")
     try:
@@ -137,6 +140,8 @@ def bench_database(name: str, url: str, tmp: Path, args) -> dict:
         for clients in levels:
             result = run_level(port, data, clients, args.iterations, args.duration, proc.pid)
             out["levels"].append(result)
+            if clients == 1:
+                step += engine_step(data, args.engine_samples // 2)
             print(f"[{name}] {clients:>2} clients: {result['rps']:.1f} req/s, p50/p95/p99 {ms(result['p50'])}/"
                   f"{ms(result['p95'])}/{ms(result['p99'])} ms, errors {result['errors'] or 'none'}, "
                   f"server CPU {cpu(result)} ms/request, load {result['load']}",
@@ -144,6 +149,7 @@ def bench_database(name: str, url: str, tmp: Path, args) -> dict:
     finally:
         stop_server(proc)
         system.dispose()
+    out["engine_step_p50"] = statistics.median(step)
     one = next(r for r in out["levels"] if r["clients"] == 1) if 1 in levels else None
     if one and "complete" in one["kinds"]:
         out["http_overhead_ratio"] = one["kinds"]["complete"][0] / out["engine_step_p50"]
