@@ -232,6 +232,7 @@ def publicity_export():
     from openpyxl.styles import Alignment, Font
 
     from workflows import publicity
+    from workflows.documents.excel import keep_text
     year = _year()
     with auth.engine().sessions() as s:
         rows = publicity.approved(s, year)
@@ -246,6 +247,8 @@ def publicity_export():
     for i, r in enumerate(rows, 1):
         ws.append([i, r.name, r.unit, r.category, r.certificate, r.text])
         ws.cell(row=i + 2, column=6).alignment = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows():
+        keep_text(row)
     for col, width in zip("ABCDEF", (6, 10, 20, 16, 16, 80)):
         ws.column_dimensions[col].width = width
     buf = BytesIO()

@@ -47,6 +47,7 @@ def export():
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from webapp.labels import category_label
+    from workflows.documents.excel import keep_text
 
     rows, _total = pool.search(auth.engine(), pool.filters_from(request.args), current_actor(), page=1, per_page=100000)
     wb = Workbook()
@@ -62,6 +63,8 @@ def export():
         entered = r["entered_at"].astimezone().strftime("%Y-%m-%d") if r["entered_at"] else ""
         ws.append([i, r["name"], r["gender"] or "", r["unit"], category_label(r["category"]), r["round"], r["certificate"],
                    str(STATUS.get(r["status"], r["status"])), entered, r["mentees"]])
+    for row in ws.iter_rows(min_row=2):
+        keep_text(row)
     for col, width in zip("ABCDEFGHIJ", (6, 12, 6, 22, 18, 10, 18, 8, 12, 12)):
         ws.column_dimensions[col].width = width
     buf = BytesIO()

@@ -20,6 +20,15 @@ MAX_WIDTH = {"主要业绩（简要）": 48, "工作单位及职务": 34}
 FONT = "宋体"
 
 
+def keep_text(cells) -> None:
+    """Text stays text: openpyxl stores a string that starts with "=" as a formula, so a name or
+    workplace typed as ``=HYPERLINK(...)`` or ``=cmd|...`` would run when the export is opened
+    (formula injection). Such cells are written as plain strings; the value itself is unchanged."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -62,6 +71,7 @@ def render_xlsx(doc: NomineeList) -> bytes:
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True,
                                        horizontal="center" if col in (1, 2, 3, 4, 5, 6, 11) else "left")
+            keep_text([cell])
 
     for col, header in enumerate(HEADERS, start=1):
         texts = [header] + [str(v[col - 1]) for v in rows if v[col - 1] is not None]
