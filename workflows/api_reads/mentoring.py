@@ -41,9 +41,9 @@ def mentors(session: Session, actor: Actor, *, q=None, category=None, unit_id=No
 
 # --------------------------------------------------------------------------- mentorships
 
-def mentorship_scope(session: Session, actor: Actor):
+def mentorship_scope(session: Session, actor: Actor, *, mentees: bool = True):
     """A where-clause of the mentorships ``actor`` reads (None: all): overseers all, a unit's staff
-    their unit's, a mentor or a mentee their own."""
+    their unit's, a mentor or (unless ``mentees`` is false) a mentee their own."""
     if is_overseer(actor):
         return None
     units = unit_scopes(actor)
@@ -55,7 +55,8 @@ def mentorship_scope(session: Session, actor: Actor):
         parts.append(t.Mentorship.unit_id.in_(units))
     if people:
         parts.append(t.Mentorship.mentor_id.in_(people))
-        parts.append(t.Mentorship.id.in_(select(t.Mentee.mentorship_id).where(t.Mentee.person_id.in_(people))))
+        if mentees:
+            parts.append(t.Mentorship.id.in_(select(t.Mentee.mentorship_id).where(t.Mentee.person_id.in_(people))))
     return or_(*parts) if parts else false()
 
 
@@ -126,8 +127,10 @@ def _assessment(a: t.Assessment, mentor_name: str) -> dict:
 
 
 def _assessment_query(session: Session, actor: Actor):
+    """A mentor's annual assessments (the unit's conclusion and report, the section's comment) are
+    read by the section, the mentor's unit and the mentor, not by the mentor's mentees."""
     return narrowed(select(t.Assessment, t.Person.name).join(t.Mentorship, t.Mentorship.id == t.Assessment.mentorship_id)
-                    .join(t.Person, t.Person.id == t.Mentorship.mentor_id), mentorship_scope(session, actor))
+                    .join(t.Person, t.Person.id == t.Mentorship.mentor_id), mentorship_scope(session, actor, mentees=False))
 
 
 def assessments(session: Session, actor: Actor, *, mentorship_id=None, status=None, year_no=None,
