@@ -4,10 +4,12 @@ eligible (with the reasons), or the process finished (with its result)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from engine import EngineError, InvalidData, NotFound
 from engine.forms import writable_fields
 from engine.queries import inbox, instance_tasks
+from engine.tables import Instance
 from webapp import auth
 from webapp.auth import current_actor
 from workflows import api_reads
@@ -219,15 +221,15 @@ def complete_task(body, task_id):
 
 def _what_happened(engine, actor, task: dict, done: dict, decided: str | None) -> dict:
     iid = task["instance_id"]
-    inst = engine.instance(iid)
     tasks = instance_tasks(engine, iid)
+    with engine.sessions() as s:   # the status and the programme's result in one read
+        inst = s.execute(select(Instance.status, Instance.process_key).where(Instance.id == iid)).mappings().one()
+        result = api_reads.instance_result(s, iid, inst["process_key"], inst["status"])
     opened = [x for x in tasks if x["state"] == "open"]
     steps = records.current_steps(actor, tasks)
     out = {"instance_id": iid, "task_id": task["id"], "task_uuid": done["task_uuid"], "element_id": done["element_id"],
            "decision": decided, "reasons": [], "warnings": [], "next_steps": steps, "instance_status": inst["status"],
-           "result": None}
-    with engine.sessions() as s:
-        out["result"] = api_reads.instance_result(s, iid, inst["process_key"], inst["status"])
+           "result": result}
     again = next((x for x in opened if x["element_id"] == task["element_id"]), None)
     refused = None
     if again is not None:
