@@ -68,12 +68,13 @@ DESCRIPTION = (
 
 
 def _modules():
-    from . import clock, files, handover, instances, notifications, programme, rounds, tasks, tokens
+    from . import clock, contacts, files, handover, instances, notifications, programme, rounds, tasks, tokens
     return [
         tokens.blp, rounds.blp, rounds.nominations_blp, tasks.blp, handover.blp, instances.blp, instances.models_blp,
         programme.mentors_blp, programme.mentorships_blp, programme.mentees_blp, programme.assessments_blp,
         programme.benefits_blp, programme.certificates_blp, programme.verify_blp, files.documents_blp,
         files.doc_files_blp, files.uploads_blp, notifications.blp, clock.blp,
+        contacts.me_blp, contacts.users_blp, contacts.unreachable_blp,
     ]
 
 

@@ -117,7 +117,7 @@ def document(spec: dict) -> None:
 
 
 def describe() -> str:
-    return ("访问令牌（POST /tokens 换取）。令牌的权限（scopes）：read 查看、act 办理、admin 管理（开启评选、拨动试运行时钟）；"
+    return ("访问令牌（POST /tokens 换取）。令牌的权限（scopes）：read 查看、act 办理、admin 管理（开启评选、拨动试运行时钟、设置他人的联系方式）；"
             "每个操作所需的权限见其 security。令牌的权限不超过其用户的角色所允许的（read 人人可有；act 须有角色；admin 须为人才科或"
             "系统管理员），用户失去角色后其令牌随之失去相应权限。未记录权限的旧令牌（及账户页面生成的令牌）与其用户的权限相同。"
             "缺少所需权限时 403，code 为 insufficient_scope。")

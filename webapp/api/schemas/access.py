@@ -8,7 +8,7 @@ from marshmallow import validate as v
 from ..scopes import SCOPES
 from .common import Closed, choice, list_of, when
 
-SCOPE_TEXT = ("令牌的权限：read 查看、act 办理（认领、办理、分派、转办、发起、上传等）、admin 管理（开启评选、拨动试运行时钟）；"
+SCOPE_TEXT = ("令牌的权限：read 查看、act 办理（认领、办理、分派、转办、发起、上传等）、admin 管理（开启评选、拨动试运行时钟、设置他人的联系方式）；"
               "不超过用户的角色所允许的（read 人人可有，act 须有角色，admin 须为人才科或系统管理员）")
 
 
