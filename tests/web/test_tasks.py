@@ -258,3 +258,23 @@ def test_inbox_opens_on_the_unclaimed_queue_when_nothing_is_mine(flow, auth, cli
     auth.login("reviewer")
     text = page(client.get("/inbox"))
     assert "<h1>待认领</h1>" in text and "张三的推荐申报" in text
+
+
+def test_urge_is_not_offered_to_the_tasks_own_holder(flow, auth, client, monkeypatch, clock):
+    """Outside check: the unit reviewer's own overdue assessment showed a 催办 button that only
+    reminded the reviewer himself."""
+    from types import SimpleNamespace
+
+    from webapp.blueprints import tasks as tasks_bp
+    iid = flow.at_review()
+    review = flow.task(iid, "Task_Review")
+    service = SimpleNamespace(urge=lambda *a, **k: None, may_urge=lambda actor, task, admin_role="admin": True)
+    monkeypatch.setattr(tasks_bp, "urge_service", lambda: service)
+    clock.advance(days=11)
+    auth.login(review["assignee"] or "reviewer")
+    if review["assignee"] is None:
+        auth.post(f"/tasks/{review['id']}/claim")
+    assert f'/tasks/{review["id"]}/urge' not in page(client.get(f"/tasks/{review['id']}"))
+    auth.logout()
+    auth.login("submitter")
+    assert f'/tasks/{review["id"]}/urge' in page(client.get(f"/instances/{iid}"))

@@ -32,11 +32,14 @@ def urge_service():
 
 
 def urgeable(task: dict, actor) -> bool:
-    """Whether to offer 催办 on an open task: it is overdue and the service lets this user urge."""
+    """Whether to offer 催办 on an open task: it is overdue, it is held by someone else (urging
+    oneself only mails oneself), and the service lets this user urge."""
     from types import SimpleNamespace
 
     service = urge_service()
     if service is None or task["state"] != "open" or task["due_at"] is None or task["due_at"] >= auth.engine().now():
+        return False
+    if task.get("assignee") == actor.username:
         return False
     may = getattr(service, "may_urge", None)
     return may is None or may(actor, SimpleNamespace(**task), auth.engine().config.admin_role)
