@@ -38,6 +38,19 @@ class _SessionInterface(SecureCookieSessionInterface):
         except RuntimeError:
             return bool(app.config["SESSION_COOKIE_SECURE"])
 
+    # The API trusts access tokens only: a site cookie the client also holds (a browser, or a script's
+    # HTTP session that once opened a page) is neither read nor written there. Read, it would trip
+    # Flask-Login's strong session protection before the token is looked at, and answer 401.
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if request.path.startswith("/api/"):
+            return None
+        return super().save_session(app, session, response)
+
 
 def create_app(system=None, **config) -> Flask:
     from datetime import timedelta
