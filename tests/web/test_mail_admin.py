@@ -2,6 +2,8 @@
 reason and a resend button, and the test mail that checks the SMTP settings in Chinese."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -42,6 +44,7 @@ def test_test_mail_reports_the_outcome_in_chinese(client, auth, system, smtp_ser
     r = auth.post("/admin/mail/test", {"to": "admin@example.cn"})
     assert r.status_code == 200 and "测试邮件已由 127.0.0.1" in text(r)
     assert inbox.to("admin@example.cn")
+    assert re.search(r'<a class="tab on" href="[^"]*/admin/mail/?">', r.get_data(as_text=True)), "the 邮件 tab stays marked"
 
 
 @pytest.mark.parametrize("to, message", [("", "请填写收件邮箱"), ("a@b.cn\r\nBcc: c@d.cn", "电子邮箱格式不正确"),
