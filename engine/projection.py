@@ -1,5 +1,6 @@
-"""Task projection: ``_save`` writes a command's result in one batch with the optimistic lock —
-the workflow state on the instance row, its open human tasks and its timers, the audit rows —
+"""Task projection: ``_save`` writes a command's result with the optimistic lock (one statement on
+PostgreSQL, :mod:`engine.savesql`) — the workflow state on the instance row, its open human tasks
+and its timers, the audit rows —
 and tells the listeners what opened, closed or completed. Inboxes, lists and the timer sweep
 read these tables only, never a workflow (DESIGN.md, invariant 2).
 """
@@ -9,11 +10,11 @@ from datetime import datetime
 
 from . import forms, spiff
 from .access import SYSTEM
-from .context import CANCELLED_I, COMPLETED, ERROR, OPEN, RUNNING, SUSPENDED, EventContext, _Command
+from .context import CANCELLED, CANCELLED_I, COMPLETED, DONE, ERROR, OPEN, RUNNING, SUSPENDED, EventContext, _Command
 from .errors import Conflict
 from .registry import LoadedVersion
-from .sql import (_SQL_CANCEL_TASK, _SQL_COMPLETE_TASK, _SQL_DELETE_TIMER, _SQL_DELETE_TIMERS, _SQL_DONE_ELEMENTS,
-                  _SQL_INSERT_TASK, _SQL_INSERT_TIMER, _SQL_OPEN_TASKS, _SQL_SAVE_INSTANCE)
+from .savesql import SaveWrites, write_save
+from .sql import _SQL_DONE_ELEMENTS, _SQL_OPEN_TASKS
 from .store import _Entry
 from .tables import HumanTask
 
@@ -22,7 +23,7 @@ class TaskProjection:
     """The projection of a workflow after a command.
 
     Uses the engine's ``config``, ``runtime`` and ``fast`` (set by ``Engine.__init__``) and
-    ``_audit``, ``_flush_audits`` and ``_notify`` (:class:`~engine.transactions.UnitOfWork`)."""
+    ``_audit`` and ``_notify`` (:class:`~engine.transactions.UnitOfWork`)."""
 
     def _task_row(self, version: LoadedVersion, process_key: str, inst, task: spiff.TaskView, now) -> dict:
         info = version.element(process_key, task.element_id)
@@ -103,34 +104,28 @@ class TaskProjection:
         timers = set((u, d) for u, _, d in waiting)
         t_now = fast.time(now)
 
-        # One batch (one round trip on PostgreSQL). The instance update goes first and decides the
-        # lock; a loser's other writes cannot fail (task inserts ignore duplicates) and are rolled
-        # back with the Conflict below.
-        with fast.batch(s) as batch:
-            saved = batch.execute(_SQL_SAVE_INSTANCE, {
-                "b_id": inst["id"], "b_lock": inst["lock_version"], "state": state_text,
-                "lock_version": inst["lock_version"] + 1, "status": status,
-                "ended_at": t_now if status in (COMPLETED, CANCELLED_I) else None})
-            for uuid in before.keys() - ready.keys():
-                if uuid in completed:
-                    actor, outcome = completed[uuid]
-                    batch.execute(_SQL_COMPLETE_TASK, {"b_uuid": uuid, "completed_at": t_now, "completed_by": actor, "outcome": outcome})
-                else:
-                    batch.execute(_SQL_CANCEL_TASK, {"b_uuid": uuid, "completed_at": t_now})
-            batch.executemany(_SQL_INSERT_TASK, [
-                r | {"created_at": t_now, "due_at": fast.time(r["due_at"]), "completed_at": None, "completed_by": None,
-                     "outcome": None} for r in new_rows])
-            if before_timers is None:
-                batch.execute(_SQL_DELETE_TIMERS, {"b_id": inst["id"]})
-                before_timers = set()
-            for uuid, _ in before_timers - timers:
-                batch.execute(_SQL_DELETE_TIMER, {"b_id": inst["id"], "b_uuid": uuid})
-            elements = {u: e for u, e, _ in waiting}
-            batch.executemany(_SQL_INSERT_TIMER, [
-                {"instance_id": inst["id"], "task_uuid": u, "element_id": elements.get(u, ""), "due_at": fast.time(d)}
-                for u, d in timers - before_timers])
-            self._flush_audits(s, batch)
-        if saved.rowcount != 1:
+        # The instance update decides the lock; a loser's other writes cannot fail (task inserts
+        # ignore duplicates) and are rolled back with the Conflict below.
+        if before_timers is None:
+            gone, all_gone = [], True
+            before_timers = set()
+        else:
+            gone, all_gone = [uuid for uuid, _ in before_timers - timers], False
+        elements = {u: e for u, e, _ in waiting}
+        writes = SaveWrites(
+            instance={"b_id": inst["id"], "b_lock": inst["lock_version"], "state": state_text,
+                      "lock_version": inst["lock_version"] + 1, "status": status,
+                      "ended_at": t_now if status in (COMPLETED, CANCELLED_I) else None},
+            closed=[{"task_uuid": uuid, "state": DONE, "completed_by": completed[uuid][0], "outcome": completed[uuid][1]}
+                    if uuid in completed else {"task_uuid": uuid, "state": CANCELLED, "completed_by": None, "outcome": None}
+                    for uuid in before.keys() - ready.keys()],
+            opened=[r | {"created_at": t_now, "due_at": fast.time(r["due_at"]), "completed_at": None, "completed_by": None,
+                         "outcome": None} for r in new_rows],
+            all_timers_gone=all_gone, timers_gone=gone,
+            timers_new=[{"instance_id": inst["id"], "task_uuid": u, "element_id": elements.get(u, ""), "due_at": fast.time(d)}
+                        for u, d in timers - before_timers],
+            audits=s.info.pop("peidai_audits", None) or [])
+        if write_save(fast, s, writes, t_now) != 1:
             raise Conflict("该事项已被他人处理或正在处理，请刷新后重试", instance_id=inst["id"])
         open_tasks = {u: {"element_id": t.element_id} for u, t in ready.items()}
 
