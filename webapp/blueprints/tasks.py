@@ -54,6 +54,22 @@ def _local_link(value) -> str | None:
     return value if isinstance(value, str) and _LOCAL_UPLOAD.fullmatch(value) else None
 
 
+def _mentorship_panel(engine, actor, data: dict) -> dict | None:
+    """The agreement (联系书) a mentoring or assessment step is about, as far as ``actor`` may read
+    it: period, indicators, mentees and the activities logged. The unit's annual assessment asks
+    for a report "依据联系书指标和完成情况"; without this the page showed neither."""
+    mentorship_id = data.get("mentorship_id")
+    if type(mentorship_id) is not int or data.get("nomination_id") is not None:
+        return None
+    from workflows import api_reads
+    with engine.sessions() as s:
+        found = api_reads.mentorship(s, actor, mentorship_id)
+        if found is None:
+            return None
+        found["activities"] = list(reversed(api_reads.activities(s, mentorship_id)))
+    return found
+
+
 def _side_panel(data: dict) -> dict:
     eligibility = next((data[k] for k in ELIGIBILITY_KEYS if isinstance(data.get(k), dict)), None)
     if eligibility is None and data.get("eligible") is not None:
@@ -139,6 +155,7 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
         "overdue": task["state"] == "open" and task["due_at"] is not None and task["due_at"] < engine.now(),
         "names": users.display_names(engine, [task.get("assignee"), task.get("completed_by"), task.get("started_by")]),
         "urge": urgeable(task, actor),
+        "mentorship": _mentorship_panel(engine, actor, detail_data),
     }
 
 
