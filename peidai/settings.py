@@ -34,6 +34,9 @@ class Settings:
     # the web server (gunicorn, ``peidai web`` / ``peidai serve``): 0 means a default for this machine
     web_workers: int = 0
     web_threads: int = 0
+    # seconds the web server keeps an idle client connection open for its next request; 0 closes
+    # it after each answer, so every request goes to whichever worker is free (webapp.server)
+    web_keepalive: int = 0
     # seconds a process gets to finish its work on SIGTERM before it is killed
     stop_timeout: float = 20.0
     # ``Authorization: Bearer <token>`` that may read /metrics (administrators may always)
@@ -63,6 +66,7 @@ class Settings:
             proxy_count=int(env.get("PEIDAI_PROXY_COUNT", "0")),
             web_workers=int(env.get("PEIDAI_WEB_WORKERS", "0")),
             web_threads=int(env.get("PEIDAI_WEB_THREADS", "0")),
+            web_keepalive=whole_number(env, "PEIDAI_WEB_KEEPALIVE", 0, 0, 300),
             stop_timeout=float(env.get("PEIDAI_STOP_TIMEOUT", "20")),
             metrics_token=env.get("PEIDAI_METRICS_TOKEN", ""),
         )
@@ -71,6 +75,17 @@ class Settings:
         if not s.secret_key:
             s.secret_key = _local_secret(s.data_dir)
         return s
+
+
+def whole_number(env, name: str, default: int, low: int, high: int) -> int:
+    """``env[name]`` as a whole number from ``low`` to ``high`` (``default`` when unset or empty);
+    anything else stops the process with a message that names the variable."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit() or len(text) > 6 or not low <= int(text) <= high:
+        raise ValueError(f"环境变量 {name} 应为 {low} 到 {high} 之间的整数，现为 {text[:40]!r}")
+    return int(text)
 
 
 def _local_secret(data_dir: Path) -> str:

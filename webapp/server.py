@@ -39,7 +39,14 @@ def default_threads() -> int:
 
 def web_options(settings, *, host: str, port: int, workers: int | None = None, threads: int | None = None) -> dict:
     """gunicorn settings from ours (``PEIDAI_WEB_WORKERS``, ``PEIDAI_WEB_THREADS``,
-    ``PEIDAI_STOP_TIMEOUT``, ``PEIDAI_PROXY_COUNT``, ``PEIDAI_ACCESS_LOG``, ``PEIDAI_LOG_LEVEL``)."""
+    ``PEIDAI_WEB_KEEPALIVE``, ``PEIDAI_STOP_TIMEOUT``, ``PEIDAI_PROXY_COUNT``, ``PEIDAI_ACCESS_LOG``,
+    ``PEIDAI_LOG_LEVEL``).
+
+    Keep-alive is off by default: a gthread worker keeps every connection it accepted, so with
+    keep-alive the clients that connect first all stay with the worker that woke first (make
+    bench-http, 16 clients on 2 workers: one worker did 74 % of the work while the other core
+    idled; with keep-alive off 49-53 %, at the same CPU time per request). Behind nginx the
+    upstream's own keep-alive then simply opens a new connection per request."""
     from peidai.logs import log_format
     workers = workers or settings.web_workers or default_workers()
     threads = threads or settings.web_threads or default_threads()
@@ -52,7 +59,7 @@ def web_options(settings, *, host: str, port: int, workers: int | None = None, t
         # a request that takes this long is a stuck worker: it is killed and replaced
         "timeout": int(os.environ.get("PEIDAI_WEB_TIMEOUT", "120")),
         "graceful_timeout": max(1, int(settings.stop_timeout) - 2),   # within the stop timeout
-        "keepalive": 5,
+        "keepalive": settings.web_keepalive,
         "proc_name": "peidai-web",
         "accesslog": "-" if access else None,
         "errorlog": "-",
