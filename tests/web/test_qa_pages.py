@@ -6,3 +6,33 @@ from __future__ import annotations
 def test_every_page_declares_its_icon(client):
     page = client.get("/login").get_data(as_text=True)
     assert '<link rel="icon" href="data:image/svg+xml,' in page
+
+
+def test_the_comment_box_asks_for_an_opinion_only_where_the_case_can_be_sent_back(system, auth, client):
+    """The submitter's own application (提交审核 / 撤回推荐) was labelled 审批意见 with
+    "退回修改或不同意时必填"; the unit's review keeps both."""
+    from engine.queries import instance_tasks
+    from peidai.settings import PROJECT_ROOT
+    from tests.programme.conftest import open_round
+    from tests.web.test_incentives_pages import _HASH
+    from workflows.driver import Driver, sample_application
+
+    d = Driver(system)
+    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
+    d.deploy(PROJECT_ROOT / "bpmn")
+    _, rid = open_round(d, 2014)
+    iid = d.nominate(rid, "hongshan")
+
+    def box(task_element):
+        task = next(t for t in instance_tasks(d.engine, iid) if t["element_id"] == task_element and t["state"] == "open")
+        page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+        label = page.split('<label for="f-comment" class="form-label">', 1)[1].split("</label>", 1)[0]
+        placeholder = page.split('id="f-comment" name="comment" rows="3" placeholder="', 1)[1].split('"', 1)[0]
+        return label, placeholder
+
+    auth.login("hongshan_sub")
+    assert box("Task_Fill") == ("办理说明", "选填")
+    auth.logout()
+    d.complete(iid, "Task_Fill", sample_application())
+    auth.login("hongshan_rev")
+    assert box("Task_UnitReview") == ("审核意见（退回或不予推荐时必填）", "退回修改或不同意时必填")  # the form's own title

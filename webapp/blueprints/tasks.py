@@ -92,6 +92,7 @@ def _side_panel(data: dict) -> dict:
 
 # a form's own comment property is filled from the 审批意见 box when the form has approval buttons
 COMMENT_FIELD = "comment"
+REVIEWING = ("return", "reject", "decline", "disagree", "unqualified")
 DRAFT = "_draft"   # the 暂存 button
 
 
@@ -155,6 +156,9 @@ def _context(task: dict, values: dict | None = None, errors: dict | None = None,
         "overdue": task["state"] == "open" and task["due_at"] is not None and task["due_at"] < engine.now(),
         "names": users.display_names(engine, [task.get("assignee"), task.get("completed_by"), task.get("started_by")]),
         "urge": urgeable(task, actor),
+        # a decision that can send the case back or refuse it asks for an opinion (审批意见); a form of
+        # one's own work (提交审核 / 撤回推荐) only for a remark (办理说明)
+        "reviewing": any(value in REVIEWING for value, _label, _style in schema_forms.decision_choices(schema, decision)),
         "mentorship": _mentorship_panel(engine, actor, detail_data),
     }
 
