@@ -181,3 +181,21 @@ def add_user(engine):
         return Actor(username, frozenset(memberships))
 
     return add
+
+
+CHROMIUM = os.environ.get("PEIDAI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium (Debian's) for every browser test, one per test process: two Playwright sync
+    instances cannot run at once in one thread, so there is exactly one, opened on first use."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (make system-deps installs it)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

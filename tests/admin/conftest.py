@@ -87,22 +87,6 @@ def admin_auth(auth):
     return auth
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for this area's browser tests. Module scope: it closes before tests/browser opens its
-    own session-wide one (two Playwright sync instances cannot run at once in one thread)."""
-    from pathlib import Path
-
-    from tests.browser.conftest import ARGS, CHROMIUM
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (make system-deps installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def dry_run_worker(system):
     """A Celery worker (a thread of this process) on the system's own broker (the embedded SQLite

@@ -2,20 +2,16 @@
 free localhost port (werkzeug in a thread). Screenshots go to test-artifacts/browser/."""
 from __future__ import annotations
 
-import os
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from peidai.settings import PROJECT_ROOT
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS as ARGS  # noqa: F401  (the one Chromium: tests/conftest.py)
 
-CHROMIUM = os.environ.get("PEIDAI_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 PASSWORD = "Peidai#2014"
 
@@ -23,17 +19,6 @@ PASSWORD = "Peidai#2014"
 @pytest.fixture
 def backend():
     return "sqlite"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (make system-deps installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -94,11 +94,11 @@ def test_nomination_from_submission_to_certificate(browser, server, system, arti
     s.shot("submitter-done")
     s.logout()
 
-    # 2. the county's reviewer claims and approves with an opinion
+    # 2. the county's only reviewer finds it in 我的待办 at once (sole holder) and approves with an opinion
     s.login("hongshan_rev")
-    assert p.locator("nav a:has-text('待认领') .badge").inner_text() == "1"
-    s.shot("reviewer-group-inbox")
-    s.open_first_task("group", "张伟")
+    assert p.locator("nav a:has-text('我的待办') .badge").inner_text() == "1"
+    s.shot("reviewer-todo-inbox")
+    s.open_first_task("todo", "张伟")
     assert "符合推荐条件" in p.inner_text("aside")
     p.click("button:has-text('不予推荐')")  # an opinion is required to reject
     assert "必须填写审批意见" in p.inner_text("#err-comment")
@@ -134,8 +134,8 @@ def test_nomination_from_submission_to_certificate(browser, server, system, arti
     # 4. the talent section prepares the list and the director signs it as a whole (issue 13)
     round_iid = d.round_instance(1)
     d.prepare_list(round_iid)
-    s.login("director")
-    s.open_first_task("group", "2014年度人才培带人评选")
+    s.login("director")                     # the only director: in 我的待办 at once
+    s.open_first_task("todo", "2014年度人才培带人评选")
     p.fill("#f-comment", "同意聘任")
     s.shot("sign-off")
     p.click("form.schema-form button[name=_action][value=sign]")   # the decision is a button (issue 12)

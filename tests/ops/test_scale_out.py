@@ -260,6 +260,8 @@ def test_a_round_through_two_web_servers_two_workers_and_two_schedulers(tmp_path
         review = y.task(f"{unit}_rev", iid, "Task_UnitReview")
         assert review is not None
         rev = f"{unit}_rev"
+        assert review["assignee"] == rev                                 # the unit's only reviewer: assigned at once
+        assert x.call("POST", f"/api/v1/tasks/{review['id']}/unclaim", rev)[0] == 200   # given back: both servers race for it
         claims = race([lambda w=w: w.call("POST", f"/api/v1/tasks/{review['id']}/claim", rev)[0] for w in webs])
         assert sorted(claims) == [200, 409], claims
         done = race([lambda w=w: w.call("POST", f"/api/v1/tasks/{review['id']}/complete", rev,
