@@ -35,8 +35,10 @@ run: install system-deps
 	$(BIN)/peidai serve
 
 ## Install everything and run the whole test suite.
+## Two test processes (pytest-xdist; tests/conftest.py SERIAL_GROUPS keeps the browser and the
+## process tests each in one of them); PYTEST_ARGS="-n 0" runs everything in one process.
 test: install system-deps
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## Benchmarks: never part of `make test`. `make bench` is the engine's; `make bench-http` the web
 ## server's under load; `make bench-inbox` fills

@@ -199,3 +199,20 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+# Under pytest-xdist (`make test` runs two test processes), tests that share something outside
+# their own database run in one process, one after another: the browser tests share Chromium and
+# test-artifacts/; the process tests start servers and workers on Redis databases they share.
+SERIAL_GROUPS = {
+    "browser": ("tests/browser/", "tests/admin/test_browser"),
+    "processes": ("tests/ops/", "tests/worker/test_serve.py", "tests/worker/test_worker_processes.py",
+                  "tests/web/test_security.py"),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for group, prefixes in SERIAL_GROUPS.items():
+            if item.nodeid.startswith(prefixes):
+                item.add_marker(pytest.mark.xdist_group(group))
