@@ -39,8 +39,10 @@ def make_engine(url: str) -> SAEngine:
         def _begin(conn):
             # commands take the write lock up front (no deadlocking lock upgrades); reads don't
             # on the driver's connection: through exec_driver_sql this cost ~50 µs of every command
-            conn.connection.driver_connection.execute(
-                "BEGIN IMMEDIATE" if conn.get_execution_options().get("peidai_write") else "BEGIN")
+            raw = conn.connection.driver_connection
+            if raw.in_transaction:  # a Connection joining an engine command's open transaction
+                return
+            raw.execute("BEGIN IMMEDIATE" if conn.get_execution_options().get("peidai_write") else "BEGIN")
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
