@@ -36,7 +36,6 @@ API_TOKEN_PREFIX = "pd_"
 MAX_API_TOKENS = 20
 
 
-
 class TokenIdentity(NamedTuple):
     actor: Actor
     display_name: str
@@ -323,18 +322,6 @@ def revoke_api_token(session: Session, username: str, token_id: int, now: dateti
     session.flush()
 
 
-def api_token_user(session: Session, token: str, now: datetime) -> tuple[str, int, datetime | None] | None:
-    """``(username, token id, last used)`` for a valid token of an active user."""
-    if not token or not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
-        return None
-    row = session.execute(select(User.username, ApiToken.id, ApiToken.last_used_at)
-                          .join(User, User.id == ApiToken.user_id)
-                          .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
-                                 (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
-                                 User.active.is_(True))).first()
-    return (row.username, row.id, row.last_used_at) if row else None
-
-
 _SQL_TOKEN_IDENTITY = """
 SELECT u.username, u.display_name, t.id,
        CASE WHEN t.last_used_at IS NULL OR t.last_used_at < :stale THEN 1 ELSE 0 END, t.scopes, m.role, m.scope
@@ -344,11 +331,13 @@ WHERE t.token_hash = :digest AND t.revoked_at IS NULL AND (t.expires_at IS NULL 
 
 
 def api_token_identity(engine, token: str, now: datetime, stale_before: datetime) -> TokenIdentity | None:
-    """Who a valid token of an active user is, in one statement on the DB-API connection (token,
-    user and memberships joined; the engine's hot-path reading, :mod:`engine.fastsql`): the actor,
-    the display name, the token's id, whether its "last used" is older than ``stale_before`` (or
-    unset) and its scopes. Revocation, expiry, deactivation and an administrator's reset (which revokes the
-    user's tokens) take effect on the next request: nothing is cached."""
+    """Who a valid token of an active user is, in one statement on a DB-API connection of
+    ``engine`` (token, user and memberships joined, as :mod:`engine.fastsql` reads the hot path;
+    the one function here that takes the engine, not a session, since it runs on every API
+    request): the actor, the display name, the token's id, whether its "last used" is older than
+    ``stale_before`` (or unset) and its scopes. Revocation, expiry, deactivation and an
+    administrator's reset (which revokes the user's tokens) take effect on the next request:
+    nothing is cached."""
     if not isinstance(token, str) or not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
         return None
     fast = engine.fast
