@@ -421,3 +421,16 @@ def test_uploaded_copies_are_previewed_on_the_reviewer_s_page(app, d, tmp_path):
     assert "frame-ancestors 'self'" in shown.headers["Content-Security-Policy"]
     download = rev.client.get(frame.group(1).split("?")[0])
     assert download.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_task_link_of_the_upload_page_never_ends_in_a_404_for_its_readers(app, d):
+    """Outside check: the unit's reviewer reads the uploads of a draft of the unit, but the draft's
+    process is the submitter's; 返回办理页面 answered 404. It goes to 我的待办 now; someone who may
+    not read the nomination still gets 404."""
+    iid = d.nominate(d.round_id, "hongshan")
+    nomination_id = d.engine.instance_detail(iid)["data"]["nomination_id"]
+    rev = User(app, "hongshan_rev")
+    assert f"/tasks/for-nomination/{nomination_id}" in rev.get(f"/documents/nominations/{nomination_id}/uploads")
+    r = rev.client.get(f"/tasks/for-nomination/{nomination_id}")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/inbox"), r.headers.get("Location")
+    assert User(app, "songshan_rev").client.get(f"/tasks/for-nomination/{nomination_id}").status_code == 404

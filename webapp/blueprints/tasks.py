@@ -385,18 +385,26 @@ def discard_draft(task_id):
 @login_required
 def for_nomination(nomination_id):
     """From a nomination's pages (the uploads page) back to its task: the user's open step of the
-    nomination, else its progress page."""
+    nomination or of its committee review, else the progress page of the first of them the user
+    may see; a reader of the nomination who sees neither (its unit's reviewer while it is a draft,
+    an expert of its category before the review) goes to 我的待办 instead of a 404."""
     from engine.queries import instance_tasks
-    from webapp.pool import nomination_instance
+    from webapp.pool import nomination_instances
 
     engine, actor = auth.engine(), current_actor()
-    iid = nomination_instance(engine, nomination_id)
-    if iid is None or not auth.can_see_instance(actor, iid):
-        abort(404)
-    for t in instance_tasks(engine, iid):
-        if t["state"] == "open" and (t["assignee"] == actor.username or (t["assignee"] is None and actor.holds(t["role"], t["scope"]))):
-            return redirect(url_for("tasks.show", task_id=t["id"]))
-    return redirect(url_for("instances.show", instance_id=iid))
+    visible = [iid for iid in nomination_instances(engine, nomination_id) if auth.can_see_instance(actor, iid)]
+    for iid in visible:
+        for t in instance_tasks(engine, iid):
+            if t["state"] == "open" and (t["assignee"] == actor.username
+                                         or (t["assignee"] is None and actor.holds(t["role"], t["scope"]))):
+                return redirect(url_for("tasks.show", task_id=t["id"]))
+    if visible:
+        return redirect(url_for("instances.show", instance_id=visible[0]))
+    from workflows.documents import access
+    with engine.sessions() as s:
+        if access.nomination_readable(s, actor, nomination_id) is None:
+            abort(404)
+    return redirect(url_for("inbox.index"))
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
