@@ -9,10 +9,11 @@ printed first and the sum of the parts.
 The parts: ``library`` (SpiffWorkflow running the step: complete, run, fire timers), ``walks``
 (finding ready human tasks, waiting timers, the depth check), ``prune``, ``serialize`` (the state
 text), ``load`` (deserializing on a cache miss), ``sql reads`` / ``sql writes`` (the engine's
-statements on the DB-API cursor), ``commit``, ``sqlalchemy`` (connections and transactions
-around them), ``forms``, ``audit``, ``task rows`` (projected values of new tasks), ``inbox read``
-(the bench reading the open tasks after each step) and ``rest`` (the command frame, the
-projection's own code, the bench's loop).
+statements on the DB-API cursor; a save's writes are one statement on PostgreSQL), ``forms``,
+``audit``, ``task rows`` (projected values of new tasks), ``inbox read`` (the bench reading the
+open tasks after each step), ``connections`` (pool checkout and return, SQLAlchemy connections
+when used), ``begin, commit`` and ``rest`` (the command frame, the projection's own code, the
+bench's loop).
 """
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ import sqlalchemy.engine.base as sa_base
 
 import engine.fastsql as fastsql
 import engine.forms as forms
+import engine.projection as projection
 import engine.service as service
 import engine.spiff.runtime as runtime
+import engine.transactions as transactions
 
 PARTS = [
     (runtime.Runtime, ["run", "complete", "fire_timers"], "library"),
@@ -34,17 +37,21 @@ PARTS = [
     (runtime.Runtime, ["dump"], "serialize"),
     (runtime.Runtime, ["load"], "load"),
     (fastsql.FastSQL, ["_query"], "sql reads"),
-    (fastsql.FastSQL, ["batch"], "sql writes"),
+    (projection, ["write_save"], "sql writes"),  # imported by name there
     (fastsql._Batch, ["execute", "executemany"], "sql writes"),
-    (sa_base.RootTransaction, ["commit"], "commit"),
-    (sa_base.Engine, ["connect", "raw_connection"], "sqlalchemy"),
-    (sa_base.Connection, ["begin", "close"], "sqlalchemy"),
+    (transactions._LazySession, ["_begin", "_commit"], "begin, commit"),
+    (sa_base.RootTransaction, ["commit"], "begin, commit"),
+    (transactions._LazySession, ["__init__", "_close"], "connections"),
+    (sa_base.Engine, ["connect", "raw_connection"], "connections"),
+    (sa_base.Connection, ["begin", "close"], "connections"),
     (forms, ["check"], "forms"),
     (service.Engine, ["_audit", "_flush_audits"], "audit"),
     (service.Engine, ["_task_row"], "task rows"),
     (service.Engine, ["open_tasks"], "inbox read"),
     (service.Engine, ["_command_tx", "start", "fire_due_timers"], "rest"),
 ]
+# a statement run inside a save's writes counts as the save's
+WITHIN = {"sql writes"}
 
 
 @contextmanager
@@ -52,16 +59,20 @@ def timed_parts():
     """Wrap the parts for the length of the block; yields the Counter of seconds per part."""
     spent: Counter = Counter()
     stack: list[float] = []
+    labels: list[str] = []
     saved = []
 
-    def wrap(fn, label):
+    def wrap(fn, own):
         def timed(*args, **kwargs):
+            label = labels[-1] if labels and labels[-1] in WITHIN else own
             t0 = time.process_time()
             stack.append(0.0)
+            labels.append(label)
             try:
                 return fn(*args, **kwargs)
             finally:
                 elapsed = time.process_time() - t0
+                labels.pop()
                 spent[label] += elapsed - stack.pop()
                 if stack:
                     stack[-1] += elapsed
@@ -98,4 +109,4 @@ def breakdown(name: str, system, run_persisted, run_in_memory, n: int) -> None:
     print(f"{name}: wall {wall / steps * 1000:.3f} ms/step, CPU of this process {cpu / steps * 1000:.3f} ms/step "
           f"(in memory: {mem_cpu / mem_steps * 1000:.3f}, library {mem['library'] / mem_steps * 1000:.3f})")
     for part, seconds in sorted(parts.items(), key=lambda kv: -kv[1]):
-        print(f"  {part:<12} {seconds / steps * 1000:7.3f} ms/step  {100 * seconds / cpu:5.1f} %")
+        print(f"  {part:<14} {seconds / steps * 1000:7.3f} ms/step  {100 * seconds / cpu:5.1f} %")
