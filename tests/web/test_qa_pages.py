@@ -1,6 +1,9 @@
-"""Outside check of what every page carries: an icon of its own, so that no browser asks for
-/favicon.ico (a 404 in the console and the log on every first visit)."""
+"""Outside checks of the pages: an icon of their own (no browser asks for
+/favicon.ico, a 404 on every first visit), the comment box's wording, the progress page's links."""
+
 from __future__ import annotations
+
+from tests.web.test_incentives_pages import mentors  # noqa: F401  (fixture)
 
 
 def test_every_page_declares_its_icon(client):
@@ -36,3 +39,20 @@ def test_the_comment_box_asks_for_an_opinion_only_where_the_case_can_be_sent_bac
     d.complete(iid, "Task_Fill", sample_application())
     auth.login("hongshan_rev")
     assert box("Task_UnitReview") == ("审核意见（退回或不予推荐时必填）", "退回修改或不同意时必填")  # the form's own title
+
+
+def test_the_progress_page_links_only_the_steps_the_reader_may_open(auth, client, mentors):  # noqa: F811
+    """The unit's reviewer sees its mentor's mentoring process; its open steps (training plans,
+    activities) are the mentor's and their links answered 404. Every link on the page opens now."""
+    import re
+
+    ship = mentors.ships[0]
+    auth.login("hongshan_rev")
+    page = client.get(f"/instances/{ship.instance_id}").get_data(as_text=True)
+    assert "当前待办" in page
+    links = set(re.findall(r'href="(/tasks/\d+)"', page))
+    assert all(client.get(link).status_code == 200 for link in links), links
+    auth.logout()
+    auth.login("section")   # an overseer opens every step
+    page = client.get(f"/instances/{ship.instance_id}").get_data(as_text=True)
+    assert re.search(r'href="/tasks/\d+"', page)

@@ -64,7 +64,16 @@ def show(instance_id):
     return render_template("instances/show.html", inst=inst, title=title, subject=subject if subject != title else "",
                            states=states, trail=trail, tasks=tasks, open_tasks=open_tasks, names=names,
                            has_diagram=bool(detail["bpmn"]), nomination=nomination, committee=committee,
-                           may_cancel=may_cancel(actor, inst), urge_ids={t["id"] for t in open_tasks if urgeable(t, actor)})
+                           may_cancel=may_cancel(actor, inst), urge_ids={t["id"] for t in open_tasks if urgeable(t, actor)},
+                           readable_ids={t["id"] for t in open_tasks if _may_open(engine, actor, t)})
+
+
+def _may_open(engine, actor, task: dict) -> bool:
+    """Whether the task's own page opens for ``actor`` (the engine's rule of who reads a task): the
+    progress page links only those, not the 404 of someone else's step (the unit's reviewer
+    looking at its mentor's training plans)."""
+    from types import SimpleNamespace
+    return engine.policy.can_see(actor, SimpleNamespace(**task))
 
 
 @bp.get("/instances/<int:instance_id>/diagram.bpmn")
