@@ -16,6 +16,7 @@ _INSTANCE_COLUMNS = (Instance.id, Instance.process_key, Instance.version_id, Ins
                      Instance.org_unit, Instance.category, Instance.batch, Instance.title, Instance.started_by)
 # the state text is read only when the cache does not hold the workflow
 _LOAD_STATE = select(Instance.state).where(Instance.id == bindparam("b_id"), Instance.lock_version == bindparam("b_lock"))
+_SQL_LOAD_STATE = "SELECT state FROM instances WHERE id = :b_id AND lock_version = :b_lock"
 _INSTANCE_KEYS = [c.key for c in _INSTANCE_COLUMNS]
 _SQL_LOAD_INSTANCE = f"SELECT {', '.join(_INSTANCE_KEYS)} FROM instances WHERE id = :b_id"
 _SQL_TASK_BY_ID = ("SELECT t.id, t.task_uuid, t.instance_id, t.element_id, t.state, t.assignee, t.role, t.scope, t.form, "

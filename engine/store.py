@@ -22,7 +22,7 @@ from .context import RUNNING, STATUS_LABELS, _Command, _NothingToDo, row_id
 from .errors import Conflict, InvalidState, NotFound
 from .fastsql import FastSQL
 from .registry import ModelRegistry
-from .sql import _INSTANCE_KEYS, _LOAD_STATE, _SQL_LOAD_INSTANCE
+from .sql import _INSTANCE_KEYS, _SQL_LOAD_INSTANCE, _SQL_LOAD_STATE
 
 
 @dataclass
@@ -92,7 +92,8 @@ class WorkflowStore:
         if entry is not None:
             return version, entry.wf, entry
         spec = version.specs[inst["process_key"]]
-        state = s.connection().execute(_LOAD_STATE, {"b_id": inst["id"], "b_lock": inst["lock_version"]}).scalar()
+        row = self.fast.one(s, _SQL_LOAD_STATE, {"b_id": inst["id"], "b_lock": inst["lock_version"]})
+        state = row[0] if row is not None else None
         if state is None:
             raise Conflict("该事项已被他人处理，请刷新后重试", instance_id=inst["id"])
         wf = self.runtime.load(state, spec["spec"], spec["subprocess_specs"])
