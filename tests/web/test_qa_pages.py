@@ -7,8 +7,15 @@ from tests.web.test_incentives_pages import mentors  # noqa: F401  (fixture)
 
 
 def test_every_page_declares_its_icon(client):
-    page = client.get("/login").get_data(as_text=True)
-    assert '<link rel="icon" href="data:image/svg+xml,' in page
+    for url in ("/login", "/api/v1/docs"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<link rel="icon" href="data:image/svg+xml,' in page, url
+
+
+def test_the_api_docs_fit_a_phone():
+    """/api/v1/docs was laid out 980 px wide and shrunk to a third on a phone (no viewport)."""
+    from webapp.blueprints.api import SWAGGER_PAGE
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in SWAGGER_PAGE
 
 
 def test_the_comment_box_asks_for_an_opinion_only_where_the_case_can_be_sent_back(system, auth, client):
