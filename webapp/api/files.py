@@ -98,8 +98,14 @@ def application_form_document(nomination_id):
 @doc_files_blp.response(200, content_type="application/pdf", description="推荐人选名单（附件1）PDF 或 Excel")
 @doc_files_blp.doc(responses={200: {"content": PDF | XLSX}})
 def nominee_list_document(round_id, format="pdf", unit_id=None):
-    """推荐人选名单（附件1），PDF 或 Excel；单位只能取本单位的"""
-    if not access.can_read_nominee_list(current_actor(), unit_id):
+    """推荐人选名单（附件1），PDF 或 Excel；单位只能取本单位的（只属一个单位时可不填 unit_id）"""
+    actor = current_actor()
+    if unit_id is None and not access.can_read_nominee_list(actor, None):
+        # a unit's staff asking for "the" list get their own unit's rather than a 404
+        from workflows.api_reads.scope import unit_scopes
+        units = unit_scopes(actor) or set()
+        unit_id = next(iter(units)) if len(units) == 1 else None
+    if not access.can_read_nominee_list(actor, unit_id):
         raise _not_found()
     ref = f"{round_id}:{unit_id}" if unit_id else str(round_id)
     return _send(_document("nominee_list", ref, format), f"推荐人选名单-{ref.replace(':', '-')}.{format}")
