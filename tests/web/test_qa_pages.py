@@ -1,5 +1,5 @@
 """Outside checks of the pages: an icon of their own (no browser asks for
-/favicon.ico, a 404 on every first visit), the comment box's wording, the progress page's links."""
+/favicon.ico, a 404 on every first visit; a file, not a data: link the link checks refuse), the comment box's wording, the progress page's links."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from tests.web.test_incentives_pages import mentors  # noqa: F401  (fixture)
 def test_every_page_declares_its_icon(client):
     for url in ("/login", "/api/v1/docs"):
         page = client.get(url).get_data(as_text=True)
-        assert '<link rel="icon" href="data:image/svg+xml,' in page, url
+        assert '<link rel="icon" type="image/svg+xml" href="/static/css/icon.svg">' in page, url
+    r = client.get("/static/css/icon.svg")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data
 
 
 def test_the_api_docs_fit_a_phone():

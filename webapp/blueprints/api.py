@@ -14,7 +14,7 @@ bp.record_once(lambda state: api.install(state.app))
 SWAGGER_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{{ title }}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Ccircle cx='16' cy='16' r='15' fill='%23b3261e' stroke='%23e8b93a' stroke-width='2'/%3E%3C/svg%3E">
+<link rel="icon" type="image/svg+xml" href="{{ icon }}">
 <link rel="stylesheet" href="{{ css }}"></head>
 <body><div id="swagger-ui" data-spec="{{ spec }}"></div>
 <script src="{{ bundle }}"></script><script src="{{ init }}"></script></body></html>"""
@@ -35,4 +35,4 @@ def swagger_ui():
         SWAGGER_PAGE, title=api.TITLE, spec=url_for("api.openapi"),
         css=url_for("static", filename="node_modules/swagger-ui-dist/swagger-ui.css"),
         bundle=url_for("static", filename="node_modules/swagger-ui-dist/swagger-ui-bundle.js"),
-        init=url_for("static", filename="js/api-docs.js"))
+        init=url_for("static", filename="js/api-docs.js"), icon=url_for("static", filename="css/icon.svg"))
