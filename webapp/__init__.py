@@ -87,6 +87,7 @@ def create_app(system=None, **config) -> Flask:
     errors.init_app(app)
     labels.init_app(app)
     register_blueprints(app)   # /healthz, /readyz and /metrics: webapp/blueprints/health.py
+    security.limit_sign_in(app)   # the per-address limit on the log-in views (issue 11)
     return app
 
 

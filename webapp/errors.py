@@ -322,6 +322,8 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
+        if status == 429 and exc.response is not None:   # a throttle's own answer (webapp.security)
+            return exc.response
         if status >= 500:
             return server_error(exc)
         message = _messages().get(status, _("请求有误"))

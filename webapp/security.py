@@ -19,7 +19,18 @@ real user out:
   earlier successful log-in to that account: an attacker elsewhere never blocks it;
 * failures per account from everywhere (``LOGIN_SLOW_ACCOUNT``) and per address over every account
   (``LOGIN_SLOW_ADDRESS``) past their limits only *delay* further attempts from addresses and
-  browsers the account has not succeeded from (``LOGIN_DELAY_MAX`` seconds at most), never refuse them.
+  browsers the account has not succeeded from (``LOGIN_DELAY_MAX`` seconds at most), never refuse them:
+  an account-wide hard limit would hand anyone who can name a user the power to lock that user out,
+  while a growing delay still makes a guesser spread over many addresses slow;
+* failed log-ins per *address* over every account, the page and the API together
+  (``LOGIN_ADDRESS_LIMIT``, Flask-Limiter's shared limit on ``POST /login`` and ``POST /api/v1/tokens``
+  in the same shared storage): past it the address is refused (429, ``Retry-After``) whatever name it
+  tries, so one address cannot spray a common password over many accounts. Only failures count (an
+  office of many people behind one address logs in freely), and a browser with the device cookie of
+  the account it names is not held to it. Behind ``PEIDAI_PROXY_COUNT`` proxies the address is the
+  forwarded one.
+
+The password-link pages are limited per address too (``FORGOT_LIMIT``, ``LINK_LIMIT``).
 """
 from __future__ import annotations
 
@@ -64,7 +75,8 @@ _INLINE = re.compile(rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>|\s
 DEFAULTS = {
     "LOGIN_LIMIT": "5 per 15 minutes",           # failures per account and address (or browser): refused past it
     "LOGIN_SLOW_ACCOUNT": "10 per 15 minutes",   # failures per account from anywhere: slower past it
-    "LOGIN_SLOW_ADDRESS": "30 per 15 minutes",   # failures per address over all accounts: slower past it
+    "LOGIN_SLOW_ADDRESS": "10 per 15 minutes",   # failures per address over all accounts: slower past it
+    "LOGIN_ADDRESS_LIMIT": "20 per 15 minutes",  # failures per address over all accounts: refused past it
     "LOGIN_DELAY_MAX": 3.0,                      # seconds
     "FORGOT_LIMIT": "5 per hour",                # password-reset requests per address
     "FORGOT_ACCOUNT_LIMIT": "3 per hour",        # reset mails per account
@@ -254,6 +266,51 @@ def hit_limit(name: str, *identifiers: str) -> bool:
 
 def client_address() -> str:
     return request.remote_addr or "-"
+
+
+# --------------------------------------------------------------------------- the per-address limit on log-ins
+
+SIGN_IN_VIEWS = ("auth.login", "api_tokens.create_token")   # one count over both
+
+
+def _sign_in_failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _known_browser() -> bool:
+    """A browser that logged in to the account it names before (its signed device cookie)."""
+    return request.path == "/login" and device_for(request.form.get("username", "").strip()[:80]) is not None
+
+
+def _sign_in_refused(limit):
+    """The 429 answer of the address limit: the log-in page with its message, or JSON under /api/."""
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    from .errors import json_error, wants_json
+
+    seconds = max(1, math.ceil(limit.reset_at - current_app.extensions["peidai"].clock.now().timestamp()))
+    message = _("此网络地址登录失败次数过多，请 %(minutes)s 分钟后再试；如忘记密码，可申请重置",
+                minutes=max(1, -(-seconds // 60)))
+    if wants_json():
+        resp = current_app.make_response(json_error("too_many_requests", message, 429))
+    else:
+        username = request.form.get("username", "").strip()[:80]
+        resp = current_app.make_response(
+            (render_template("auth/login.html", error=message, username=username), 429))
+    resp.headers["Retry-After"] = str(seconds)
+    return resp
+
+
+def limit_sign_in(app) -> None:
+    """Put ``LOGIN_ADDRESS_LIMIT`` on the log-in views (called once the blueprints are registered):
+    Flask-Limiter tests the count before the view and adds a failure (401) after it."""
+    limiter = app.extensions["peidai_limiter"]
+    shared = limiter.shared_limit(lambda: current_app.config["LOGIN_ADDRESS_LIMIT"], scope="sign-in",
+                                  methods=["POST"], deduct_when=_sign_in_failed, exempt_when=_known_browser,
+                                  on_breach=_sign_in_refused)
+    for endpoint in SIGN_IN_VIEWS:
+        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
 
 
 # --------------------------------------------------------------------------- device cookie

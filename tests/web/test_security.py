@@ -226,6 +226,57 @@ def test_forwarded_addresses_count_only_behind_a_configured_proxy(system, people
     assert colleague.login("reviewer2").status_code == 302   # same proxy, another client: not blocked
 
 
+def address_limit(app) -> int:
+    return int(app.config.get("LOGIN_ADDRESS_LIMIT", "20 per 15 minutes").split()[0])
+
+
+def test_one_address_spraying_many_user_names_is_refused(app, people, delays):
+    """Password spraying: one wrong password for each of many names from one address. Past the
+    address's limit (failed log-ins over every account, page and API together) the address is
+    answered 429 with Retry-After, even for a name it has not tried."""
+    limit = address_limit(app)
+    sprayer = Browser(app, ATTACKER)
+    codes = [sprayer.login(f"name{n}", "Winter2024!").status_code for n in range(limit)]
+    assert codes == [401] * limit
+    page = sprayer.login("reviewer")                     # the next one, even with the right password
+    assert page.status_code == 429 and int(page.headers["Retry-After"]) > 0
+    assert "登录失败次数过多" in page.get_data(as_text=True)
+    api = app.test_client().post("/api/v1/tokens", json={"username": "reviewer2", "password": "x"},
+                                 environ_base={"REMOTE_ADDR": ATTACKER})
+    assert api.status_code == 429 and int(api.headers["Retry-After"]) > 0
+    assert api.get_json()["code"] == "too_many_requests" and "登录失败次数过多" in api.get_json()["message"]
+    assert Browser(app, REAL_USER).login("reviewer").status_code == 302   # another address is not affected
+
+
+def test_the_address_limit_counts_api_failures_too(app, people, delays):
+    limit = address_limit(app)
+    api = app.test_client()
+    codes = [api.post("/api/v1/tokens", json={"username": f"name{n}", "password": "x"},
+                      environ_base={"REMOTE_ADDR": ATTACKER}).status_code for n in range(limit + 1)]
+    assert codes == [401] * limit + [429]
+    assert Browser(app, ATTACKER).login("reviewer").status_code == 429
+
+
+def test_successful_log_ins_do_not_use_up_the_address_limit(app, people, delays):
+    """An office behind one address: many right passwords are not an attack."""
+    limit = address_limit(app)
+    for _ in range(limit + 5):
+        assert Browser(app, OFFICE).login("reviewer").status_code == 302
+
+
+def test_the_address_limit_follows_the_forwarded_address_behind_a_proxy(system, people, delays):
+    system.settings.proxy_count = 1
+    behind = create_app(system, TESTING=True)
+    behind.extensions["peidai_login_throttle"].sleep = delays.append
+    limit = address_limit(behind)
+    sprayer = Browser(behind, "127.0.0.1")
+    sprayer.client.environ_base["HTTP_X_FORWARDED_FOR"] = ATTACKER
+    assert [sprayer.login(f"name{n}", "x").status_code for n in range(limit + 1)][-1] == 429
+    colleague = Browser(behind, "127.0.0.1")
+    colleague.client.environ_base["HTTP_X_FORWARDED_FOR"] = REAL_USER
+    assert colleague.login("reviewer").status_code == 302
+
+
 # ------------------------------------------------------------------ redirects
 
 OPEN_REDIRECTS = [
