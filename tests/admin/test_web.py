@@ -257,3 +257,35 @@ def test_a_save_over_changes_the_editor_did_not_load_is_refused(admin_auth, engi
     assert stale.status_code == 409 and "请刷新页面" in stale.get_json()["message"]
     from webapp.admin import drafts
     assert "申报人姓名" in drafts.get(engine, draft_id)["files"]["forms/fill.schema.json"]
+
+
+@pytest.mark.parametrize("reason", ["=HYPERLINK(\"http://evil.example\",\"点此\")", "+1+cmd|' /C calc'!A0",
+                                    "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0"])
+def test_audit_csv_keeps_a_comment_that_looks_like_a_formula_as_text(admin_auth, engine, fixture_models, people,
+                                                                     reason):
+    """Excel runs a cell starting with = + - @ (or a tab or CR before one) as a formula: every text
+    cell of the export gets a leading apostrophe, which Excel shows as plain text."""
+    import csv
+    import io
+    engine.deploy(fixture_models)
+    iid = engine.start("approval", START, people["submitter"])
+    admin_auth.post(f"/admin/instances/{iid}/suspend", data={"reason": reason})
+    text = admin_auth.client.get(f"/admin/audit.csv?instance={iid}&actor=admin").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    comments = [r[6] for r in rows[1:] if r[3] == "instance_suspended"]
+    assert comments == ["'" + reason]
+    for row in rows[1:]:
+        assert all(not cell or cell[0] not in "=+-@\t\r" for cell in row), row
+
+
+def test_audit_csv_quotes_every_text_cell_that_starts_a_formula():
+    """Tab and CR too (the web form strips them from a reason; the engine's audit rows may still hold them)."""
+    import csv
+    import io
+    from datetime import datetime, timezone
+
+    from webapp.admin.operations import audit_csv
+    row = {"id": 7, "at": datetime(2024, 6, 1, tzinfo=timezone.utc), "actor": "=evil", "action": "+cmd",
+           "instance_id": 3, "element_id": "@Task", "comment": "\t=1+1", "data": "\r=2+2"}
+    out = list(csv.reader(io.StringIO(audit_csv([row]).lstrip("\ufeff"), newline="")))
+    assert out[1] == ["7", "2024-06-01 08:00:00", "'=evil", "'+cmd", "3", "'@Task", "'\t=1+1", "'\r=2+2"]

@@ -61,15 +61,28 @@ def audit(engine, *, actor: str | None = None, instance_id: int | None = None, s
                  "element_id": e.element_id, "comment": e.comment, "data": e.data_json} for e in s.scalars(q)]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    """A text cell that Excel would run as a formula (it starts with = + - @, a tab or a carriage
+    return) gets a leading apostrophe, which Excel shows as text; the same rule as
+    ``workflows.documents.excel.keep_text`` for the xlsx exports, which works on openpyxl cells."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def audit_csv(rows: list[dict]) -> str:
-    """CSV with a BOM so that Excel opens the Chinese text correctly."""
+    """CSV with a BOM so that Excel opens the Chinese text correctly; no text cell is a formula."""
     out = io.StringIO()
     out.write("\ufeff")
     w = csv.writer(out)
     w.writerow(["编号", "时间（北京时间）", "操作人", "操作", "流程实例", "环节", "说明", "数据"])
     for r in rows:
-        w.writerow([r["id"], r["at"].astimezone(CN).strftime("%Y-%m-%d %H:%M:%S"), r["actor"], r["action"],
-                    r["instance_id"] or "", r["element_id"] or "", r["comment"], r["data"]])
+        w.writerow([csv_text(v) for v in (
+            r["id"], r["at"].astimezone(CN).strftime("%Y-%m-%d %H:%M:%S"), r["actor"], r["action"],
+            r["instance_id"] or "", r["element_id"] or "", r["comment"], r["data"])])
     return out.getvalue()
 
 
