@@ -11,6 +11,11 @@ a property the form marks ``readOnly``, or a value the schema refuses raises
 ``code`` is the JSON Schema keyword that failed (or ``unknown_field`` / ``read_only`` /
 ``not_object``); ``params`` carries what a translation needs; ``message`` is the Chinese default.
 The web layer translates from ``code`` and ``params``.
+
+A form that sets no ``maxLength`` for a text, or no ``maxItems`` for a list, still has a bound:
+:data:`DEFAULT_MAX_LENGTH` characters and :data:`DEFAULT_MAX_ITEMS` items (reported as
+``maxLength`` / ``maxItems``), so a careless form cannot let one caller store megabytes in a
+workflow's state or make every page and document that shows the field slow for everyone.
 """
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ _COMBINATORS = ("allOf", "anyOf", "oneOf")
 _BRANCHES = ("if", "then", "else")
 _FORMAT_CHECKER = FormatChecker()
 MAX_DEPTH = 8
+DEFAULT_MAX_LENGTH = 4000   # characters of a text the form does not bound itself
+DEFAULT_MAX_ITEMS = 500     # items of a list the form does not bound itself
 
 
 def _subschemas(schema: dict) -> Iterable[dict]:
@@ -81,6 +88,39 @@ def _undeclared(schema: dict, data: Any, path: list[str], depth: int = 0) -> lis
             for item in value:
                 errors.extend(_undeclared(prop["items"], item, here, depth + 1))
     return errors
+
+
+def _unbounded(schema: dict, data: Any, path: list[str], depth: int = 0) -> list[dict]:
+    """Values beyond the default bounds where the form sets none (declared properties only:
+    the others are refused as unknown anyway)."""
+    errors: list[dict] = []
+    if depth > MAX_DEPTH or not isinstance(data, dict):
+        return errors
+    props = declared(schema)
+    for name, value in data.items():
+        prop = props.get(name)
+        if prop is not None:
+            errors.extend(_beyond(prop, value, path + [str(name)], depth))
+    return errors
+
+
+def _beyond(prop: dict, value: Any, here: list[str], depth: int) -> list[dict]:
+    if isinstance(value, str) and "maxLength" not in prop and len(value) > DEFAULT_MAX_LENGTH:
+        return [_error(here, "maxLength", {"limit": DEFAULT_MAX_LENGTH})]
+    if isinstance(value, list):
+        if "maxItems" not in prop and len(value) > DEFAULT_MAX_ITEMS:
+            return [_error(here, "maxItems", {"limit": DEFAULT_MAX_ITEMS})]
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        out: list[dict] = []
+        for item in value:
+            out.extend(_beyond(items, item, here, depth + 1) if not isinstance(item, dict)
+                       else _unbounded(items, item, here, depth + 1))
+            if out:
+                return out[:1]
+        return out
+    if isinstance(value, dict):
+        return _unbounded(prop, value, here, depth + 1)
+    return []
 
 
 _MESSAGES = {
@@ -184,7 +224,7 @@ def problems(schema: dict | None, data: Any) -> list[dict]:
         return [_error([], "not_object", {})]
     if schema is None:
         return [_error([n], "unknown_field", {"name": str(n)[:60]}) for n in data]
-    undeclared = _undeclared(schema, data, [])
+    undeclared = _undeclared(schema, data, []) + _unbounded(schema, data, [])
     named = {e["field"].rpartition(".")[0] for e in undeclared}   # the objects an unknown property was found in
     return undeclared + [e for e in _schema_errors(schema, data)
                          if (not e["field"] or e["field"].split(".")[0] in declared(schema) or _open(schema))

@@ -28,3 +28,54 @@ def test_an_unknown_property_of_a_closed_form_is_named_once_at_its_field(data, f
 def test_an_open_object_inside_a_closed_form_takes_what_it_does_not_declare():
     schema = {**CLOSED, "properties": {**CLOSED["properties"], "extra": {"type": "object", "additionalProperties": True}}}
     assert forms.problems(schema, {"extra": {"anything": 1}}) == []
+
+
+OPEN_ENDED = {"type": "object", "properties": {
+    "ethnicity": {"type": "string"}, "report": {"type": "string", "maxLength": 20000},
+    "names": {"type": "array", "items": {"type": "string"}},
+    "address": {"type": "object", "properties": {"city": {"type": "string"}}}}}
+
+
+@pytest.mark.parametrize("data, field, code", [
+    ({"ethnicity": "汉" * (forms.DEFAULT_MAX_LENGTH + 1)}, "ethnicity", "maxLength"),
+    ({"ethnicity": "x" * 9_000_000}, "ethnicity", "maxLength"),                      # megabytes into a workflow's state
+    ({"names": ["张三"] * (forms.DEFAULT_MAX_ITEMS + 1)}, "names", "maxItems"),
+    ({"names": ["李" * (forms.DEFAULT_MAX_LENGTH + 1)]}, "names", "maxLength"),
+    ({"address": {"city": "赤" * (forms.DEFAULT_MAX_LENGTH + 1)}}, "address.city", "maxLength"),
+])
+def test_a_form_that_sets_no_bound_still_has_one(data, field, code):
+    found = forms.problems(OPEN_ENDED, data)
+    assert [(e["field"], e["code"]) for e in found] == [(field, code)]
+    assert str(forms.DEFAULT_MAX_LENGTH if code == "maxLength" else forms.DEFAULT_MAX_ITEMS) in found[0]["message"]
+
+
+def test_a_forms_own_bound_wins_over_the_default():
+    assert forms.problems(OPEN_ENDED, {"report": "x" * 15000, "ethnicity": "蒙古族", "names": ["a"] * 3}) == []
+    assert forms.problems(OPEN_ENDED, {"report": "x" * 20001})[0]["code"] == "maxLength"
+
+
+def test_every_text_and_list_of_the_shipped_forms_sets_its_own_bound():
+    """The programme's forms say how long each answer may be (the default bound is a safety net)."""
+    import json
+
+    from peidai.settings import PROJECT_ROOT
+    loose = []
+
+    def walk(props, where):
+        for name, prop in props.items():
+            kind, here = prop.get("type"), f"{where}.{name}"
+            if kind == "string" and not ({"maxLength", "enum", "const", "format"} & set(prop)):
+                loose.append(here)
+            if kind == "array":
+                if "maxItems" not in prop:
+                    loose.append(here)
+                items = prop.get("items") or {}
+                if items.get("type") == "string" and not ({"maxLength", "enum", "format"} & set(items)):
+                    loose.append(here + "[]")
+                walk(forms.declared(items), here + "[]")
+            if kind == "object":
+                walk(forms.declared(prop), here)
+
+    for path in sorted((PROJECT_ROOT / "bpmn" / "forms").glob("*.json")):
+        walk(forms.declared(json.loads(path.read_text(encoding="utf-8"))), path.name)
+    assert loose == []
