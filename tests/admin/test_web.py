@@ -289,3 +289,57 @@ def test_audit_csv_quotes_every_text_cell_that_starts_a_formula():
            "instance_id": 3, "element_id": "@Task", "comment": "\t=1+1", "data": "\r=2+2"}
     out = list(csv.reader(io.StringIO(audit_csv([row]).lstrip("\ufeff"), newline="")))
     assert out[1] == ["7", "2024-06-01 08:00:00", "'=evil", "'+cmd", "3", "'@Task", "'\t=1+1", "'\r=2+2"]
+
+
+@pytest.fixture
+def programme_round(system, people):
+    """The real models: a round with one nomination that reached the committee."""
+    from peidai.settings import PROJECT_ROOT
+    from tests.programme.conftest import close, open_round, submit
+    from tests.web.test_incentives_pages import _HASH
+    from workflows.driver import Driver, sample_application
+
+    d = Driver(system)
+    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
+    d.deploy(PROJECT_ROOT / "bpmn")
+    round_iid, rid = open_round(d, 2014)
+    nomination = submit(d, rid, "hongshan", sample_application("张伟"))
+    close(d, rid)
+    return {"round": round_iid, "nomination": nomination, "review": d.review_of(nomination)}
+
+
+def _instance_rows(html: str) -> dict[int, list[str]]:
+    out = {}
+    for iid, row in re.findall(r'<tr data-instance="(\d+)">(.*?)</tr>', html, re.S):
+        out[int(iid)] = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return out
+
+
+def test_instances_page_shows_process_names_and_subjects(admin_auth, programme_round):
+    rows = _instance_rows(admin_auth.client.get("/admin/instances").get_data(as_text=True))
+    nomination, round_, review = (rows[programme_round[k]] for k in ("nomination", "round", "review"))
+    for row in (nomination, round_, review):
+        assert row[1] not in ("nomination", "selection_round", "committee_review"), row
+        assert row[3], row   # a title, never empty
+    assert (nomination[1], round_[1], review[1]) == ("人才培带人推荐", "人才培带人评选", "评审委员会评审")
+    assert "张伟" in nomination[3] and "红山区" in nomination[3]
+    assert "2014" in round_[3]
+
+
+def test_instances_page_shows_english_process_names_when_english_is_chosen(admin_auth, programme_round):
+    admin_auth.post("/lang", data={"lang": "en"})
+    rows = _instance_rows(admin_auth.client.get("/admin/instances").get_data(as_text=True))
+    assert rows[programme_round["nomination"]][1] == "Talent mentor nomination"
+
+
+@pytest.mark.parametrize("referrer", ["http://evil.example/admin/instances", "//evil.example/x", "javascript:alert(1)"])
+def test_instance_actions_redirect_only_to_this_site(admin_auth, engine, fixture_models, people, referrer):
+    engine.deploy(fixture_models)
+    iid = engine.start("approval", START, people["submitter"])
+    for reason in ("核查材料", ""):
+        r = admin_auth.client.post(f"/admin/instances/{iid}/suspend", data={"csrf_token": admin_auth.token, "reason": reason},
+                                   headers={"Referer": referrer})
+        assert r.status_code == 302 and r.headers["Location"] == "/admin/instances", r.headers["Location"]
+    r = admin_auth.client.post(f"/admin/instances/{iid}/resume", data={"csrf_token": admin_auth.token, "reason": "好"},
+                               headers={"Referer": "http://localhost/admin/instances?status=suspended"})
+    assert r.headers["Location"] == "/admin/instances?status=suspended"   # the same site's page, with its filter

@@ -32,6 +32,26 @@ def instances(engine, *, version_id: int | None = None, statuses=None, process_k
         return [dict(r._mapping) for r in s.execute(q)]
 
 
+def process_names(engine) -> dict[str, str]:
+    """Process key -> the name its model gives it (Chinese; newer versions win)."""
+    names: dict[str, str] = {}
+    for version in engine.list_versions():
+        names.update(dict(version["processes"]))
+    return names
+
+
+def with_subjects(engine, rows: list[dict]) -> list[dict]:
+    """Rows whose instance keeps no title get the one the other pages show: the candidate and unit
+    of a nomination and its committee review, the round's title, the mentor's name."""
+    from workflows import api_reads
+    missing = [r for r in rows if not r["title"]]
+    if not missing:
+        return rows
+    with engine.sessions() as s:
+        titles = {r["id"]: api_reads.instance_title(s, r["id"], r["process_key"]) for r in missing}
+    return [r | {"title": titles[r["id"]]} if r["id"] in titles else r for r in rows]
+
+
 def _day(value: str | None, end: bool = False):
     if not value:
         return None

@@ -22,10 +22,22 @@ def _engine():
 @bp.get("/instances")
 def instances():
     args = request.args
-    rows = operations.instances(_engine(), version_id=args.get("version", type=int),
+    engine = _engine()
+    rows = operations.instances(engine, version_id=args.get("version", type=int),
                                 statuses=[args["status"]] if args.get("status") else None,
                                 process_key=args.get("process") or None)
-    return render_template("admin/instances.html", rows=rows, args=args)
+    return render_template("admin/instances.html", rows=operations.with_subjects(engine, rows), args=args,
+                           processes=operations.process_names(engine))
+
+
+def _back() -> str:
+    """The page the action was sent from when it is a page of this site, else the instances page."""
+    from urllib.parse import urlsplit
+    default = url_for("admin_ops.instances")
+    parts = urlsplit(request.referrer or "")
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return default
+    return auth.safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), default)
 
 
 @bp.post("/instances/<int:instance_id>/<any(suspend, resume, cancel):action>")
@@ -33,13 +45,13 @@ def instance_action(instance_id, action):
     reason = (request.form.get("reason") or "").strip()
     if not reason:
         flash("请填写原因", "danger")
-        return redirect(request.referrer or url_for("admin_ops.instances"))
+        return redirect(_back())
     try:
         getattr(_engine(), action)(instance_id, current_actor(), reason)
         flash({"suspend": "已挂起", "resume": "已恢复", "cancel": "已取消"}[action] + f"流程实例 {instance_id}", "success")
     except EngineError as exc:
         flash(exc.message, "danger")
-    return redirect(request.referrer or url_for("admin_ops.instances"))
+    return redirect(_back())
 
 
 @bp.get("/incidents")
