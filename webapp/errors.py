@@ -149,6 +149,17 @@ KNOWN_MESSAGES = [
     N_("该事项无法撤回"), N_("取消流程必须填写原因"), N_("启动数据必须是 JSON 对象"), N_("提交的数据必须是 JSON 对象"),
     N_("流程不存在"), N_("只能撤回本人已办理的事项"), N_("流程已结束，不能撤回"), N_("后续环节已办理，不能撤回"),
     N_("会签尚未结束，不能撤回单个意见"),
+    # contacts, message channels, mail and reminders (workflows.notifications)
+    N_("电子邮箱必须是文字"), N_("电子邮箱格式不正确，例如 wangli@example.cn"), N_("手机号码必须是文字"),
+    N_("手机号码应为 11 位数字，以 13—19 开头，例如 13912345678"), N_("账号不存在"),
+    N_("只有系统管理员可以修改他人的联系方式"), N_("确认链接无效或已过期，请在“我的账户”重新填写邮箱"),
+    N_("请选择要导入的 Excel 文件（.xlsx）"), N_("无法读取该文件，请上传 Excel 文件（.xlsx），可先下载联系方式模板填写"),
+    N_("没有找到表头：第一行须有“用户名”列，以及“电子邮箱”或“手机号码”列"), N_("表中既没有“电子邮箱”列，也没有“手机号码”列"),
+    N_("名单中没有任何账号"), N_("消息接收方式必须是“消息类别 → 方式”的对应表"),
+    N_("接收方式只能是“仅站内消息”或“站内消息和邮件”"), N_("邮件编号必须是整数"),
+    N_("尚未配置邮件服务器（PEIDAI_SMTP_HOST），邮件已保存，配置后会自动发送"), N_("通知编号必须是整数"),
+    N_("该事项已办理完毕，无需催办"), N_("该事项尚未超过办理期限，不能催办"), N_("该事项暂无可催办的办理人"),
+    N_("今天已催办过该事项，每个事项每天只能催办一次，请明天再试"),
 ]
 
 # The engine's texts with a value in them: (pattern, message id with the same named values).
@@ -156,6 +167,15 @@ KNOWN_PATTERNS = [
     (re.compile(r"用户 (?P<username>\S{1,80}) 不具备办理此事项的角色或范围"), N_("用户 %(username)s 不具备办理此事项的角色或范围")),
     (re.compile(r"流程实例当前状态为“(?P<status>[^”]{1,20})”，不能执行此操作"), N_("流程实例当前状态为“%(status)s”，不能执行此操作")),
     (re.compile(r"用户 (?P<username>\S{1,80}) 不存在或已停用"), N_("用户 %(username)s 不存在或已停用")),
+    (re.compile(r"电子邮箱不能超过 (?P<n>\d{1,6}) 个字符"), N_("电子邮箱不能超过 %(n)s 个字符")),
+    (re.compile(r"文件不能超过 (?P<n>\d{1,6}) MB"), N_("文件不能超过 %(n)s MB")),
+    (re.compile(r"一次最多导入 (?P<n>\d{1,9}) 行"), N_("一次最多导入 %(n)s 行")),
+    (re.compile(r"名单中有 (?P<n>\d{1,9}) 行有误，未修改任何联系方式"), N_("名单中有 %(n)s 行有误，未修改任何联系方式")),
+    (re.compile(r"没有这类消息：(?P<kind>.{1,40})"), N_("没有这类消息：%(kind)s")),
+    (re.compile(r"邮件 (?P<id>\d{1,18}) 不存在"), N_("邮件 %(id)s 不存在")),
+    (re.compile(r"邮件 (?P<id>\d{1,18}) 当前状态为“(?P<status>[^”]{1,20})”，不能重新发送"),
+     N_("邮件 %(id)s 当前状态为“%(status)s”，不能重新发送")),
+    (re.compile(r"催办说明不能超过 (?P<n>\d{1,6}) 个字"), N_("催办说明不能超过 %(n)s 个字")),
 ]
 
 # what exception text looks like: Python's names, tracebacks, or English sentences
@@ -182,7 +202,7 @@ def _catalogued(message: str) -> str | None:
         m = pattern.fullmatch(message)
         if m:
             values = m.groupdict()
-            if "status" in values:  # a status label (办理中, 已取消, ...) of labels.INSTANCE_STATUS
+            if "status" in values:  # a status label (办理中, 已取消, ...; a mail's 发送失败, ...) in the catalogue
                 values["status"] = _(values["status"])
             return _(msgid, **values)
     return None

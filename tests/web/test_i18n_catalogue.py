@@ -102,6 +102,15 @@ def _programme_words() -> dict[str, str]:
             for value in node:
                 walk(value)
     walk(json.loads((PROJECT_ROOT / "workflows" / "programme_rules.json").read_text(encoding="utf-8")))
+    # the message centre's kinds and channels (account/contacts.html, /api/v1/me/channels) and the
+    # mail states (/admin/mail), shown through _()
+    from workflows.notifications import kinds, mailer
+    for label, _templates in kinds.KINDS.values():
+        words[label] = "workflows.notifications.kinds.KINDS"
+    for label in kinds.CHANNELS.values():
+        words[label] = "workflows.notifications.kinds.CHANNELS"
+    for label in mailer.STATUS_LABELS.values():
+        words[label] = "workflows.notifications.mailer.STATUS_LABELS"
     return words
 
 

@@ -1,0 +1,57 @@
+"""The refusals of the services behind the contacts, channels and mail pages (workflows.notifications)
+read English when English is chosen: webapp.errors knows their Chinese texts (KNOWN_MESSAGES,
+KNOWN_PATTERNS), so a wrong e-mail address reads "Wrong e-mail address format …", not the general
+"The submitted data is invalid" (or Chinese)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine import EngineError
+from webapp.errors import KNOWN_PATTERNS, engine_message
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _refusals():
+    from workflows.notifications import contacts, contacts_excel, kinds
+    calls = [
+        lambda: contacts.clean_email("no-at-sign"),
+        lambda: contacts.clean_email("a" * 300 + "@example.cn"),
+        lambda: contacts.clean_email(12),
+        lambda: contacts.clean_mobile("12345"),
+        lambda: contacts.clean_mobile(["13912345678"]),
+        lambda: kinds.check_choices([]),
+        lambda: kinds.check_choices({"nonsense": "mail"}),
+        lambda: kinds.check_choices({"tasks": "pigeon"}),
+        lambda: contacts_excel.read_sheet(b""),
+        lambda: contacts_excel.read_sheet(b"not a workbook"),
+    ]
+    for call in calls:
+        with pytest.raises(EngineError) as info:
+            call()
+        yield info.value
+
+
+def test_the_notification_services_refusals_read_english(app):
+    with app.test_request_context("/api/v1/me/contacts", headers={"Accept-Language": "en"}):
+        english = [(exc.message, engine_message(exc)) for exc in _refusals()]
+    with app.test_request_context("/api/v1/me/contacts", headers={"Accept-Language": "zh-CN"}):
+        chinese = [engine_message(exc) for exc in _refusals()]
+    untranslated = [(zh, en) for zh, en in english if CJK.search(en) or en in ("The submitted data is invalid", "")]
+    assert not untranslated, untranslated
+    assert chinese == [zh for zh, _en in english]   # Chinese as the service wrote it
+
+
+def test_a_mail_state_in_a_refusal_reads_english(app):
+    from engine import InvalidState
+    exc = InvalidState("邮件 7 当前状态为“已发送”，不能重新发送")
+    with app.test_request_context("/api/v1/x", headers={"Accept-Language": "en"}):
+        text = engine_message(exc)
+    assert "7" in text and not CJK.search(text), text
+
+
+def test_every_pattern_names_the_values_its_message_uses():
+    for pattern, msgid in KNOWN_PATTERNS:
+        assert sorted(pattern.groupindex) == sorted(re.findall(r"%\((\w+)\)s", msgid)), msgid
