@@ -68,7 +68,7 @@ def inbox(engine: Engine, actor: Actor, box: str = "todo", *, batch: str | None 
         filters.append(HumanTask.title.contains(q, autoescape=True))
     queries = [q.where(*filters) for q in queries]
     page = max(1, int(page))
-    with engine.sessions() as s:
+    with engine.read_session() as s:
         total = _count(s, queries)
         key = HumanTask.completed_at if box == "done" else HumanTask.created_at
         offset = (page - 1) * per_page
@@ -91,19 +91,19 @@ def started(engine: Engine, actor: Actor, *, q: str | None = None, page: int = 1
     if text:
         q = q.where(Instance.title.contains(text, autoescape=True) | Instance.id.in_(
             select(HumanTask.instance_id).where(HumanTask.title.contains(text, autoescape=True))))
-    with engine.sessions() as s:
+    with engine.read_session() as s:
         total = s.scalar(select(func.count()).select_from(q.subquery()))
         rows = s.execute(q.order_by(Instance.started_at.desc(), Instance.id.desc()).limit(per_page).offset((max(1, page) - 1) * per_page)).mappings().all()
         return [dict(r) for r in rows], total
 
 
 def counts(engine: Engine, actor: Actor) -> dict[str, int]:
-    with engine.sessions() as s:
+    with engine.read_session() as s:
         return {box: _count(s, _box_queries(actor, box)) for box in ("todo", "group")}
 
 
 def instance_tasks(engine: Engine, instance_id: int) -> list[dict]:
-    with engine.sessions() as s:
+    with engine.read_session() as s:
         rows = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at, HumanTask.id)).all()
         return [_task_dict(r) for r in rows]
 
@@ -114,7 +114,7 @@ def _task_dict(t: HumanTask) -> dict:
 
 def audit_trail(engine: Engine, instance_id: int) -> list[dict]:
     """Every recorded action on an instance, oldest first (for its timeline)."""
-    with engine.sessions() as s:
+    with engine.read_session() as s:
         rows = s.execute(select(AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.task_uuid,
                                 AuditEvent.element_id, AuditEvent.data_json, AuditEvent.comment)
                          .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)).mappings().all()

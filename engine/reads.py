@@ -5,8 +5,12 @@ for one record, never for lists; lists and inboxes are :mod:`engine.queries`.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from typing import Iterator
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from .access import Actor
 from .config import Role
@@ -20,13 +24,62 @@ from .tables import Instance, Membership, ModelVersion, User
 class Reads:
     """Read-only service API.
 
-    Uses the engine's ``config``, ``models``, ``runtime``, ``fast`` and ``sessions`` (set by
-    ``Engine.__init__``), ``raw_reading`` (:class:`~engine.transactions.UnitOfWork`), ``_load_row``
-    (:class:`~engine.store.WorkflowStore`) and ``_task``, ``can_act``, ``can_see``,
+    Uses the engine's ``config``, ``models``, ``runtime``, ``fast``, ``dialect``, ``sessions`` and
+    ``_local`` (set by ``Engine.__init__``), ``raw_reading`` (:class:`~engine.transactions.UnitOfWork`),
+    ``_load_row`` (:class:`~engine.store.WorkflowStore`) and ``_task``, ``can_act``, ``can_see``,
     ``_task_workflow`` and ``_withdraw_blocker`` (:class:`~engine.tasks.TaskCommands`)."""
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A read scope (one web request): every read inside it (:meth:`read_session`, the reads
+        of this class and of :mod:`engine.queries`) shares one connection and one ORM session
+        instead of checking out its own (measured 0.39 against 0.20 ms a read on SQLite, 1.0
+        against 0.59 ms on PostgreSQL). Nested scopes are the outer one.
+
+        It never holds a write transaction or a lock between reads, so it may stay open around
+        commands: on PostgreSQL the connection is in autocommit (each statement its own snapshot,
+        no BEGIN or ROLLBACK round trips); on SQLite each outermost read ends its deferred read
+        transaction when it returns. And the session is emptied then (as closing a session of its
+        own did), so a read after a command sees what the command committed, not objects it had
+        loaded before."""
+        if getattr(self._local, "reads", None) is not None:
+            yield
+            return
+        conn = self.sessions.kw["bind"].connect()
+        try:
+            if self.dialect == "postgresql":
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            self._local.reads = _ReadScope(conn, Session(bind=conn, autoflush=False, expire_on_commit=False))
+            yield
+        finally:
+            scope, self._local.reads = getattr(self._local, "reads", None), None
+            try:
+                if scope is not None:
+                    scope.session.close()
+            finally:
+                conn.close()
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reads: the read scope's (:meth:`reading`) when one is open, else a session
+        of its own. Reads only: never flush or commit in it."""
+        scope = getattr(self._local, "reads", None)
+        if scope is None:
+            with self.sessions() as s:
+                yield s
+            return
+        if scope.depth:
+            yield scope.session
+            return
+        scope.depth += 1
+        try:
+            yield scope.session
+        finally:
+            scope.depth -= 1
+            scope.session.close()  # ends the read transaction, forgets the objects; the connection stays
+
     def list_versions(self) -> list[dict]:
-        with self.sessions() as s:
+        with self.read_session() as s:
             rows = s.execute(select(ModelVersion.id, ModelVersion.content_hash, ModelVersion.author,
                                     ModelVersion.comment, ModelVersion.created_at, ModelVersion.info_json)
                              .order_by(ModelVersion.id)).all()
@@ -34,15 +87,15 @@ class Reads:
                      "created_at": r.created_at, "processes": json.loads(r.info_json)["names"]} for r in rows]
 
     def version_files(self, version_id: int) -> dict[str, str]:
-        with self.sessions() as s:
+        with self.read_session() as s:
             return dict(self.models.load(s, version_id).files)
 
     def form(self, version_id: int, ref: str | None) -> dict | None:
-        with self.sessions() as s:
+        with self.read_session() as s:
             return self.models.load(s, version_id).form(ref)
 
     def instance(self, instance_id: int) -> dict:
-        with self.sessions() as s:
+        with self.read_session() as s:
             row = s.execute(select(Instance.id, Instance.process_key, Instance.version_id, Instance.status,
                                    Instance.business_key, Instance.title, Instance.org_unit, Instance.category,
                                    Instance.batch, Instance.parent_id, Instance.started_by, Instance.started_at,
@@ -55,7 +108,7 @@ class Reads:
     def instance_detail(self, instance_id: int) -> dict:
         """Data, element states (for the progress diagram) and the BPMN of the instance's version.
         Deserializes the workflow: for one instance page, never for lists."""
-        with self.sessions() as s:
+        with self.read_session() as s:
             inst = self._load_row(s, row_id(instance_id, "流程实例"))
             if inst is None:
                 raise NotFound(f"流程实例 {instance_id} 不存在")
@@ -71,12 +124,12 @@ class Reads:
     def open_tasks(self, instance_id: int) -> list[dict]:
         """The open human tasks of one instance (id, element, name, role, scope, assignee), from
         the projection; cheap enough to call after every step."""
-        with self.raw_reading() as raw:
+        with self.raw_reading() as raw:  # the read scope's connection when one is open
             rows = self.fast.all(raw, _SQL_OPEN_TASK_LIST, {"b_id": instance_id})
         return [dict(zip(("id", "element_id", "name", "role", "scope", "assignee", "form"), r)) for r in rows]
 
     def get_task(self, task_id, actor: Actor) -> dict:
-        with self.sessions() as s:
+        with self.read_session() as s:
             t = self._task(s, task_id)
             if not self.can_see(actor, t):
                 raise NotFound("待办事项不存在")
@@ -90,7 +143,7 @@ class Reads:
     def task_data(self, task_id, actor: Actor) -> dict:
         """The data a human task sees (to fill its form), for whoever may read the task.
         Deserializes the workflow: for one task page, never for lists."""
-        with self.sessions() as s:
+        with self.read_session() as s:
             t = self._task(s, task_id)
             if not self.can_see(actor, t):
                 raise NotFound("待办事项不存在")
@@ -99,7 +152,7 @@ class Reads:
 
     def can_withdraw(self, task_id, actor: Actor) -> bool:
         """Whether :meth:`withdraw` would succeed now (reads the workflow when the projection allows it)."""
-        with self.sessions() as s:
+        with self.read_session() as s:
             try:
                 t = self._task(s, task_id)
             except NotFound:
@@ -110,7 +163,7 @@ class Reads:
             return wf is not None and self.runtime.can_reset(wf, t.task_uuid)
 
     def actor_for(self, username: str) -> Actor:
-        with self.sessions() as s:
+        with self.read_session() as s:
             user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
             if user is None:
                 raise NotFound(f"用户 {username} 不存在或已停用", reason="user", username=username)
@@ -119,3 +172,13 @@ class Reads:
 
     def role(self, key: str) -> Role | None:
         return self.config.roles.get(key)
+
+
+class _ReadScope:
+    """The connection and session of one :meth:`Reads.reading` scope; ``depth`` counts the
+    :meth:`Reads.read_session` uses open in it."""
+
+    __slots__ = ("conn", "session", "depth")
+
+    def __init__(self, conn: Connection, session: Session):
+        self.conn, self.session, self.depth = conn, session, 0

@@ -113,15 +113,17 @@ class WorkflowStore:
             raise InvalidState(f"流程执行出错（{exc.element_id or '未知元素'}）：{exc}", element=exc.element_id) from exc
 
     def _command(self, instance_id: int | Callable[[Session], int], actor: Actor, fn: Callable, *, allow=(RUNNING,), lock=False,
-                 skip_locked=False, now: datetime | None = None):
-        """Load -> fn(cmd, inst, version, wf) -> save, in one transaction. Returns fn's result."""
+                 skip_locked=False, now: datetime | None = None, after: Callable | None = None):
+        """Load -> fn(cmd, inst, version, wf) -> save, in one transaction. Returns fn's result, or
+        what ``after(cmd, inst, result)`` makes of it: run after the save, before the commit (to
+        read what the command did in its own transaction)."""
         now = now or self.now()
         try:
-            return self._command_tx(instance_id, actor, fn, allow, lock, skip_locked, now)
+            return self._command_tx(instance_id, actor, fn, allow, lock, skip_locked, now, after)
         except _NothingToDo:
             return None
 
-    def _command_tx(self, instance_id, actor, fn, allow, lock, skip_locked, now):
+    def _command_tx(self, instance_id, actor, fn, allow, lock, skip_locked, now, after=None):
         with self._command_scope() as s:
             inst = None
             if callable(instance_id):
@@ -142,5 +144,7 @@ class WorkflowStore:
             with self._running(cmd):
                 result, completed = fn(cmd, inst, version, wf)
                 new_entry = self._save(cmd, inst, version, wf, entry, completed)
+                if after is not None:
+                    result = after(cmd, inst, result)
             self._after_commit(s, instance_id, new_entry)
             return result

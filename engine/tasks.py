@@ -5,9 +5,9 @@ policy's answer (:mod:`engine.access`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from . import forms, spiff
@@ -18,6 +18,9 @@ from .identity import users_holding
 from .projection import _row_dict
 from .sql import _INSTANCE_KEYS, _LOAD_STATE, _SQL_TASK_BY_ID
 from .tables import HumanTask, Instance
+
+_TASKS_OF_INSTANCE = (select(*HumanTask.__table__.columns).where(HumanTask.instance_id == bindparam("iid"))
+                      .order_by(HumanTask.created_at, HumanTask.id))
 
 
 class TaskCommands:
@@ -44,11 +47,23 @@ class TaskCommands:
         return self.policy.can_see(actor, task)
 
     def complete_task(self, task_id, data: dict, actor: Actor, *, comment: str = "", outcome: str | None = None,
-                      expected_version: int | None = None) -> dict:
+                      expected_version: int | None = None, answer: Callable[[EventContext, dict], Any] | None = None) -> dict:
         """Complete a human task with form data. The task's form (JSON Schema of the instance's own
         model version) is the contract: only the properties it declares are written, and data it
         refuses raise :class:`InvalidData` with one entry per field (see :mod:`engine.forms`).
-        The engine also checks who may act and the lock."""
+        The engine also checks who may act and the lock.
+
+        Returns ``instance_id``, ``task_uuid`` and ``element_id`` of the task, and what the command
+        left, read in its own transaction after the save (so a caller answering "what happened"
+        reads nothing again, and sees this command's outcome, not a later one's):
+        ``instance_status``, ``process_key``, ``tasks`` (the instance's human tasks as
+        :func:`engine.queries.instance_tasks` lists them) and ``answer``: what
+        ``answer(ctx, done)`` returned (None without it), the caller's own read in that transaction
+        given the answer so far, e.g.::
+
+            engine.complete_task(task_id, data, actor, answer=lambda ctx, done: result_of(
+                ctx.session, ctx.instance_id, done["instance_status"]))
+        """
         if not isinstance(data, dict):
             raise InvalidData("提交的数据必须是 JSON 对象")
         found = {}
@@ -84,7 +99,18 @@ class TaskCommands:
             self._run(wf)
             return {"instance_id": inst["id"], "task_uuid": uuid, "element_id": view.element_id}, {uuid: (actor.username, outcome)}
 
-        return self._command(resolve, actor, fn)
+        def after(cmd, inst, result):
+            result.update(instance_status=inst["status"], process_key=inst["process_key"],
+                          tasks=self._instance_tasks(cmd.session, inst["id"]))
+            result["answer"] = answer(EventContext(self, cmd.session, inst["id"], actor, cmd.now), result) if answer else None
+            return result
+
+        return self._command(resolve, actor, fn, after=after)
+
+    @staticmethod
+    def _instance_tasks(s, instance_id: int) -> list[dict]:
+        """The instance's human tasks, oldest first, in the command's transaction."""
+        return [dict(r) for r in s.connection().execute(_TASKS_OF_INSTANCE, {"iid": instance_id}).mappings()]
 
     def _task_update(self, task_id, actor: Actor, check: Callable[[HumanTask], None], values: Callable[[HumanTask], dict],
                      action: str, comment: str = "", data: dict | None = None) -> None:

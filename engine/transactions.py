@@ -90,7 +90,12 @@ class UnitOfWork:
     def raw_reading(self):
         """A DB-API connection for the engine's own one-statement reads: no ORM session, and no
         transaction around a single SELECT (autocommit on PostgreSQL, SQLite's own implicit
-        read transaction)."""
+        read transaction). Inside a read scope (:meth:`~engine.reads.Reads.reading`) it is that
+        scope's connection, which holds no transaction between reads."""
+        scope = getattr(self._local, "reads", None)
+        if scope is not None:
+            yield scope.conn.connection.driver_connection
+            return
         pooled = self.sessions.kw["bind"].raw_connection()  # no SQLAlchemy Connection around it
         raw = pooled.driver_connection
         try:
