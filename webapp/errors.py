@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import has_request_context, jsonify, render_template, request
+from flask import current_app, has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -305,6 +305,10 @@ def _status(exc: EngineError) -> int:
 
 # ---------------------------------------------------------------- handlers
 
+def _size(n: int) -> str:
+    return f"{n / 1048576:g} MB" if n >= 1048576 else f"{max(1, n // 1024)} KB"
+
+
 def _page(status: int, message: str):
     return render_template("errors/error.html", status=status, message=message), status
 
@@ -348,6 +352,9 @@ def init_app(app) -> None:
             return server_error(exc)
         message = _messages().get(status, _("请求有误"))
         if wants_json():
+            if status == 413:   # a JSON body as often as an upload: say what the API received
+                limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+                message = (_("请求内容过大，不能超过 %(size)s", size=_size(limit)) if limit else _("请求内容过大"))
             return json_error(_codes().get(status, "error"), message, status)
         return _page(status, message)
 

@@ -144,6 +144,7 @@ def test_a_client_from_the_document_carries_a_round_from_token_to_disqualificati
         [copy["upload_id"]]
     assert hs_rev.call("downloadUpload", upload_id=copy["upload_id"], expect=200).data == png.getvalue()
     ss_sub.call("listUploads", nomination_id=nomination_id, expect=404)
+    ss_sub.call("addUpload", files={"category": "degree"}, nomination_id=nomination_id, expect=404)   # scope before body
     task = hs_sub.call("getTask", task_id=fill, expect=200)
     assert task["round_id"] == round_id and task["decision_field"] == "action" and "submit" in task["decisions"]
     assert "birth_date" in task["form_schema"]["properties"] and "birth_date" in task["kept_fields"]

@@ -144,7 +144,7 @@ def test_every_operation_names_its_scope_and_is_refused_without_it(client, spec,
         [[scheme_name, [scope]]] = [list(req.items())[0] for req in op["security"]]
         assert scheme_name == "bearerAuth" and scope in ("read", "act", "admin"), (path, method)
         assert scope == ("read" if method == "get" else "act") or op["operationId"] in ("openRound", "moveClock",
-                                                                                 "setUserContacts")
+                                                                                 "setUserContacts", "revokeToken")
         assert "403" in op["responses"], (path, method)
         url = re.sub(r"\{\w+\}", lambda m: "K7Q4-M2XD" if m.group(0) == "{code}" else "1", path)
         refused_for_scope(call(client, tokens[scope], method.upper(), url, {} if method != "get" else None), scope)

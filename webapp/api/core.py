@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from contextlib import ExitStack
+from functools import lru_cache, wraps
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_smorest import Api
 from flask_smorest import Blueprint as _SmorestBlueprint
@@ -197,7 +198,9 @@ class ApiBlueprint(_SmorestBlueprint):
 
     def __init__(self, name: str, import_name: str, url_prefix: str = "", **kwargs):
         super().__init__(f"api_{name}", import_name, url_prefix=PREFIX + url_prefix, **kwargs)
+        self.before_request(_open_reads)
         self.before_request(_require_user)
+        self.teardown_request(_close_reads)
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **kwargs):
         """Every operation's ``operationId`` is its view's name in camel case (``list_tasks`` ->
@@ -220,6 +223,41 @@ def public(blp: ApiBlueprint):
         func._peidai_public = True
         return blp.doc(security=[])(func)
     return decorator
+
+
+def visible_first(check):
+    """Check that the record named in the path is visible (``check(**path_values)`` raises 404)
+    before the request body is read: put it between the route and ``arguments``. Otherwise a bad
+    body answers 422 for a record the caller may not see, and a good one 404. ::
+
+        @blp.post("/<int:instance_id>/cancel")
+        @visible_first(lambda instance_id: records.visible_instance(instance_id))
+        @blp.arguments(schemas.CancelRequest)
+        def cancel_instance(body, instance_id): ...
+    """
+    def decorator(func):
+        @wraps(func)
+        def checked(*args, **kwargs):
+            check(**kwargs)
+            return func(*args, **kwargs)
+        return checked
+    return decorator
+
+
+def _open_reads():
+    """The request's engine reads share one connection and session (``Engine.reading``): it holds
+    no transaction or lock between reads, so the request's own commands and the reads after them
+    are unaffected."""
+    from webapp import auth
+    stack = ExitStack()
+    stack.enter_context(auth.engine().reading())
+    g.peidai_reads = stack
+
+
+def _close_reads(_exc=None):
+    stack = g.pop("peidai_reads", None)
+    if stack is not None:
+        stack.close()
 
 
 def _require_user():

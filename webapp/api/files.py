@@ -12,7 +12,7 @@ from workflows.documents import access, listing, service, uploads
 from workflows.documents.sources import DocumentNotFound
 
 from . import schemas
-from .core import ApiFailure, blueprint
+from .core import ApiFailure, blueprint, visible_first
 
 documents_blp = blueprint("documents", __name__, "/documents", "文书材料：附件1名单、附件2申报表、附件3联系书、聘书（PDF）")
 doc_files_blp = blueprint("document_files", __name__, "", "文书下载")
@@ -159,6 +159,7 @@ def list_uploads(nomination_id):
 
 
 @uploads_blp.post("/nominations/<int:nomination_id>/uploads")
+@visible_first(lambda nomination_id: _scope(nomination_id))
 @uploads_blp.arguments(schemas.UploadRequest, location="files")
 @uploads_blp.response(201, schemas.UploadSchema)
 def add_upload(body, nomination_id):

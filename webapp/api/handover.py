@@ -12,7 +12,7 @@ from webapp import auth, confidential
 from webapp.auth import current_actor
 
 from . import records, schemas
-from .core import BadInput, blueprint
+from .core import BadInput, blueprint, visible_first
 
 blp = blueprint("task_handover", __name__, "/tasks", "待办：转办（交给同角色同范围的其他人）、撤回本人刚办理的事项")
 
@@ -32,6 +32,7 @@ def refuse_panel_member(task: dict, username: str) -> None:
 
 
 @blp.post("/<bigint:task_id>/transfer")
+@visible_first(records.read_task)
 @blp.arguments(schemas.TransferRequest)
 @blp.response(200, schemas.TaskSchema)
 @blp.alt_response(422, schema=schemas.ErrorSchema, description=(
@@ -57,6 +58,7 @@ def transfer_task(body, task_id):
 
 
 @blp.post("/<bigint:task_id>/withdraw")
+@visible_first(records.read_task)
 @blp.arguments(schemas.WithdrawRequest, required=False)
 @blp.response(200, schemas.TaskSchema)
 @blp.alt_response(409, schema=schemas.ErrorSchema, description="不能撤回：后续环节已办理、流程已结束，或不是本人办理的")

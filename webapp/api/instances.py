@@ -9,7 +9,7 @@ from webapp.auth import current_actor, holds_any
 from workflows import api_reads
 
 from . import records, schemas
-from .core import ApiFailure, blueprint
+from .core import ApiFailure, blueprint, visible_first
 
 blp = blueprint("instances", __name__, "/instances", "流程实例：发起、详情与结果、办理记录、意见、取消")
 models_blp = blueprint("models", __name__, "/process-models", "已部署的流程模型")
@@ -54,6 +54,7 @@ def may_cancel(actor, inst) -> bool:
 
 
 @blp.post("/<int:instance_id>/cancel")
+@visible_first(records.visible_instance)
 @blp.arguments(schemas.CancelRequest)
 @blp.response(200, schemas.InstanceSchema)
 def cancel_instance(body, instance_id):
@@ -68,7 +69,7 @@ def cancel_instance(body, instance_id):
 def case_instances(instance_id: int) -> list[int]:
     """This instance and, for a nomination, its committee review (and the other way round)."""
     engine = auth.engine()
-    with engine.sessions() as s:
+    with engine.read_session() as s:
         nom = api_reads.nomination_by_instance(s, instance_id)
         ids = [instance_id]
         if nom is not None:

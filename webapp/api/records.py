@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from engine import NotFound
+from engine import SYSTEM_ACTOR, NotFound
 from engine.queries import audit_trail, instance_tasks
 from webapp import auth, users
 from webapp import confidential as review
@@ -128,6 +128,13 @@ def _forms(tasks: list[dict]) -> dict[tuple[int, str], dict]:
     return {k: v for k, v in out.items()} | {"_versions": versions}
 
 
+def actor_name(username: str | None, names: dict[str, str]) -> str:
+    """Who acted, as people read it: the display name, 系统 for the engine itself."""
+    if username == SYSTEM_ACTOR.username:
+        return str(words.SYSTEM)
+    return names.get(username, username or "")
+
+
 def history(actor, instance_ids: list[int], tasks: list[dict] | None = None) -> list[dict]:
     """Every recorded action on the instances, oldest first, as ``actor`` may see it."""
     eng = engine()
@@ -151,7 +158,7 @@ def history(actor, instance_ids: list[int], tasks: list[dict] | None = None) -> 
         redacted = (e["instance_id"], e.get("element_id")) in secret and e.get("actor") != actor.username and not votes_seen
         entry = {"id": e["id"], "at": e["at"], "instance_id": e["instance_id"], "action": e["action"],
                  "action_label": words.action_label(e["action"]), "actor": e.get("actor"),
-                 "actor_name": names.get(e.get("actor"), e.get("actor") or ""), "element_id": e.get("element_id"),
+                 "actor_name": actor_name(e.get("actor"), names), "element_id": e.get("element_id"),
                  "step": task["name"] if task else "", "decision": decision, "comment": comment or "",
                  "data": data, "redacted": False}
         if redacted:

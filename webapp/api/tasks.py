@@ -4,18 +4,16 @@ eligible (with the reasons), or the process finished (with its result)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from engine import EngineError, InvalidData, NotFound
 from engine.forms import writable_fields
 from engine.queries import inbox, instance_tasks
-from engine.tables import Instance
 from webapp import auth
 from webapp.auth import current_actor
 from workflows import api_reads
 
 from . import decisions, handover, records, schemas, words
-from .core import ApiFailure, BadInput, blueprint, paged
+from .core import ApiFailure, BadInput, blueprint, paged, visible_first
 
 blp = blueprint("tasks", __name__, "/tasks", "待办：我的待办、待认领、已办；办理、认领、分派")
 
@@ -36,7 +34,7 @@ def list_tasks(box="todo", page=1, per_page=20, round_id=None, category=None, or
 def _kept(engine, task: dict, schema: dict | None) -> list[str]:
     """The fields the model keeps when this step opens again (``keepFields``): those a caller may
     leave out of a resubmission."""
-    with engine.sessions() as s:
+    with engine.read_session() as s:
         element = engine.models.load(s, task["version_id"]).element(task["process_key"], task["element_id"])
     keep = str(((element or {}).get("properties") or {}).get("keepFields") or "").strip()
     writable = writable_fields(schema)
@@ -66,7 +64,7 @@ def _starting_data(task: dict, data: dict, schema: dict | None, field: decisions
 def _eligibility(engine, data: dict) -> dict | None:
     nomination_id = data.get("nomination_id")
     if isinstance(nomination_id, int) and not isinstance(nomination_id, bool):
-        with engine.sessions() as s:
+        with engine.read_session() as s:
             from workflows import tables as t
             nom = s.get(t.Nomination, nomination_id) if 0 < nomination_id < 2 ** 31 else None
             if nom is not None and nom.eligible is not None:
@@ -137,6 +135,7 @@ def unclaim_task(task_id):
 
 
 @blp.post("/<bigint:task_id>/assign")
+@visible_first(records.read_task)
 @blp.arguments(schemas.AssignRequest)
 @blp.response(200, schemas.TaskSchema)
 def assign_task(body, task_id):
@@ -176,6 +175,7 @@ def _field_errors(exc: InvalidData, field: decisions.DecisionField) -> list[dict
 
 
 @blp.post("/<bigint:task_id>/complete")
+@visible_first(records.read_task)
 @blp.arguments(schemas.CompleteRequest, required=False)
 @blp.response(200, schemas.CompleteResult)
 def complete_task(body, task_id):
@@ -209,7 +209,7 @@ def complete_task(body, task_id):
         data = decisions.set_path(data, field.comment, comment)
     decided = decisions.decision_in(field, data) or (word if field.path is None else None)
     try:
-        done = engine.complete_task(task_id, data, actor, comment=comment, outcome=decided)
+        done = engine.complete_task(task_id, data, actor, comment=comment, outcome=decided, answer=_result)
     except InvalidData as exc:
         errors = _field_errors(exc, field)
         if errors:
@@ -219,17 +219,21 @@ def complete_task(body, task_id):
     return _what_happened(engine, actor, t, done, decided)
 
 
+def _result(ctx, done: dict) -> str | None:
+    """The programme's result of the instance, read in the completion's own transaction."""
+    return api_reads.instance_result(ctx.session, ctx.instance_id, done["process_key"], done["instance_status"])
+
+
 def _what_happened(engine, actor, task: dict, done: dict, decided: str | None) -> dict:
+    """The answer from what the engine's completion read in its own transaction: the instance's
+    status, its result and its tasks after the command."""
     iid = task["instance_id"]
-    tasks = instance_tasks(engine, iid)
-    with engine.sessions() as s:   # the status and the programme's result in one read
-        inst = s.execute(select(Instance.status, Instance.process_key).where(Instance.id == iid)).mappings().one()
-        result = api_reads.instance_result(s, iid, inst["process_key"], inst["status"])
+    tasks, status = done["tasks"], done["instance_status"]
     opened = [x for x in tasks if x["state"] == "open"]
     steps = records.current_steps(actor, tasks)
     out = {"instance_id": iid, "task_id": task["id"], "task_uuid": done["task_uuid"], "element_id": done["element_id"],
-           "decision": decided, "reasons": [], "warnings": [], "next_steps": steps, "instance_status": inst["status"],
-           "result": result}
+           "decision": decided, "reasons": [], "warnings": [], "next_steps": steps, "instance_status": status,
+           "result": done["answer"]}
     again = next((x for x in opened if x["element_id"] == task["element_id"]), None)
     refused = None
     if again is not None:
@@ -243,9 +247,9 @@ def _what_happened(engine, actor, task: dict, done: dict, decided: str | None) -
         elif again_data.get("eligible") is False:
             refused = {"reasons": [str(r) for r in again_data.get("eligibility_errors") or []],
                        "warnings": [str(r) for r in again_data.get("eligibility_warnings") or []]}
-    if inst["status"] in ("completed", "cancelled"):
-        out["status"] = inst["status"]
-        out["message"] = _("流程已办结：%(result)s", result=words.result_label(out["result"]) or words.result_label(inst["status"]))
+    if status in ("completed", "cancelled"):
+        out["status"] = status
+        out["message"] = _("流程已办结：%(result)s", result=words.result_label(out["result"]) or words.result_label(status))
     elif refused is not None:
         out.update(status="ineligible", reasons=refused["reasons"], warnings=refused.get("warnings") or [])
         out["message"] = _("已提交，但未通过资格审查，已退回修改：%(reasons)s", reasons="；".join(refused["reasons"]))

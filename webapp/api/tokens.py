@@ -71,9 +71,12 @@ def list_tokens():
 
 
 @blp.delete("/<int:token_id>")
+@scopes.requires(blp, "read")
 @blp.response(204)
 def revoke_token(token_id):
-    """撤销我的一个令牌（撤销后使用它的程序无法再访问）"""
+    """撤销我的一个令牌（撤销后使用它的程序无法再访问）
+
+    任何权限的令牌都可以撤销本人的令牌（包括它自己）：撤销只会缩小权限。"""
     try:
         users.revoke_token(auth.engine(), current_actor().username, token_id)
     except NotFound:

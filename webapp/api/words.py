@@ -27,6 +27,7 @@ ACTIONS = {
 }
 
 EXPERT = _l("评审专家")
+SYSTEM = _l("系统")   # the engine's own actor (timers, service tasks, automatic cancellation)
 
 
 def result_label(code: str | None) -> str:
