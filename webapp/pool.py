@@ -148,8 +148,11 @@ def dashboard(engine) -> dict:
         deadline = sorted(per_unit.values(), key=lambda d: (-d["round"], d["unit_id"]))
         votes = dict(s.execute(select(t.ExpertOpinion.nomination_id, func.count()).group_by(t.ExpertOpinion.nomination_id)).all())
         committee: dict[str, dict] = {}
+        # 评审人选: the nominations handed to the committee (a review started), not drafts or those the unit kept
         for nid, category, experts, status in s.execute(select(t.Nomination.id, t.Nomination.category, t.Nomination.experts,
-                                                               t.Nomination.status).where(t.Nomination.category.is_not(None))):
+                                                               t.Nomination.status)
+                                                        .where(t.Nomination.category.is_not(None),
+                                                               t.Nomination.review_instance_id.is_not(None))):
             c = committee.setdefault(category, {"category": category, "nominations": 0, "opinions": 0, "expected": 0, "decided": 0})
             c["nominations"] += 1
             c["opinions"] += votes.get(nid, 0)

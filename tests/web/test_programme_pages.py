@@ -128,6 +128,23 @@ def test_dashboard_shows_figures_as_charts_and_tables(auth, client, programme):
     assert "红山区" in page and "各单位按期报送情况" in page and "评审委员会进度" in page
 
 
+def test_the_committee_progress_counts_only_nominations_that_reached_the_committee(auth, client, programme):
+    """Units that only saved a draft (or whose nomination the unit has not yet approved) are no
+    评审人选: the committee's table counted every nomination with a category."""
+    import re
+    for unit in ("songshan", "ningcheng"):                      # drafts: started, never filled in
+        programme.nominate(programme.round_id, unit)
+    filled = programme.nominate(programme.round_id, "aohan")      # filled in, left at the unit's review
+    programme.complete(filled, "Task_Fill", sample_application("李娜"))
+    appoint(programme, ("张伟", "hongshan"), ("王芳", "hongshan"))
+    auth.login("section")
+    page = text(client.get("/dashboard/"))
+    table = page.split("评审委员会进度", 1)[1].split("</table>", 1)[0]
+    rows = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)]
+    assert rows == [["专业技术人才", "2", "6", "6", "2"]], rows
+
+
 def test_api_mentor_pool(client, programme, engine):
     from webapp.users import issue_token
     appoint(programme)
