@@ -11,9 +11,12 @@ UNITS = {
     "hongshan": _l("红山区"), "yuanbaoshan": _l("元宝山区"), "songshan": _l("松山区"), "aluke": _l("阿鲁科尔沁旗"),
     "balinzuo": _l("巴林左旗"), "balinyou": _l("巴林右旗"), "linxi": _l("林西县"), "keshiketeng": _l("克什克腾旗"),
     "wengniute": _l("翁牛特旗"), "harqin": _l("喀喇沁旗"), "ningcheng": _l("宁城县"), "aohan": _l("敖汉旗"),
+    "city_education": _l("市教育局"), "city_health": _l("市卫生健康委员会"), "city_agriculture": _l("市农牧业局"),
+    "city_science": _l("市科学技术局"), "city_hrss": _l("市人力资源和社会保障局"), "city_industry": _l("市工业和信息化局"),
+    "cfu": _l("赤峰学院"), "imvct": _l("内蒙古交通职业技术学院"), "cfpt": _l("赤峰工业职业技术学院"),
 }
 
-try:  # the programme's units (ids are the scopes of unit roles); counties above have English names
+try:  # the programme's units (ids are the scopes of unit roles); those above have English names
     from workflows.units import UNITS as _PROGRAMME_UNITS
     UNITS = {uid: UNITS.get(uid, name) for uid, name, _kind, _urban in _PROGRAMME_UNITS}
 except ImportError:
