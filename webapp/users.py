@@ -72,7 +72,7 @@ def display_names(engine, usernames) -> dict[str, str]:
     names = {u for u in usernames if u}
     if not names:
         return {}
-    with engine.sessions() as s:
+    with engine.read_session() as s:
         return dict(s.execute(select(User.username, User.display_name).where(User.username.in_(names))).all())
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import identity
+from engine.queries import instance_tasks
 from engine.identity import upsert_user
 from engine.tables import ApiToken
 from webapp import users
@@ -119,3 +120,52 @@ def test_a_refused_claim_changes_nothing_and_says_why(client, engine, people, ap
     r = client.post(f"/api/v1/tasks/{tid}/claim", headers={"Authorization": f"Bearer {api_tokens['other_reviewer']}"})
     assert r.status_code == 404                      # another unit's task: not even its existence
     assert flow.task(iid, "Task_Review")["assignee"] == "reviewer"
+
+
+def _checkouts(engine):
+    from sqlalchemy import event
+    count = [0]
+    event.listen(engine.sessions.kw["bind"], "checkout", lambda *_a: count.__setitem__(0, count[0] + 1))
+    return count
+
+
+def test_a_task_page_and_a_completion_take_one_connection_for_their_reads(client, engine, people, api_tokens, flow):
+    iid = flow.at_review()
+    tid = flow.task(iid, "Task_Review")["id"]
+    me = {"Authorization": f"Bearer {api_tokens['reviewer']}"}
+    assert client.post(f"/api/v1/tasks/{tid}/claim", headers=me).status_code == 200
+    count = _checkouts(engine)
+    assert client.get(f"/api/v1/tasks/{tid}", headers=me).status_code == 200
+    assert count[0] == 1                          # the token, the task, its data, form, tasks and history
+    count[0] = 0
+    assert client.post(f"/api/v1/tasks/{tid}/complete", json={"decision": "approve", "comment": "同意"},
+                       headers=me).status_code == 200
+    assert count[0] == 2                          # the reads (before and after) and the command
+
+
+def test_a_completion_answers_the_state_it_left_and_a_read_in_the_same_request_sees_it(app, client, engine, people,
+                                                                                        api_tokens, flow):
+    iid = flow.at_review()
+    tid = flow.task(iid, "Task_Review")["id"]
+    me = {"Authorization": f"Bearer {api_tokens['reviewer']}"}
+    client.post(f"/api/v1/tasks/{tid}/claim", headers=me)
+    answer = client.post(f"/api/v1/tasks/{tid}/complete", json={"decision": "approve", "comment": "同意"}, headers=me).get_json()
+    assert answer["status"] == "forwarded" and answer["instance_status"] == "running"
+    experts = [t for t in instance_tasks(engine, iid) if t["state"] == "open"]
+    assert {s["id"] for s in answer["next_steps"]} == {t["id"] for t in experts} and experts
+
+    # inside one request's read scope: read, complete, read again
+    iid = flow.at_review()
+    tid = flow.task(iid, "Task_Review")["id"]
+    with app.test_request_context("/api/v1/tasks"):
+        from webapp.api import core
+        core._open_reads()
+        try:
+            assert engine.get_task(tid, people["reviewer"])["state"] == "open"
+            assert [t["element_id"] for t in instance_tasks(engine, iid) if t["state"] == "open"] == ["Task_Review"]
+            done = engine.complete_task(tid, {"decision": "approve"}, people["reviewer"])
+            assert engine.get_task(tid, people["reviewer"])["state"] == "completed"
+            assert [t["element_id"] for t in instance_tasks(engine, iid) if t["state"] == "open"] == ["Task_Experts"] * 3
+            assert [t["state"] for t in done["tasks"]] == [t["state"] for t in instance_tasks(engine, iid)]
+        finally:
+            core._close_reads()
