@@ -105,7 +105,8 @@ def _unbounded(schema: dict, data: Any, path: list[str], depth: int = 0) -> list
 
 
 def _beyond(prop: dict, value: Any, here: list[str], depth: int) -> list[dict]:
-    if isinstance(value, str) and "maxLength" not in prop and len(value) > DEFAULT_MAX_LENGTH:
+    if isinstance(value, str) and not {"maxLength", "enum", "const"} & prop.keys() and len(value) > DEFAULT_MAX_LENGTH:
+        # (a choice is bounded by its choices: the enum's own refusal says it better)
         return [_error(here, "maxLength", {"limit": DEFAULT_MAX_LENGTH})]
     if isinstance(value, list):
         if "maxItems" not in prop and len(value) > DEFAULT_MAX_ITEMS:

@@ -79,3 +79,8 @@ def test_every_text_and_list_of_the_shipped_forms_sets_its_own_bound():
     for path in sorted((PROJECT_ROOT / "bpmn" / "forms").glob("*.json")):
         walk(forms.declared(json.loads(path.read_text(encoding="utf-8"))), path.name)
     assert loose == []
+
+
+def test_a_long_value_for_a_choice_is_refused_once_as_not_a_choice():
+    schema = {"type": "object", "properties": {"kind": {"type": "string", "enum": ["a", "b"]}}}
+    assert [(e["field"], e["code"]) for e in forms.problems(schema, {"kind": "x" * 5000})] == [("kind", "enum")]
