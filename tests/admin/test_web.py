@@ -190,7 +190,8 @@ def test_incidents_are_retried_and_dismissed_with_the_audit_trail(admin_auth, en
                                 created_at=now, next_attempt_at=now, last_error="SMTP 连接失败"))
     html = admin_auth.client.get("/admin/incidents").get_data(as_text=True)
     assert html.count("SMTP 连接失败") == 2 and "故障 2" in html
-    admin_auth.post("/admin/incidents/1/retry")
+    retried = admin_auth.post("/admin/incidents/1/retry", follow_redirects=True).get_data(as_text=True)
+    assert "消息 1 已重试，当前状态：" in retried and "incident" not in retried.split("当前状态：")[1][:20]
     admin_auth.post("/admin/incidents/2/dismiss", data={"reason": "已人工通知"})
     assert engine.outbox.get(2)["status"] == "dismissed"
     assert engine.outbox.get(1)["status"] in ("incident", "pending")  # no deliverer for the topic: fails again

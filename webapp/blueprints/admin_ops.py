@@ -4,12 +4,14 @@ CSV export). Administrators only."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engine import EngineError
 from webapp import auth
 from webapp.admin import operations
 from webapp.admin.access import admins_only
 from webapp.auth import current_actor
+from webapp.errors import engine_message
 
 bp = Blueprint("admin_ops", __name__, url_prefix="/admin")
 admins_only(bp)
@@ -44,13 +46,15 @@ def _back() -> str:
 def instance_action(instance_id, action):
     reason = (request.form.get("reason") or "").strip()
     if not reason:
-        flash("请填写原因", "danger")
+        flash(_("请填写原因"), "danger")
         return redirect(_back())
     try:
         getattr(_engine(), action)(instance_id, current_actor(), reason)
-        flash({"suspend": "已挂起", "resume": "已恢复", "cancel": "已取消"}[action] + f"流程实例 {instance_id}", "success")
+        done = {"suspend": _("已挂起流程实例 %(id)s", id=instance_id), "resume": _("已恢复流程实例 %(id)s", id=instance_id),
+                "cancel": _("已取消流程实例 %(id)s", id=instance_id)}
+        flash(done[action], "success")
     except EngineError as exc:
-        flash(exc.message, "danger")
+        flash(engine_message(exc), "danger")
     return redirect(_back())
 
 
@@ -66,12 +70,14 @@ def incident_action(message_id, action):
     try:
         if action == "retry":
             status = outbox.retry(message_id, current_actor(), current_app.extensions["peidai"])
-            flash(f"消息 {message_id} 已重试，当前状态：{status}", "success" if status == "delivered" else "warning")
+            states = {"delivered": _("已送达"), "pending": _("等待投递"), "incident": _("投递失败，仍为异常事件"), "dismissed": _("已忽略")}
+            flash(_("消息 %(id)s 已重试，当前状态：%(state)s", id=message_id, state=states.get(status, status)),
+                  "success" if status == "delivered" else "warning")
         else:
             outbox.dismiss(message_id, current_actor(), request.form.get("reason", ""))
-            flash(f"消息 {message_id} 已忽略", "success")
+            flash(_("消息 %(id)s 已忽略", id=message_id), "success")
     except EngineError as exc:
-        flash(exc.message, "danger")
+        flash(engine_message(exc), "danger")
     return redirect(url_for("admin_ops.incidents"))
 
 
@@ -103,9 +109,9 @@ def save_user():
         else:
             operations.save_user(engine, current_actor(), f.get("username", ""), f.get("display_name", ""),
                                  f.get("memberships", ""))
-        flash(f"已保存用户 {f.get('username')}", "success")
+        flash(_("已保存用户 %(name)s", name=f.get("username")), "success")
     except EngineError as exc:
-        flash(exc.message, "danger")
+        flash(engine_message(exc), "danger")
     return redirect(url_for("admin_ops.users"))
 
 
@@ -114,7 +120,7 @@ def user_active(username, action):
     try:
         operations.set_active(_engine(), current_actor(), username, action == "activate")
     except EngineError as exc:
-        flash(exc.message, "danger")
+        flash(engine_message(exc), "danger")
     return redirect(url_for("admin_ops.users"))
 
 
