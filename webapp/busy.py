@@ -100,16 +100,25 @@ def _wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+def _message() -> str:
+    """MESSAGE in the user's language (it is in the catalogue: webapp.errors.KNOWN_MESSAGES)."""
+    try:
+        from webapp.errors import user_text
+        return user_text(MESSAGE)
+    except Exception:  # noqa: BLE001 - the answer to a busy database never fails on its wording
+        return MESSAGE
+
+
 def busy_response():
     retry_after = str(int(current_app.config.get("PEIDAI_RETRY_AFTER", DEFAULT_RETRY_AFTER)))
     headers = {"Retry-After": retry_after, "Cache-Control": "no-store"}
     if _wants_json():
-        response = jsonify(code="busy", message=MESSAGE)
+        response = jsonify(code="busy", message=_message())
         response.status_code = 503
         response.headers.update(headers)
         return response
     try:
-        body = render_template("errors/error.html", status=503, message=MESSAGE)
+        body = render_template("errors/error.html", status=503, message=_message())
     except Exception:  # noqa: BLE001 - the page needs the database or the full app: a plain answer will do
         return MESSAGE, 503, headers | {"Content-Type": "text/plain; charset=utf-8"}
     return body, 503, headers

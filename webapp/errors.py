@@ -160,6 +160,15 @@ KNOWN_MESSAGES = [
     N_("尚未配置邮件服务器（PEIDAI_SMTP_HOST），邮件已保存，配置后会自动发送"), N_("通知编号必须是整数"),
     N_("该事项已办理完毕，无需催办"), N_("该事项尚未超过办理期限，不能催办"), N_("该事项暂无可催办的办理人"),
     N_("今天已催办过该事项，每个事项每天只能催办一次，请明天再试"),
+    # accounts, passwords and tokens (webapp.accounts, engine.identity, engine.passwords)
+    N_("请填写用户名"), N_("用户名只能由字母、数字和 . _ - @ 组成，不超过 80 个字符"), N_("用户名不能为空，且不超过 80 个字符"),
+    N_("您只能为本人管理范围内的角色创建账号"), N_("只有系统管理员可以停用或启用账号"), N_("不能停用自己的账号"),
+    N_("两次输入的密码不一致"), N_("当前密码不正确"), N_("新密码不能与当前密码相同"),
+    N_("链接无效或已过期，请联系人才科或系统管理员重新获取"), N_("令牌名称不超过 80 个字符"), N_("令牌不存在"),
+    N_("密码须包含大写字母、小写字母、数字、特殊字符中的至少三类"), N_("密码不能包含用户名"), N_("密码不能包含姓名"),
+    N_("密码中不同的字符太少"), N_("密码过于常见或容易猜到，请换一个"),
+    # webapp.busy
+    N_("系统繁忙，请稍后重试（数据库正被其他操作占用，您的操作未保存）"),
 ]
 
 # The engine's texts with a value in them: (pattern, message id with the same named values).
@@ -176,6 +185,13 @@ KNOWN_PATTERNS = [
     (re.compile(r"邮件 (?P<id>\d{1,18}) 当前状态为“(?P<status>[^”]{1,20})”，不能重新发送"),
      N_("邮件 %(id)s 当前状态为“%(status)s”，不能重新发送")),
     (re.compile(r"催办说明不能超过 (?P<n>\d{1,6}) 个字"), N_("催办说明不能超过 %(n)s 个字")),
+    (re.compile(r"角色“(?P<role>[^”]{1,80})”不存在"), N_("角色“%(role)s”不存在")),
+    (re.compile(r"角色“(?P<role>[^”]{1,80})”不存在；可用角色：(?P<roles>[^；]{1,1000})"),
+     N_("角色“%(role)s”不存在；可用角色：%(roles)s")),
+    (re.compile(r"用户名 (?P<username>\S{1,80}) 已被使用"), N_("用户名 %(username)s 已被使用")),
+    (re.compile(r"账号 (?P<username>\S{1,80}) 已停用，请先启用"), N_("账号 %(username)s 已停用，请先启用")),
+    (re.compile(r"密码长度至少 (?P<n>\d{1,4}) 个字符"), N_("密码长度至少 %(n)s 个字符")),
+    (re.compile(r"密码长度不能超过 (?P<n>\d{1,4}) 个字符"), N_("密码长度不能超过 %(n)s 个字符")),
 ]
 
 # what exception text looks like: Python's names, tracebacks, or English sentences
@@ -205,7 +221,18 @@ def _catalogued(message: str) -> str | None:
             if "status" in values:  # a status label (办理中, 已取消, ...; a mail's 发送失败, ...) in the catalogue
                 values["status"] = _(values["status"])
             return _(msgid, **values)
+    parts = message.split("；")   # several messages in one (the password rules): each of them known
+    if len(parts) > 1:
+        known = [_catalogued(part) for part in parts if part]
+        if known and all(k is not None for k in known):
+            return _("；").join(known)
     return None
+
+
+def user_text(message: str) -> str:
+    """A message of the services for users (a password rule, ...) in the page's language when the
+    catalogue knows it, else as written."""
+    return (_catalogued(message) if isinstance(message, str) and message else None) or message
 
 
 _KNOWN = frozenset(KNOWN_MESSAGES)

@@ -55,3 +55,19 @@ def test_a_mail_state_in_a_refusal_reads_english(app):
 def test_every_pattern_names_the_values_its_message_uses():
     for pattern, msgid in KNOWN_PATTERNS:
         assert sorted(pattern.groupindex) == sorted(re.findall(r"%\((\w+)\)s", msgid)), msgid
+
+
+def test_password_rules_and_account_refusals_read_english(app):
+    from engine import InvalidData
+    from engine.passwords import password_problems
+    from webapp.errors import user_text
+    rules = password_problems("aaaa", "wangli", "王丽") + password_problems("wangli2024", "wangli", "")
+    assert rules
+    joined = InvalidData("；".join(rules), field="password", rules=rules)
+    refusals = [InvalidData("两次输入的密码不一致", field="confirm"), InvalidData("用户名 wangli 已被使用", field="username"),
+                InvalidData("角色“boss”不存在", field="memberships")]
+    with app.test_request_context("/api/v1/me", headers={"Accept-Language": "en"}):
+        english = [user_text(r) for r in rules] + [engine_message(joined)] + [engine_message(e) for e in refusals]
+    assert not [t for t in english if CJK.search(t)], english
+    with app.test_request_context("/api/v1/me", headers={"Accept-Language": "zh-CN"}):
+        assert [user_text(r) for r in rules] == rules

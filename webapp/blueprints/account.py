@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from engine import EngineError, identity
 from webapp import accounts, auth
 from webapp.auth import current_actor, login_required
-from webapp.errors import engine_message
+from webapp.errors import engine_message, user_text
 from workflows.notifications import contacts, kinds
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -49,7 +49,7 @@ def change_password():
             user = identity.get_user(s, username)
             info = {"username": user.username, "display_name": user.display_name, "email": user.email,
                     "password_changed_at": user.password_changed_at}
-        errors = exc.details.get("rules") or [engine_message(exc)]
+        errors = [user_text(r) for r in exc.details.get("rules") or []] or [engine_message(exc)]
         return render_template("account/index.html", info=info, errors=errors, min_length=identity.PASSWORD_MIN), 422
     auth.start_session(username)
     flash(_("密码已修改，您在其他设备上的登录已全部退出"), "success")

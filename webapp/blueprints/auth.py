@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine import EngineError
 from webapp import accounts, auth, security, users
-from webapp.errors import engine_message
+from webapp.errors import engine_message, user_text
 from webapp.i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
@@ -112,7 +112,7 @@ def _choose(token: str, purpose: str):
         try:
             accounts.choose_password(engine, token, request.form.get("password", ""), request.form.get("confirm", ""))
         except EngineError as exc:
-            errors = exc.details.get("rules") or [engine_message(exc)]
+            errors = [user_text(r) for r in exc.details.get("rules") or []] or [engine_message(exc)]
         else:
             if current_user.is_authenticated:
                 auth.end_session()
