@@ -169,6 +169,8 @@ KNOWN_MESSAGES = [
     N_("密码中不同的字符太少"), N_("密码过于常见或容易猜到，请换一个"),
     # webapp.busy
     N_("系统繁忙，请稍后重试（数据库正被其他操作占用，您的操作未保存）"),
+    # the test mail of /admin/mail (workflows.notifications.mailer)
+    N_("尚未配置邮件服务器：请设置 PEIDAI_SMTP_HOST（以及端口、用户名、密码、发件人）后重启系统"),
 ]
 
 # The engine's texts with a value in them: (pattern, message id with the same named values).
@@ -192,6 +194,21 @@ KNOWN_PATTERNS = [
     (re.compile(r"账号 (?P<username>\S{1,80}) 已停用，请先启用"), N_("账号 %(username)s 已停用，请先启用")),
     (re.compile(r"密码长度至少 (?P<n>\d{1,4}) 个字符"), N_("密码长度至少 %(n)s 个字符")),
     (re.compile(r"密码长度不能超过 (?P<n>\d{1,4}) 个字符"), N_("密码长度不能超过 %(n)s 个字符")),
+    # why a mail did not go out (workflows.notifications.mailer.reason), with the server's own words
+    (re.compile(r"测试邮件已由 (?P<server>\S{1,300}) 接收，发往 (?P<to>\S{1,300})，请查收"),
+     N_("测试邮件已由 %(server)s 接收，发往 %(to)s，请查收")),
+    (re.compile(r"邮件服务器 (?P<server>\S{1,300}) 拒绝了用户名或密码（(?P<code>[^）]{1,20})）"),
+     N_("邮件服务器 %(server)s 拒绝了用户名或密码（%(code)s）")),
+    (re.compile(r"邮件服务器拒收收件人：(?P<detail>[\s\S]{1,2000})"), N_("邮件服务器拒收收件人：%(detail)s")),
+    (re.compile(r"邮件服务器拒绝发件人 (?P<sender>\S{1,300})：(?P<detail>[\s\S]{1,2000})"),
+     N_("邮件服务器拒绝发件人 %(sender)s：%(detail)s")),
+    (re.compile(r"邮件服务器 (?P<server>\S{1,300}) 拒绝发送：(?P<detail>[\s\S]{1,2000})"),
+     N_("邮件服务器 %(server)s 拒绝发送：%(detail)s")),
+    (re.compile(r"无法连接邮件服务器 (?P<server>\S{1,300})：(?P<detail>[\s\S]{1,2000})"),
+     N_("无法连接邮件服务器 %(server)s：%(detail)s")),
+    (re.compile(r"找不到邮件服务器 (?P<server>\S{1,300})：(?P<detail>[\s\S]{1,2000})"),
+     N_("找不到邮件服务器 %(server)s：%(detail)s")),
+    (re.compile(r"发送失败（(?P<kind>\w{1,80})）：(?P<detail>[\s\S]{0,2000})"), N_("发送失败（%(kind)s）：%(detail)s")),
 ]
 
 # what exception text looks like: Python's names, tracebacks, or English sentences

@@ -71,3 +71,21 @@ def test_password_rules_and_account_refusals_read_english(app):
     assert not [t for t in english if CJK.search(t)], english
     with app.test_request_context("/api/v1/me", headers={"Accept-Language": "zh-CN"}):
         assert [user_text(r) for r in rules] == rules
+
+
+def test_the_test_mail_result_reads_english(app):
+    import smtplib
+    from types import SimpleNamespace
+    from webapp.errors import user_text
+    from workflows.notifications import mailer
+    settings = SimpleNamespace(smtp_host="smtp.example.cn", smtp_port=25)
+    texts = [mailer.reason(smtplib.SMTPAuthenticationError(535, b"bad credentials"), settings),
+             mailer.reason(ConnectionRefusedError(111, "Connection refused"), settings),
+             mailer.reason(smtplib.SMTPRecipientsRefused({"a@example.cn": (550, b"no such user")}), settings),
+             mailer.reason(ValueError("odd"), settings),
+             mailer.send_test_mail(SimpleNamespace(smtp_host=""), "a@example.cn")[1]]
+    with app.test_request_context("/admin/mail/"):
+        from flask import session
+        session["lang"] = "en"
+        english = [user_text(t) for t in texts]
+    assert not [t for t in english if CJK.search(t)], english

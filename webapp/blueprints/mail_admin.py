@@ -10,7 +10,7 @@ from engine import EngineError
 from webapp import auth
 from webapp.admin.access import admins_only
 from webapp.auth import current_actor
-from webapp.errors import engine_message
+from webapp.errors import engine_message, user_text
 from workflows.notifications import mailer, service
 from workflows.notifications.contacts import clean_email
 
@@ -54,7 +54,7 @@ def test():
     engine = auth.engine()
     with engine.unit_of_work() as s:
         engine.audit(s, current_actor(), "smtp_test_mail", data={"to": address, "ok": ok}, comment=text[:500])
-    return _page("failed", (ok, text), address, 200 if ok else 502)
+    return _page("failed", (ok, user_text(text)), address, 200 if ok else 502)
 
 
 @bp.post("/<int:mail_id>/resend")
