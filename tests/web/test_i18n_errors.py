@@ -89,3 +89,20 @@ def test_the_test_mail_result_reads_english(app):
         session["lang"] = "en"
         english = [user_text(t) for t in texts]
     assert not [t for t in english if CJK.search(t)], english
+
+
+def test_the_contact_list_imports_refusals_read_english(app, engine, people):
+    from engine import InvalidData
+    from workflows.notifications import contacts
+    rows = [{"row": 2, "username": "", "email": None, "mobile": None},
+            {"row": 3, "username": "nobody-here", "email": None, "mobile": None},
+            {"row": 4, "username": "submitter", "email": "bad", "mobile": "123"},
+            {"row": 5, "username": "submitter", "email": None, "mobile": None}]
+    with pytest.raises(InvalidData) as info:
+        contacts.import_contacts(engine, people["admin"], rows)
+    from webapp.errors import user_text
+    with app.test_request_context("/accounts/contacts/import"):
+        from flask import session
+        session["lang"] = "en"
+        english = [user_text(info.value.message)] + [user_text(e["message"]) for e in info.value.details["errors"]]
+    assert len(english) == 6 and not [t for t in english if CJK.search(t)], english

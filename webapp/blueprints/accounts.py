@@ -15,7 +15,7 @@ from engine import EngineError, InvalidData
 from webapp import accounts, auth
 from webapp.auth import current_actor, role_required
 from webapp.blueprints.auth import base_url
-from webapp.errors import engine_message
+from webapp.errors import engine_message, user_text
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -160,8 +160,9 @@ def import_contacts():
         try:
             result = service.import_contacts(auth.engine(), current_actor(), contacts_excel.read_sheet(data))
         except InvalidData as exc:
-            errors = [e for e in exc.details.get("errors") or [] if isinstance(e, dict)]
-            message, status = exc.message, 422
+            errors = [dict(e, message=user_text(e.get("message")))
+                      for e in exc.details.get("errors") or [] if isinstance(e, dict)]
+            message, status = user_text(exc.message), 422
         else:
             flash(_("已检查 %(n)s 行，修改了 %(c)s 个账号的联系方式", n=result["rows"], c=result["changed"]), "success")
             return redirect(url_for("accounts.unreachable"))
