@@ -66,7 +66,7 @@ def test_links_in_an_application_reach_the_reviewer_as_text(docs_system):
     {"url": "//evil.example/a.pdf"}, "javascript:alert(1)", "https://evil.example/a.pdf", "//evil.example/a.pdf",
 ])
 def test_attachment_from_any_data_key_is_never_a_foreign_link(item):
-    from webapp.blueprints.tasks import _side_panel
+    from webapp.task_page import side_panel as _side_panel
 
     for key in ("attachments", "certificate_copies", "uploads"):
         [shown] = _side_panel({key: [item]})["attachments"]
