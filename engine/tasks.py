@@ -56,10 +56,10 @@ class TaskCommands:
         Returns ``instance_id``, ``task_uuid`` and ``element_id`` of the task, and what the command
         left, read in its own transaction after the save (so a caller answering "what happened"
         reads nothing again, and sees this command's outcome, not a later one's):
-        ``instance_status``, ``process_key``, ``tasks`` (the instance's human tasks as
-        :func:`engine.queries.instance_tasks` lists them) and ``answer``: what
-        ``answer(ctx, done)`` returned (None without it), the caller's own read in that transaction
-        given the answer so far, e.g.::
+        ``instance_status``, ``process_key``; and, when the caller passes ``answer``, ``tasks`` (the
+        instance's human tasks as :func:`engine.queries.instance_tasks` lists them) and ``answer``:
+        what ``answer(ctx, done)`` returned, the caller's own read in that transaction given the
+        answer so far (without it both are None, and the step reads nothing more), e.g.::
 
             engine.complete_task(task_id, data, actor, answer=lambda ctx, done: result_of(
                 ctx.session, ctx.instance_id, done["instance_status"]))
@@ -100,9 +100,10 @@ class TaskCommands:
             return {"instance_id": inst["id"], "task_uuid": uuid, "element_id": view.element_id}, {uuid: (actor.username, outcome)}
 
         def after(cmd, inst, result):
-            result.update(instance_status=inst["status"], process_key=inst["process_key"],
-                          tasks=self._instance_tasks(cmd.session, inst["id"]))
-            result["answer"] = answer(EventContext(self, cmd.session, inst["id"], actor, cmd.now), result) if answer else None
+            result.update(instance_status=inst["status"], process_key=inst["process_key"], tasks=None, answer=None)
+            if answer is not None:   # only a caller that answers reads: the plain step stays as cheap as it was
+                result["tasks"] = self._instance_tasks(cmd.session, inst["id"])
+                result["answer"] = answer(EventContext(self, cmd.session, inst["id"], actor, cmd.now), result)
             return result
 
         return self._command(resolve, actor, fn, after=after)

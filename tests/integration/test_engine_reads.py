@@ -124,3 +124,4 @@ def test_completing_answers_the_status_the_tasks_and_the_callers_read(engine, st
 def test_completing_without_an_answer_keeps_the_old_keys(engine, started, people):
     done = engine.complete_task(_fill(engine, started)["id"], {"name": "张三"}, people["sub"])
     assert {"instance_id", "task_uuid", "element_id"} <= done.keys() and done["answer"] is None
+    assert done["instance_status"] == "running" and done["tasks"] is None   # nothing read that nobody asked for
