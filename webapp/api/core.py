@@ -234,14 +234,26 @@ def visible_first(check):
         @visible_first(lambda instance_id: records.visible_instance(instance_id))
         @blp.arguments(schemas.CancelRequest)
         def cancel_instance(body, instance_id): ...
+
+    The view may take the record the check returned with :func:`checked_first` instead of reading
+    it a second time.
     """
     def decorator(func):
         @wraps(func)
         def checked(*args, **kwargs):
-            check(**kwargs)
+            g.peidai_checked_first = (check, kwargs, check(**kwargs))
             return func(*args, **kwargs)
         return checked
     return decorator
+
+
+def checked_first(check, **path_values):
+    """What :func:`visible_first` found with this check for these path values (taken once: a
+    second call reads again), else ``check(**path_values)``."""
+    found = g.pop("peidai_checked_first", None)
+    if found is not None and found[0] is check and found[1] == path_values:
+        return found[2]
+    return check(**path_values)
 
 
 def _open_reads():

@@ -13,7 +13,7 @@ from webapp.auth import current_actor
 from workflows import api_reads
 
 from . import decisions, handover, records, schemas, words
-from .core import ApiFailure, BadInput, blueprint, paged, visible_first
+from .core import ApiFailure, BadInput, blueprint, checked_first, paged, visible_first
 
 blp = blueprint("tasks", __name__, "/tasks", "待办：我的待办、待认领、已办；办理、认领、分派")
 
@@ -97,7 +97,7 @@ def get_task(task_id):
     """待办详情：表单（JSON Schema）、表单的初始内容（之前提交、退回后保留的字段）、结论选项和可见的办理记录"""
     engine = auth.engine()
     actor = current_actor()
-    t = records.read_task(task_id)
+    t = checked_first(records.read_task, task_id=task_id)
     schema = engine.form(t["version_id"], t["form"]) if t.get("form") else None
     field = decisions.field_of(schema)
     data = engine.task_data(task_id, actor)
@@ -140,7 +140,7 @@ def unclaim_task(task_id):
 @blp.response(200, schemas.TaskSchema)
 def assign_task(body, task_id):
     """分派给用户（同角色同范围；评审专家的评审只能分派给本类别中未参加本推荐评审的专家）"""
-    t = records.read_task(task_id)
+    t = checked_first(records.read_task, task_id=task_id)
     handover.refuse_panel_member(t, body["username"])
     try:
         auth.engine().assign(task_id, current_actor(), body["username"], body.get("comment", ""))
@@ -185,7 +185,7 @@ def complete_task(body, task_id):
     `data` 按表单校验，模型声明保留字段时可只提交修改的字段。"""
     engine = auth.engine()
     actor = current_actor()
-    t = records.read_task(task_id)
+    t = checked_first(records.read_task, task_id=task_id)
     schema = engine.form(t["version_id"], t["form"]) if t.get("form") else None
     field = decisions.field_of(schema)
     word = body.get("decision") or body.get("outcome")
