@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import current_app, has_request_context, jsonify, render_template, request
+from flask import current_app, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -397,6 +397,10 @@ def init_app(app) -> None:
         if status >= 500:
             return server_error(exc)
         message = _messages().get(status, _("请求有误"))
+        if status == 429 and g.get("peidai_retry_after"):   # webapp.security.refuse: when to come back
+            response = make_response(json_error("too_many_requests", message, 429) if wants_json() else _page(status, message))
+            response.headers["Retry-After"] = str(g.peidai_retry_after)
+            return response
         if wants_json():
             if status == 413:   # a JSON body as often as an upload: say what the API received
                 limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0

@@ -264,6 +264,20 @@ def hit_limit(name: str, *identifiers: str) -> bool:
         return True
 
 
+def refuse(name: str, *identifiers: str):
+    """Abort with 429 for the exhausted limit ``name``, saying in ``Retry-After`` when its window
+    lets the caller in again (the page or JSON answer is the site's usual one)."""
+    from flask import abort
+    try:
+        reset, _left = current_app.extensions["peidai_limiter"].limiter.get_window_stats(
+            parse_limit(current_app.config[name]), name.lower(), *identifiers)
+        g.peidai_retry_after = max(1, int(reset - time.time()) + 1)
+    except Exception:
+        log.exception("throttle storage failed")
+        g.peidai_retry_after = 60
+    abort(429)
+
+
 def client_address() -> str:
     return request.remote_addr or "-"
 

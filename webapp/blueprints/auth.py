@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for)
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -93,7 +93,7 @@ def forgot_password():
         by_address = security.hit_limit("FORGOT_LIMIT", security.client_address())
         by_account = security.hit_limit("FORGOT_ACCOUNT_LIMIT", security.LoginThrottle.account(username))
         if not by_address:
-            abort(429)
+            security.refuse("FORGOT_LIMIT", security.client_address())
         accounts.forgot_password(_system(), username, base_url(), may_mail=by_account)
         sent = True
     return render_template("auth/forgot.html", sent=sent, smtp=bool(_system().settings.smtp_host))
@@ -108,7 +108,7 @@ def _choose(token: str, purpose: str):
     errors = []
     if request.method == "POST":
         if not security.hit_limit("LINK_LIMIT", security.client_address()):
-            abort(429)
+            security.refuse("LINK_LIMIT", security.client_address())
         try:
             accounts.choose_password(engine, token, request.form.get("password", ""), request.form.get("confirm", ""))
         except EngineError as exc:
