@@ -225,12 +225,14 @@ def problems(schema: dict | None, data: Any) -> list[dict]:
         return [_error([], "not_object", {})]
     if schema is None:
         return [_error([n], "unknown_field", {"name": str(n)[:60]}) for n in data]
-    undeclared = _undeclared(schema, data, []) + _unbounded(schema, data, [])
+    undeclared = _undeclared(schema, data, [])
     named = {e["field"].rpartition(".")[0] for e in undeclared}   # the objects an unknown property was found in
-    return undeclared + [e for e in _schema_errors(schema, data)
-                         if (not e["field"] or e["field"].split(".")[0] in declared(schema) or _open(schema))
-                         # a closed object's own complaint repeats the unknown_field entries already made
-                         and not (e["code"] == "additionalProperties" and e["field"] in named)]
+    top, open_ = declared(schema), _open(schema)
+    return undeclared + _unbounded(schema, data, []) + [
+        e for e in _schema_errors(schema, data)
+        if (not e["field"] or e["field"].split(".")[0] in top or open_)
+        # a closed object's own complaint repeats the unknown_field entries already made
+        and not (e["code"] == "additionalProperties" and e["field"] in named)]
 
 
 def check(schema: dict | None, data: Any, *, what: str = "表单") -> dict:
