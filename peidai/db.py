@@ -8,6 +8,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine as SAEngine
 
+from . import walcheckpoint
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # each package that owns tables keeps its migrations in its own branch folder
@@ -24,6 +26,7 @@ def make_engine(url: str) -> SAEngine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        on_file = bool(path) and path != ":memory:" and not path.startswith("file:")
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
@@ -33,7 +36,11 @@ def make_engine(url: str) -> SAEngine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            if on_file:   # checkpoints run in the background, not inside a command's commit
+                cur.execute(f"PRAGMA wal_autocheckpoint={walcheckpoint.SAFETY_PAGES}")
             cur.close()
+            if on_file:
+                walcheckpoint.watch(engine, path)
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
