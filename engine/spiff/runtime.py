@@ -248,17 +248,35 @@ class Runtime:
 
     def check_depth(self, wf) -> None:
         """Refuse to accept a 'completed' workflow that still has unfinished tasks, or a tree
-        near the iterator's depth limit."""
-        unfinished = [t for t in _all_tasks(wf) if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)]
-        if wf.is_completed() and unfinished:
+        near the iterator's depth limit.
+
+        SpiffWorkflow's ``is_completed()`` walks the tree (a depth-limited iterator) up to the first
+        unfinished task: it is asked only when its answer is not already known. An unfinished task
+        of the top tree within :data:`MAX_SAFE_DEPTH` is one that walk reaches, so the workflow is
+        not completed unless the library says so with its own flag."""
+        unfinished, reachable = [], False
+        active = (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
+        for workflow in (wf, *wf.subprocesses.values()):
+            tasks = workflow.tasks
+            for task in tasks.values():
+                if task._state not in active:
+                    continue
+                depth, node = 0, task
+                while node._parent is not None and depth <= MAX_SAFE_DEPTH:
+                    node = tasks.get(node._parent)
+                    if node is None:
+                        break
+                    depth += 1
+                unfinished.append((task, depth))
+                reachable = reachable or (workflow is wf and depth <= MAX_SAFE_DEPTH)
+        if not unfinished:
+            return
+        if wf.completed or (not reachable and wf.is_completed()):
             raise LoopDepthError(
                 "流程显示已结束，但仍有未完成的任务（任务树过深，SpiffWorkflow 遍历在深度 1000 处停止）",
-                elements=[getattr(t.task_spec, "bpmn_id", "") for t in unfinished],
+                elements=[getattr(t.task_spec, "bpmn_id", "") for t, _ in unfinished],
             )
-        for task in unfinished:
-            depth, node = 0, task
-            while node.parent is not None and depth <= MAX_SAFE_DEPTH:
-                node, depth = node.parent, depth + 1
+        for task, depth in unfinished:
             if depth > MAX_SAFE_DEPTH:
                 raise LoopDepthError(
                     f"任务树深度超过 {MAX_SAFE_DEPTH}（元素 {getattr(task.task_spec, 'bpmn_id', '')}）：流程中的顺序流循环次数过多",
