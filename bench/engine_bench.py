@@ -34,6 +34,8 @@ from peidai.bootstrap import bootstrap
 from peidai.db import make_engine, upgrade
 from peidai.settings import Settings
 
+from . import engine_floor
+
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "fixtures" / "models"
 ROLES = {r.key: r for r in [Role("unit_submitter", "单位申报人", "unit_id"), Role("unit_reviewer", "单位审核人", "unit_id"),
@@ -249,6 +251,9 @@ def main(argv=None):
             return
         for system in systems.values():
             persisted(system, 3, years)  # warm up: spec cache, connections
+        size = engine_floor.state_size(systems["sqlite"])
+        floor_rows = {k: engine_floor.prepare(system, size) for k, system in systems.items()}
+        floors: dict[str, list[float]] = {k: [] for k in systems}
 
         per_step: dict[str, list[float]] = {"in_memory": [], **{k: [] for k in systems}}
         cpu: dict[str, list[float]] = {"in_memory": [], "sqlite": []}
@@ -265,6 +270,8 @@ def main(argv=None):
                 per_step[name].append(t / steps)
                 if name in cpu:
                     cpu[name].append(c / steps)
+                if name in floors:
+                    floors[name].append(engine_floor.floor(systems[name], floor_rows[name], steps, size))
         # a ratio per round (both halves measured side by side), then the median of the rounds
         ratios = {k: [p / m for p, m in zip(per_step[k], per_step["in_memory"])] for k in systems}
         cpu_ratio = [p / m for p, m in zip(cpu["sqlite"], cpu["in_memory"])]
@@ -278,6 +285,10 @@ def main(argv=None):
             print(f"engine_ratio_postgres: {spread(ratios['postgres'], fmt='{:.2f}')}")
         else:
             print("engine_ratio_postgres: skipped (PostgreSQL is not running on 127.0.0.1:5432)")
+        for k, v in floors.items():   # bench/engine_floor.py: one read + one durable write per step, nothing else
+            best = [(m + f) / m for f, m in zip(v, per_step["in_memory"])]
+            print(f"{k} floor (one read and one durable {size}-character write per step, nothing else): "
+                  f"{spread(v, 1000)} ms/step; floor_ratio_{k}: {spread(best, fmt='{:.2f}')}")
 
         systems["age"] = aged = make_system(f"sqlite:///{tmp}/age.sqlite", VirtualClock())
         young, old = age(aged, instances=10, rounds=args.rounds)
