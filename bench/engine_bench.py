@@ -232,6 +232,8 @@ def main(argv=None):
                     help="interleaved rounds; each figure is the median of the rounds, with min–max")
     ap.add_argument("--profile", action="store_true",
                     help="instead of the ratios: where a persisted step's CPU time goes (bench/engine_profile.py)")
+    ap.add_argument("--free-serializing", action="store_true",
+                    help="instead of the ratios: the ratio if writing the state text cost nothing (an upper bound)")
     args = ap.parse_args(argv)
     years = 3
 
@@ -243,11 +245,11 @@ def main(argv=None):
         pg_name = create_database()
         if pg_name:
             systems["postgres"] = make_system(f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}", VirtualClock())
-        if args.profile:
-            from .engine_profile import breakdown
+        if args.profile or args.free_serializing:
+            from .engine_profile import breakdown, without_serializing
             for name, system in systems.items():
-                breakdown(name, system, lambda system, n: persisted(system, n, years)[2],
-                          lambda n: in_memory(n, years)[2], args.n)
+                (breakdown if args.profile else without_serializing)(
+                    name, system, lambda system, n: persisted(system, n, years)[2], lambda n: in_memory(n, years)[2], args.n)
             return
         for system in systems.values():
             persisted(system, 3, years)  # warm up: spec cache, connections

@@ -110,3 +110,41 @@ def breakdown(name: str, system, run_persisted, run_in_memory, n: int) -> None:
           f"(in memory: {mem_cpu / mem_steps * 1000:.3f}, library {mem['library'] / mem_steps * 1000:.3f})")
     for part, seconds in sorted(parts.items(), key=lambda kv: -kv[1]):
         print(f"  {part:<14} {seconds / steps * 1000:7.3f} ms/step  {100 * seconds / cpu:5.1f} %")
+
+
+def without_serializing(name: str, system, run_persisted, run_in_memory, n: int, rounds: int = 7) -> None:
+    """What the ratio would be if writing the state text cost nothing: the persisted scenario with
+    ``Runtime.dump`` replaced by a constant text of the same length (the workflow cache keeps the
+    live workflow in this process, so the scenario still runs), interleaved with the real path and
+    the in-memory one; medians of the rounds. An upper bound on what any cheaper serialization
+    could give."""
+    import statistics
+    real = runtime.Runtime.dump
+    text = [""]
+
+    def constant(self, wf, fragments=None):
+        return text[0]
+
+    run_persisted(system, 2)
+    text[0] = "x" * len(real(system.engine.runtime, next(iter(system.engine._cache.values())).wf)) \
+        if system.engine._cache else "x" * 7000
+    walls = {"real": [], "constant": [], "in_memory": []}
+    for r in range(rounds):
+        for kind in (("real", "constant", "in_memory") if r % 2 == 0 else ("in_memory", "constant", "real")):
+            if kind == "in_memory":
+                t0 = time.perf_counter()
+                steps = run_in_memory(n)
+            else:
+                runtime.Runtime.dump = constant if kind == "constant" else real
+                try:
+                    t0 = time.perf_counter()
+                    steps = run_persisted(system, n)
+                finally:
+                    runtime.Runtime.dump = real
+            walls[kind].append((time.perf_counter() - t0) / steps)
+    mem = statistics.median(walls["in_memory"])
+    ms = {k: statistics.median(v) * 1000 for k, v in walls.items()}
+    print(f"{name}: {ms['real']:.3f} ms/step; with a free serialization {ms['constant']:.3f} ms/step "
+          f"(serializing {ms['real'] - ms['constant']:.3f} ms/step); in memory {ms['in_memory']:.3f}; "
+          f"engine_ratio {ms['real'] / ms['in_memory']:.2f}, with a free serialization "
+          f"{ms['constant'] / ms['in_memory']:.2f}")
