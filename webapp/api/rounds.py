@@ -41,6 +41,8 @@ def open_round(body):
     data = dict(body)
     if "deadline" in data:
         data["deadline"] = data["deadline"].isoformat()
+    if "title" in data:
+        data["title"] = data["title"].strip()   # as the page does; the form then checks its length
     iid = engine.start("selection_round", data, current_actor())
     with engine.sessions() as s:
         found = api_reads.round_by_instance(s, iid)

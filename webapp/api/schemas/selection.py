@@ -37,7 +37,8 @@ class RoundListArgs(Closed):
 class OpenRoundRequest(Closed):
     year = f.Integer(required=True, validate=v.Range(min=2014, max=2100), metadata={"description": "评选年度"})
     deadline = f.Date(metadata={"description": "报送截止日期（默认按培带规则）"})
-    title = f.String(validate=v.Length(min=2, max=100))
+    title = f.String(validate=[v.Length(min=2, max=100), v.Regexp(r"\s*\S")],
+                     metadata={"description": "评选名称（不能只有空格；首尾的空格不保存）"})
     reminder_days = f.List(f.Integer(validate=v.Range(min=1, max=366)), validate=v.Length(max=20))
     experts_per_panel = f.Integer(validate=v.Range(min=1, max=50))
     rule_num = f.Integer(validate=v.Range(min=1, max=100))
