@@ -243,4 +243,17 @@ def check(schema: dict | None, data: Any, *, what: str = "表单") -> dict:
         head = "；".join(f"{e['field'] or what}：{e['message']}" for e in found[:5])
         more = f"等 {len(found)} 处" if len(found) > 5 else ""
         raise InvalidData(f"{what}填写有误{more}：{head}", errors=found)
-    return dict(data)
+    props = declared(schema)
+    return {name: _whole(props.get(name) or {}, value) for name, value in data.items()}
+
+
+def _whole(prop: dict, value: Any) -> Any:
+    """``2.0`` as ``2`` where the form says integer: JSON has one kind of number and JSON Schema
+    takes ``2.0`` as an integer, so a client may send either; what is written is the integer (a
+    record id, a count), never a float that a lookup or a scope check compares as text."""
+    types = prop.get("type")
+    if "integer" in (types if isinstance(types, list) else [types]) and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list) and isinstance(prop.get("items"), dict):
+        return [_whole(prop["items"], item) for item in value]
+    return value
