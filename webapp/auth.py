@@ -155,16 +155,7 @@ def init_app(app) -> None:
             g.peidai_user = _session_user(username)
         return g.peidai_user
 
-    @login_manager.request_loader
-    def load_from_token(req):
-        header = req.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
-            return None
-        found = users.token_identity(engine(), header[7:].strip())
-        if found is None:
-            return None
-        return WebUser(found.actor, found.display_name, via_token=True, token_id=found.token_id,
-                       token_scopes=found.scopes)
+    login_manager.request_loader(token_user)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -178,6 +169,34 @@ def init_app(app) -> None:
             flash(str(login_manager.login_message), "warning")
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("auth.login", next=target if request.method == "GET" else None))
+
+
+def token_user(req) -> WebUser | None:
+    """The user of ``Authorization: Bearer <token>``: one statement, nothing cached
+    (:func:`webapp.users.token_identity`). Flask-Login's request loader."""
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    found = users.token_identity(engine(), header[7:].strip())
+    if found is None:
+        return None
+    return WebUser(found.actor, found.display_name, via_token=True, token_id=found.token_id,
+                   token_scopes=found.scopes)
+
+
+def load_api_user() -> None:
+    """Sign in an API request from its token, as Flask-Login's loader would find it there, without
+    the loader's session and cookie steps: under /api/ the session is always empty and never saved
+    (``webapp._SessionInterface``), the session's user loader answers None and no remember-me
+    cookie is issued, so the token is all there is. Read on every request (no cache): a revoked
+    token or a deactivated user is refused on the very next one."""
+    from flask_login.signals import user_loaded_from_request
+    if "_login_user" in g:   # already loaded (current_user was read earlier in this request)
+        return
+    user = token_user(request)
+    if user is not None:
+        user_loaded_from_request.send(current_app._get_current_object(), user=user)
+    login_manager._update_request_context_with_user(user)
 
 
 login_required = _flask_login_required

@@ -22,7 +22,7 @@ import re
 from flask import current_app, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from engine import EngineError
 from webapp.field_errors import FIELD_MESSAGES, field_errors, field_message, translate_field_errors  # noqa: F401  (for views)
@@ -282,6 +282,10 @@ def _page(status: int, message: str):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+# the bodies werkzeug parses into ``request.form``; any other (JSON) leaves it empty
+_FORM_TYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
 def _has_nul(values) -> bool:
     return any((isinstance(k, str) and "\x00" in k) or any("\x00" in v for v in vs if isinstance(v, str))
                for k, vs in values)
@@ -291,7 +295,12 @@ def init_app(app) -> None:
     @app.before_request
     def refuse_nul_characters():
         """A NUL character in a query or a form field is never data (and databases refuse it)."""
-        if _has_nul(request.args.lists()) or (request.method == "POST" and _has_nul(request.form.lists())):
+        form = request.method == "POST" and request.mimetype in _FORM_TYPES
+        if request.method == "POST" and not form:   # as reading the form would: an oversized body first
+            limit = request.max_content_length
+            if limit is not None and (request.content_length or 0) > limit:
+                raise RequestEntityTooLarge()
+        if _has_nul(request.args.lists()) or (form and _has_nul(request.form.lists())):
             if wants_json():
                 return json_error("bad_request", _("请求中不能包含空字符"), 400)
             return _page(400, _("请求中不能包含空字符"))

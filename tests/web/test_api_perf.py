@@ -169,3 +169,47 @@ def test_a_completion_answers_the_state_it_left_and_a_read_in_the_same_request_s
             assert [t["state"] for t in done["tasks"]] == [t["state"] for t in instance_tasks(engine, iid)]
         finally:
             core._close_reads()
+
+
+def test_the_api_reads_a_task_as_the_engine_does_for_every_task_and_caller(app, engine, people, flow):
+    """webapp.api.records.get_task (one Core statement) answers what Engine.get_task answers: the
+    same dict for whoever may see the task, NotFound for everyone else and for tasks that do not exist."""
+    from engine import NotFound
+    from webapp.api import core, records
+    iid = flow.at_experts()                         # a completed review and three experts' open steps
+    claimed = flow.at_review()
+    engine.claim(flow.task(claimed, "Task_Review")["id"], people["reviewer"])
+    task_ids = [t["id"] for i in (iid, claimed, flow.at_review()) for t in instance_tasks(engine, i)]
+    seen = refused = 0
+    with app.test_request_context("/api/v1/tasks"):
+        core._open_reads()
+        try:
+            for actor in people.values():
+                for tid in task_ids + [10 ** 9, 2 ** 63 - 1]:
+                    try:
+                        expected = engine.get_task(tid, actor)
+                    except NotFound:
+                        with pytest.raises(NotFound):
+                            records.get_task(tid, actor)
+                        refused += 1
+                        continue
+                    assert records.get_task(tid, actor) == expected
+                    seen += 1
+        finally:
+            core._close_reads()
+    assert seen > len(people) and refused > 2 * len(people)   # visible and invisible tasks both met
+
+
+def test_an_oversized_json_body_is_refused_before_anything_else(app, client, api_tokens, flow):
+    """The NUL check reads the form only of form bodies; a JSON body past MAX_CONTENT_LENGTH is
+    still refused first (413), before the token or the record is looked at."""
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    big = b'{"x": "' + b"a" * 2048 + b'"}'
+    for headers in ({}, {"Authorization": "Bearer pd_nothing"}, {"Authorization": f"Bearer {api_tokens['mentor']}"}):
+        r = client.post("/api/v1/tasks/999999/complete", data=big, content_type="application/json", headers=headers)
+        assert r.status_code == 413 and r.get_json()["code"] == "too_large"
+    r = client.post("/api/v1/tasks/999999/complete", data=b"{}", content_type="application/json",
+                    headers={"Authorization": f"Bearer {api_tokens['mentor']}"})
+    assert r.status_code == 404
+    r = client.post("/api/v1/tasks/1/complete?x=%00", data=b"{}", content_type="application/json")
+    assert r.status_code == 400 and r.get_json()["code"] == "bad_request"

@@ -53,3 +53,25 @@ def test_the_token_statement_carries_the_token_scopes(engine, people):
     limited, _row = scopes.create_token(engine, "reviewer", "只读", 30, ["read"])
     assert users.token_identity(engine, limited).scopes == "read"
     assert users.token_identity(engine, users.issue_token(engine, "reviewer")).scopes is None   # the user's rights
+
+
+def test_the_api_task_read_answers_as_the_engine_on_each_database(app, engine, people, flow):
+    from engine import NotFound
+    from engine.queries import instance_tasks
+    from webapp.api import core, records
+    iid = flow.at_experts()
+    with app.test_request_context("/api/v1/tasks"):
+        core._open_reads()
+        try:
+            for t in instance_tasks(engine, iid):
+                for actor in (people["reviewer"], people["expert1"], people["other_reviewer"], people["section"]):
+                    try:
+                        expected = engine.get_task(t["id"], actor)
+                    except NotFound:
+                        with pytest.raises(NotFound):
+                            records.get_task(t["id"], actor)
+                        continue
+                    found = records.get_task(t["id"], actor)
+                    assert found == expected and found["created_at"].tzinfo is not None
+        finally:
+            core._close_reads()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from contextlib import ExitStack
 from functools import lru_cache, wraps
 
 from apispec import APISpec
@@ -261,22 +260,27 @@ def _open_reads():
     no transaction or lock between reads, so the request's own commands and the reads after them
     are unaffected."""
     from webapp import auth
-    stack = ExitStack()
-    stack.enter_context(auth.engine().reading())
-    g.peidai_reads = stack
+    scope = auth.engine().reading()
+    scope.__enter__()
+    g.peidai_reads = scope
 
 
 def _close_reads(_exc=None):
-    stack = g.pop("peidai_reads", None)
-    if stack is not None:
-        stack.close()
+    scope = g.pop("peidai_reads", None)
+    if scope is not None:
+        scope.__exit__(None, None, None)
 
 
 def _require_user():
+    """The token's user (:func:`webapp.auth.load_api_user`, read on every request); 401 without
+    one, except on operations marked :func:`public`."""
     from flask_login import current_user
+
+    from webapp.auth import load_api_user
     view = current_app.view_functions.get(request.endpoint)
     if view is not None and getattr(view, "_peidai_public", False):
         return None
+    load_api_user()
     if not current_user.is_authenticated:
         return json_error("unauthorized", _("需要登录或有效的访问令牌"), 401)
     return None
