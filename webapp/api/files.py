@@ -149,6 +149,18 @@ def _upload_out(row) -> dict:
             "uploaded_at": row.uploaded_at}
 
 
+def _one_of_each() -> None:
+    """One ``file`` and one ``category`` per request: the form parser reads the first of a repeated
+    multipart field, so a second file (or a second category) would be dropped without a word."""
+    from flask import request
+    from webapp.errors import translate_field_errors
+    repeated = [name for name in ("category", "file")
+                if len(request.form.getlist(name)) + len(request.files.getlist(name)) > 1]
+    if repeated:
+        raise ApiFailure(422, "invalid_data", _("提交的数据有误"), translate_field_errors(
+            [{"field": name, "code": "maxItems", "params": {"limit": 1}} for name in repeated]))
+
+
 @uploads_blp.get("/nominations/<int:nomination_id>/uploads")
 @uploads_blp.response(200, schemas.UploadList)
 def list_uploads(nomination_id):
@@ -166,6 +178,7 @@ def add_upload(body, nomination_id):
     """上传证书复印件（填报期间，单位申报人）：multipart/form-data，字段 category 和 file；有活动内容的 PDF、与内容不符的文件被拒绝（422）"""
     system, actor = _system(), current_actor()
     scope = _scope(nomination_id)
+    _one_of_each()
     if not access.can_upload(actor, scope):
         raise ApiFailure(403, "forbidden", _("推荐已报送，不能再上传附件"))
     file = body["file"]
