@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 
 from .tables import TaskDraft
 
-SKIP = ("csrf_token", "_action")
+SKIP = ("csrf_token", "_action", "_next")
 MAX_VALUE = 20000     # characters per field kept (the form's own limits are smaller)
 MAX_FIELDS = 200
 

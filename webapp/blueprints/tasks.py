@@ -76,6 +76,22 @@ def _next_here(engine, actor, task: dict) -> dict | None:
     return None
 
 
+def _not_yours_now(task: dict):
+    """A form sent for a task the user cannot act on (any more): a second click on 提交, the back
+    button, another window, or the task taken meanwhile. The task page as it is now says what
+    happened (409), not 您无权访问此页面."""
+    if task["state"] != "open":
+        flash(_("此事项已办理完毕，无需重复提交（可能是重复点击了提交按钮，或已在其他窗口办理）"), "info")
+    elif task.get("can_claim"):
+        flash(_("此事项尚未认领，请先认领后再办理"), "warning")
+    elif task.get("assignee"):
+        name = users.display_names(auth.engine(), [task["assignee"]]).get(task["assignee"], task["assignee"])
+        flash(_("此事项正由 %(name)s 办理，您这次提交的内容未保存", name=name), "warning")
+    else:
+        abort(403)
+    return render_template("tasks/show.html", **_context(task)), 409
+
+
 @bp.post("/<bigint:task_id>")
 @login_required
 def complete(task_id):
@@ -85,13 +101,14 @@ def complete(task_id):
     actor = current_actor()
     task = read_task(task_id)
     if not task["can_act"]:
-        abort(403)
+        return _not_yours_now(task)
     action = request.form.get("_action", "submit")  # the button; "action" may be a field of the form
     comment = request.form.get("comment", "").strip()
     if action == DRAFT:
         drafts.save(engine, task_id, actor.username, drafts.form_values(request.form), comment)
         flash(_("已暂存，可稍后继续填写（暂存内容只有您本人可见，未提交办理）"), "success")
-        return redirect(url_for("tasks.show", task_id=task_id))
+        # the page's upload link saves the form first and then goes on (app.js: data-save-draft)
+        return redirect(auth.safe_next(request.form.get("_next"), url_for("tasks.show", task_id=task_id)))
     schema = localized_schema(engine.form(task["version_id"], task["form"])) if task.get("form") else None
     decision, skip = _form_parts(schema)
     data = schema_forms.coerce(schema, request.form)

@@ -1,5 +1,6 @@
 // Every page: the menu button below 900 px, confirmations of buttons that end something
-// (data-confirm), and the size check of files before an upload starts.
+// (data-confirm), a task form saved before its upload link is followed, and the size check of
+// files before an upload starts.
 (function () {
   'use strict';
 
@@ -34,6 +35,28 @@
       var target = e.target.closest ? e.target.closest('[data-confirm]') : null;
       if (target && !window.confirm(target.getAttribute('data-confirm'))) { e.preventDefault(); }
     });
+
+    // ---- a link that leaves a half-filled task form (data-save-draft: 证书复印件) keeps what was
+    // typed: the form is saved as 暂存 first and the server then goes on to the link
+    var taskForm = document.querySelector('form.schema-form');
+    if (taskForm) {
+      var dirty = false;
+      taskForm.addEventListener('input', function () { dirty = true; });
+      taskForm.addEventListener('change', function () { dirty = true; });
+      document.addEventListener('click', function (e) {
+        var link = e.target.closest ? e.target.closest('a[data-save-draft]') : null;
+        var save = taskForm.querySelector('button[name=_action][value=_draft]');
+        if (!link || !dirty || !save || e.defaultPrevented || e.ctrlKey || e.metaKey || e.shiftKey) { return; }
+        e.preventDefault();
+        var next = taskForm.querySelector('input[name=_next]') || document.createElement('input');
+        next.type = 'hidden';
+        next.name = '_next';
+        next.value = link.getAttribute('href');
+        taskForm.appendChild(next);
+        dirty = false;
+        if (taskForm.requestSubmit) { taskForm.requestSubmit(save); } else { save.click(); }
+      });
+    }
 
     // ---- files larger than the server takes are refused here, before the upload starts
     var meta = document.querySelector('meta[name="upload-max-bytes"]');
