@@ -175,6 +175,13 @@ def _title(schema: dict | None, path: str) -> str:
     return str(prop.get("title") or path)
 
 
+def _is_checkbox(schema: dict | None, path: str) -> bool:
+    prop: dict = schema or {}
+    for part in path.split("."):
+        prop = ((prop.get("properties") or {}).get(part)) or {}
+    return prop.get("type") == "boolean"
+
+
 def place_errors(schema: dict | None, errors: list[dict], shown: set[str]) -> dict[str, str]:
     """Translated field errors (``[{"field", "message"}]``) -> {input name: message}. An error on
     a field the page does not show (``shown``: the input names) goes to the form as a whole (""),
@@ -183,7 +190,9 @@ def place_errors(schema: dict | None, errors: list[dict], shown: set[str]) -> di
     general = []
     for e in errors:
         name = e["field"]
-        if name in shown:
+        if name in shown and e.get("code") in ("const", "enum", "required") and _is_checkbox(schema, name):
+            out.setdefault(name, str(_l("请勾选此项后再提交")))  # a statement to confirm, not options to choose from
+        elif name in shown:
             out.setdefault(name, e["message"])
         elif not name:
             general.append(e["message"])
