@@ -104,8 +104,9 @@ def nomination_check_eligibility(ctx, nomination_id):
         # the thresholds of the nomination's rules, for the eligibility DMN
         "max_age": rules["max_age"], "min_years_in_chifeng": rules["min_years_in_chifeng"],
     }
+    levels = {k: data.get(k) for k in ("degree", "title_level", "skill_level")}  # as filled in (facts say "none")
     data.update(facts)
-    application = {k: data.get(k) for k in (
+    application = {k: levels[k] if k in levels else data.get(k) for k in (
         "name", "gender", "birth_date", "ethnicity", "political_status", "id_number", "workplace", "phone", "chifeng_since",
         "talent_type", "panel", "education", "degree", "title_level", "skill_level", "skill_honours", "rural_kinds",
         "programmes", "approval_ref", "exceptional", "exceptional_reason", "awards", "achievements", "recommendation",
