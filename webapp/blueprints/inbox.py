@@ -41,6 +41,17 @@ def done_rows(engine, actor, rows: list[dict]) -> list[dict]:
     return out
 
 
+def again_rows(engine, rows: list[dict]) -> list[dict]:
+    """待办 / 待认领, saying which step came back (returned for revision, or not eligible): the same
+    step of the same case was done before."""
+    from engine.queries import instance_tasks
+
+    done: set[tuple[int, str]] = set()
+    for iid in {r["instance_id"] for r in rows}:
+        done |= {(iid, t["element_id"]) for t in instance_tasks(engine, iid) if t["state"] == "completed"}
+    return [r | {"again": (r["instance_id"], r["element_id"]) in done} for r in rows]
+
+
 def started_rows(engine, rows: list[dict]) -> list[dict]:
     """我发起的, naming things: the candidate (or the record's person), the round, the current
     step(s) and the outcome of each instance."""
@@ -110,6 +121,8 @@ def index():
         rows = started_rows(engine, rows)
     elif box == "done":
         rows = done_rows(engine, current_actor(), rows)
+    else:
+        rows = again_rows(engine, rows)
     pages = max(1, (total + per_page - 1) // per_page)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("inbox/index.html", box=box, current_box=box, rows=rows, total=total, page=page, pages=pages,
