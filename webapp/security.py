@@ -51,6 +51,8 @@ from limits import parse as parse_limit
 from limits.storage import Storage
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import limiter_gate
+
 log = logging.getLogger(__name__)
 
 CSP = "; ".join([
@@ -65,6 +67,11 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+_HEADERS = tuple((k.lower(), k, v) for k, v in (
+    ("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"), ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")))
 
 # Pages of the process-administration area (issue 6) that still carry an inline script on main; that
 # area's working copy already removes it (editor settings in a JSON block, confirmation in admin.js).
@@ -373,6 +380,7 @@ def init_app(app, system) -> None:
     limiter = Limiter(client_address, app=app, storage_uri=uri, storage_options=options, strategy="fixed-window",
                       key_prefix="peidai", swallow_errors=True)
     app.extensions["peidai_limiter"] = limiter
+    limiter_gate.install(app, limiter)   # its check before each view only when a limit could apply
     app.extensions["peidai_login_throttle"] = LoginThrottle(limiter, app.config)
 
     @app.after_request
@@ -381,17 +389,12 @@ def init_app(app, system) -> None:
         if (request.endpoint in LEGACY_INLINE_SCRIPT and resp.mimetype == "text/html" and not resp.direct_passthrough
                 and _INLINE.search(resp.get_data())):
             h.setdefault("Content-Security-Policy", CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"))
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        present = {k.lower() for k in h.keys()}   # each header unless the view set its own (one pass)
+        h.extend([(k, v) for low, k, v in _HEADERS if low not in present])
         if request.is_secure:
             h.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.endpoint != "static" and "Cache-Control" not in h:
-            h["Cache-Control"] = "no-store"
-            h["Pragma"] = "no-cache"
+        if request.endpoint != "static" and "cache-control" not in present:
+            h.extend((("Cache-Control", "no-store"), ("Pragma", "no-cache")))
         if g.get("peidai_no_referrer"):   # pages whose address carries a secret (password links)
             h["Referrer-Policy"] = "no-referrer"
         return resp

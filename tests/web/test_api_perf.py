@@ -213,3 +213,20 @@ def test_an_oversized_json_body_is_refused_before_anything_else(app, client, api
     assert r.status_code == 404
     r = client.post("/api/v1/tasks/1/complete?x=%00", data=b"{}", content_type="application/json")
     assert r.status_code == 400 and r.get_json()["code"] == "bad_request"
+
+
+def test_limits_for_every_request_still_apply_when_configured(system, people, api_tokens):
+    """Flask-Limiter's check before each view is skipped only while no limit could apply to every
+    request (webapp.limiter_gate); a default or application-wide limit is enforced as before."""
+    from webapp import create_app, limiter_gate
+    plain = create_app(system, TESTING=True)
+    assert not limiter_gate.may_limit(plain.extensions["peidai_limiter"])
+    for config in ({"RATELIMIT_DEFAULT": "2 per minute"}, {"RATELIMIT_APPLICATION": "2 per minute"}):
+        app = create_app(system, TESTING=True, **config)
+        limiter = app.extensions["peidai_limiter"]
+        limiter.reset()
+        assert limiter_gate.may_limit(limiter)
+        client = app.test_client()
+        statuses = [call(client, api_tokens["reviewer"]).status_code for _ in range(3)]
+        limiter.reset()
+        assert statuses == [200, 200, 429]

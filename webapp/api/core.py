@@ -201,6 +201,12 @@ class ApiBlueprint(_SmorestBlueprint):
         self.before_request(_require_user)
         self.teardown_request(_close_reads)
 
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's ``arguments`` with the schema made once: given a class, webargs would
+        instantiate it on every request (a marshmallow schema is safe to share between requests;
+        the document is the same)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **kwargs):
         """Every operation's ``operationId`` is its view's name in camel case (``list_tasks`` ->
         ``listTasks``): what a client generated from the document calls it."""
