@@ -8,7 +8,9 @@ command line, worker, simulator) gets the same answer:
   names in :attr:`EngineConfig.oversight_roles`: it reads every record but acts only where its own
   role does), or an administrator;
 * starting a process: only roles the process declares (``startRoles``), within the scope the start
-  data names; a process that declares none is started by the programme itself, never from outside.
+  data names; a process that declares none is started by the programme itself, never from outside;
+* cancelling an instance: the system, an administrator, a holder of a role the domain names in
+  :attr:`EngineConfig.cancel_roles`, or whoever started it.
 """
 from __future__ import annotations
 
@@ -65,6 +67,11 @@ class Policy:
         return (self.can_act(actor, task) or task.completed_by == actor.username
                 or task.started_by == actor.username or actor.holds(task.role, task.scope)
                 or self.oversees(actor))
+
+    def can_cancel(self, actor: Actor, started_by: str | None) -> bool:
+        roles = actor.roles
+        return (actor.is_system or self.config.admin_role in roles or bool(roles & set(self.config.cancel_roles))
+                or (bool(started_by) and started_by == actor.username))
 
     @staticmethod
     def start_roles(properties: dict) -> list[str]:

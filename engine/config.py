@@ -57,6 +57,8 @@ class EngineConfig:
     admin_role: str = "admin"
     # roles that read every record (and act only where their own lanes say): see engine.access
     oversight_roles: frozenset[str] = frozenset()
+    # roles that may cancel any instance (besides the administrators and whoever started it)
+    cancel_roles: frozenset[str] = frozenset()
 
     def role_for_lane(self, lane: str | None) -> Role | None:
         if not lane:

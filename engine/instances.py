@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from . import forms, spiff
 from .access import SYSTEM_ACTOR, Actor
 from .context import CANCELLED_I, ERROR, RUNNING, STATUS_LABELS, SUSPENDED, EventContext, _Command, row_id
-from .errors import Conflict, InvalidData, InvalidState, NotFound
+from .errors import Conflict, InvalidData, InvalidState, NotFound, PermissionDenied
 from .projection import _s
 from .sql import _LOAD_STATE, _SQL_INSERT_INSTANCE, _SQL_LATEST_VERSION
 from .store import _Entry
@@ -89,6 +89,8 @@ class InstanceCommands:
             raise InvalidData("取消流程必须填写原因")
 
         def fn(cmd, inst, version, wf):
+            if not self.policy.can_cancel(actor, inst.get("started_by")):
+                raise PermissionDenied("您无权取消此流程", reason="not_allowed")
             self.runtime.cancel(wf)
             inst["status"] = CANCELLED_I
             self._audit(cmd.session, cmd.now, actor, "instance_cancelled", inst["id"], comment=reason)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from engine import InvalidState, NotFound, SYSTEM_ACTOR
 
+from .operations.cancellations import on_instance_cancelled
 from .operations.benefits import benefit_decide, benefit_facts, benefit_record
 from .operations.mentoring import (activity_log, assessment_open, assessment_record, assessment_start, mentor_disqualify,
                                    mentoring_complete_period, mentoring_record_agreement, mentoring_record_plans,
@@ -98,5 +99,7 @@ OPERATIONS = {
     "incentive/approve": incentive_approve,
     "incentive/grant": incentive_grant,
 }
+
+LISTENERS = [on_instance_cancelled]
 
 DELIVERERS = {"instance/cancel": deliver_cancel, "committee/start": deliver_committee_start}

@@ -29,3 +29,7 @@ PROJECTED_FIELDS = {"org_unit": "unit_id", "category": "category", "batch": "rou
 # roles that read every record of the programme (they act only in their own lanes): the talent
 # section receives everything, the director signs off the list (DESIGN.md, "Who does what")
 OVERSIGHT_ROLES = frozenset({"talent_section", "director"})
+
+# roles that may cancel any of the programme's instances (with a reason); whoever started an
+# instance may cancel it too, and administrators may (engine.access.Policy.can_cancel)
+CANCEL_ROLES = frozenset({"talent_section"})

@@ -9,14 +9,14 @@ import importlib
 from engine import EngineConfig
 from engine.tasks import assign_sole_holder
 
-from .roles import OVERSIGHT_ROLES, PROJECTED_FIELDS, ROLES
+from .roles import CANCEL_ROLES, OVERSIGHT_ROLES, PROJECTED_FIELDS, ROLES
 
 PARTS = ("workflows.handlers", "workflows.notifications", "workflows.documents")
 
 
 def engine_config() -> EngineConfig:
     config = EngineConfig(roles=dict(ROLES), projected_fields=dict(PROJECTED_FIELDS), admin_role="admin",
-                          oversight_roles=OVERSIGHT_ROLES)
+                          oversight_roles=OVERSIGHT_ROLES, cancel_roles=CANCEL_ROLES)
     config.listeners.append(assign_sole_holder)   # first: the listeners after it see the assignee
     for name in PARTS:
         try:

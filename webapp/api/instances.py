@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from engine.queries import instance_tasks
 from webapp import auth
-from webapp.auth import current_actor, holds_any
+from webapp.auth import current_actor
 from workflows import api_reads
 
 from . import records, schemas
@@ -49,8 +49,8 @@ def get_instance(instance_id):
 
 
 def may_cancel(actor, inst) -> bool:
-    return inst["status"] in ("running", "suspended", "error") and (
-        holds_any(actor, "talent_section", "admin") or inst["started_by"] == actor.username)
+    """Whether to offer cancelling: the engine's rule (``Policy.can_cancel``), on an instance that runs."""
+    return inst["status"] in ("running", "suspended", "error") and auth.engine().policy.can_cancel(actor, inst["started_by"])
 
 
 @blp.post("/<int:instance_id>/cancel")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from engine import EngineError
 from engine.queries import audit_trail, instance_tasks
 from webapp import auth, users
-from webapp.auth import can_see_instance, current_actor, holds_any, login_required, visible_or_404
+from webapp.auth import can_see_instance, current_actor, login_required, visible_or_404
 from webapp.errors import engine_message
 
 bp = Blueprint("instances", __name__)
@@ -29,8 +29,8 @@ def summarize(event: dict) -> dict:
 
 
 def may_cancel(actor, inst) -> bool:
-    return inst["status"] in ("running", "suspended", "error") and (
-        holds_any(actor, "talent_section", "admin") or inst["started_by"] == actor.username)
+    """Whether to offer cancelling: the engine's rule (``Policy.can_cancel``), on an instance that runs."""
+    return inst["status"] in ("running", "suspended", "error") and auth.engine().policy.can_cancel(actor, inst["started_by"])
 
 
 @bp.get("/instances/<int:instance_id>")
