@@ -149,13 +149,14 @@ class TaskCommands:
         self._task_update(task_id, actor, check, lambda t: {"assignee": None}, "task_unclaimed")
 
     def assign(self, task_id, actor: Actor, username: str, comment: str = "") -> None:
-        """A manager of the task's role (membership without scope) or an admin gives it to a user."""
-        target = self.actor_for(username)
-
+        """A manager of the task's role (membership without scope) or an admin gives it to a user.
+        Who may assign is checked before the user named is looked up: a refusal does not tell
+        whether that user exists."""
         def check(t):
             if not (actor.holds(t.role, None) or self.config.admin_role in actor.roles or
                     (t.assignee is None and actor.holds(t.role, t.scope))):
                 raise PermissionDenied("您无权分派此事项")
+            target = self.actor_for(username)
             if not target.holds(t.role, t.scope):
                 raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围", reason="no_role", username=username)
         self._task_update(task_id, actor, check, lambda t: {"assignee": username}, "task_assigned", comment, {"to": username})
@@ -164,13 +165,13 @@ class TaskCommands:
         """转办: the holder hands the task to another user of the same role and scope, with a comment."""
         if not (comment or "").strip():
             raise InvalidData("转办必须填写说明")
-        target = self.actor_for(username)
 
         def check(t):
             if not self.can_act(actor, t):
                 raise PermissionDenied("您无权转办此事项")
             if username == actor.username:
                 raise InvalidData("不能转办给自己")
+            target = self.actor_for(username)
             if not target.holds(t.role, t.scope):
                 raise InvalidData(f"用户 {username} 不具备办理此事项的角色或范围", reason="no_role", username=username)
         self._task_update(task_id, actor, check, lambda t: {"assignee": username}, "task_transferred", comment, {"to": username})

@@ -236,9 +236,13 @@ def test_409_only_for_a_real_conflict(api, flow):
     assert r.status_code == 409 and r.get_json() == {"code": "conflict", "message": "该待办已经办理完毕"}
     r = api("POST", "reviewer", f"/tasks/{review}/complete", {"data": {"decision": "approve"}}, lang="en")
     assert r.status_code == 409 and r.get_json()["message"] == "The task has already been completed"
-    r = api("POST", "section", f"/tasks/{flow.task(flow.at_review(), 'Task_Review')['id']}/assign", {"username": "nobody_at_all"})
+    other = flow.task(flow.at_review(), 'Task_Review')['id']
+    r = api("POST", "admin", f"/tasks/{other}/assign", {"username": "nobody_at_all"})
     assert r.status_code == 422 and r.get_json()["errors"] == [
         {"field": "username", "code": "unknown_user", "message": "用户不存在或已停用"}]
+    # who may assign is checked first: a caller without the right cannot learn which user names exist
+    for name in ("nobody_at_all", "reviewer"):
+        assert api("POST", "section", f"/tasks/{other}/assign", {"username": name}).status_code == 403
 
 
 def test_a_bad_user_name_in_a_task_form_is_said_on_the_task_page_not_a_404(flow, auth, client):
