@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from jsonschema import Draft202012Validator, FormatChecker
+from datetime import date
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from .errors import InvalidData
 
@@ -141,6 +143,8 @@ _MESSAGES = {
     "exclusiveMaximum": "必须小于 {limit}",
     "pattern": "格式不正确",
     "format": "格式不正确",
+    "formatMinimum": "不能早于 {limit}",
+    "formatMaximum": "不能晚于 {limit}",
     "minItems": "至少选择 {limit} 项",
     "maxItems": "最多选择 {limit} 项",
     "uniqueItems": "不能有重复项",
@@ -170,10 +174,31 @@ def _params(error) -> dict:
         return {"format": value}
     if v in ("enum",):
         return {"choices": list(value)[:50]}
+    if v in ("formatMinimum", "formatMaximum"):
+        return {"limit": str(value)}
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"limit": value}
     return {}
 
+
+def _date_bound(later: bool):
+    """``formatMinimum`` / ``formatMaximum`` (as JSON Schema's ajv-formats names them) for a
+    ``format: date`` text: the earliest / latest date a form accepts, e.g. a birth date not
+    before 1920-01-01. A value that is not a date is the ``format`` keyword's to report."""
+    def check(validator, bound, instance, schema):
+        if schema.get("format") != "date" or not isinstance(instance, str):
+            return
+        try:
+            value, limit = date.fromisoformat(instance), date.fromisoformat(str(bound))
+        except ValueError:
+            return
+        if (value > limit) if later else (value < limit):
+            yield ValidationError(f"{instance} is {'after' if later else 'before'} {bound}")
+    return check
+
+
+_Validator = validators.extend(Draft202012Validator, {"formatMinimum": _date_bound(False),
+                                                      "formatMaximum": _date_bound(True)})
 
 _VALIDATORS: dict[int, tuple[dict, Draft202012Validator]] = {}
 
@@ -186,7 +211,7 @@ def _validator(schema: dict) -> Draft202012Validator:
         return hit[1]
     if len(_VALIDATORS) > 512:
         _VALIDATORS.clear()
-    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    validator = _Validator(schema, format_checker=_FORMAT_CHECKER)
     _VALIDATORS[id(schema)] = (schema, validator)
     return validator
 

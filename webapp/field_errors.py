@@ -53,6 +53,8 @@ FIELD_MESSAGES = {
     "multipleOf": lambda p: _("必须是 %(n)s 的整数倍", n=_limit(p)),
     "pattern": lambda p: _("格式不正确"),
     "format": _format_message,
+    "formatMinimum": lambda p: _("不能早于 %(n)s", n=_limit(p)),
+    "formatMaximum": lambda p: _("不能晚于 %(n)s", n=_limit(p)),
     "minItems": lambda p: _("至少选择 %(n)s 项", n=_limit(p)),
     "maxItems": lambda p: _("最多选择 %(n)s 项", n=_limit(p)),
     "uniqueItems": lambda p: _("不能有重复项"),

@@ -76,6 +76,9 @@ def fields(schema: dict | None, prefix: str = "", skip: tuple[str, ...] = ()) ->
                     f.attrs[k[:3]] = prop[k]
         elif prop.get("format") == "date":
             f.kind = "date"
+            for k, attr in (("formatMinimum", "min"), ("formatMaximum", "max")):
+                if k in prop:
+                    f.attrs[attr] = prop[k]
         elif prop.get("format") == "textarea" or prop.get("maxLength", 0) > 200:
             f.kind = "textarea"
         if t == "string" and "maxLength" in prop:

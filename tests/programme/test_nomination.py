@@ -325,3 +325,16 @@ def test_striking_out_at_sign_off_needs_its_own_reason(programme):
         d.sign_list(round_iid, {1: ""})   # the unit's "同意推荐" is not the director's reason
     d.sign_list(round_iid, {1: "名额已满"})
     assert messages(d.system, "decision_result")[0]["context"]["comment"] == "名额已满"
+
+
+def test_the_application_form_refuses_a_birth_date_before_1920_and_a_start_in_chifeng_before_1940(programme):
+    """The form (bpmn/forms/application.schema.json, formatMinimum) bounds the dates: 0001-01-01
+    was accepted and the eligibility check then reported an age of 2013 years."""
+    d = programme
+    _, rid = open_round(d, 2014)
+    iid = d.nominate(rid, "hongshan")
+    for field, value in (("birth_date", "0001-01-01"), ("chifeng_since", "1939-12-31")):
+        with pytest.raises(InvalidData) as err:
+            d.complete(iid, "Task_Fill", sample_application(**{field: value}))
+        assert refused(err.value) == {field: "formatMinimum"}
+    d.complete(iid, "Task_Fill", sample_application(birth_date="1920-01-01"))

@@ -84,3 +84,20 @@ def test_every_text_and_list_of_the_shipped_forms_sets_its_own_bound():
 def test_a_long_value_for_a_choice_is_refused_once_as_not_a_choice():
     schema = {"type": "object", "properties": {"kind": {"type": "string", "enum": ["a", "b"]}}}
     assert [(e["field"], e["code"]) for e in forms.problems(schema, {"kind": "x" * 5000})] == [("kind", "enum")]
+
+
+def test_a_date_field_may_name_its_earliest_and_latest_day():
+    """formatMinimum / formatMaximum bound a ``format: date`` text; a text that is not a date is the format's error."""
+    schema = {"type": "object", "properties": {"born": {"type": "string", "format": "date", "formatMinimum": "1920-01-01",
+                                                        "formatMaximum": "2010-12-31"}}}
+    assert forms.check(schema, {"born": "1975-05-01"}) == {"born": "1975-05-01"}
+    assert forms.check(schema, {"born": "1920-01-01"}) == {"born": "1920-01-01"}
+    for value, code, message in (("0001-01-01", "formatMinimum", "不能早于 1920-01-01"),
+                                 ("2011-01-01", "formatMaximum", "不能晚于 2010-12-31")):
+        with pytest.raises(InvalidData) as err:
+            forms.check(schema, {"born": value})
+        assert err.value.details["errors"] == [{"field": "born", "code": code, "params": {"limit": message[-10:]},
+                                                "message": message}]
+    with pytest.raises(InvalidData) as err:
+        forms.check(schema, {"born": "1975-13-01"})
+    assert [e["code"] for e in err.value.details["errors"]] == ["format"]
