@@ -63,3 +63,21 @@ def test_one_file_with_one_category_is_still_stored(nomination):
                     data={"category": "degree", "file": (io.BytesIO(_png()), "学位证书.png")})
     assert r.status_code == 201, r.get_json()
     assert [u["name"] for u in _uploads(client, sub, nomination_id)] == ["学位证书.png"]
+
+
+def test_a_refused_upload_or_deletion_says_why(nomination, system):
+    """A unit reviewer may read the certificate copies of a draft but not add or delete them: the
+    refusal says who may, not that the application was already submitted (it was not)."""
+    from webapp.users import issue_token
+    client, sub, nomination_id = nomination
+    r = client.post(f"/api/v1/nominations/{nomination_id}/uploads", headers=sub, content_type="multipart/form-data",
+                    data={"category": "degree", "file": (io.BytesIO(_png()), "学位证书.png")})
+    assert r.status_code == 201, r.get_json()
+    upload_id = r.get_json()["upload_id"]
+    rev = {"Authorization": f"Bearer {issue_token(system.engine, 'hongshan_rev')}"}
+    r = client.delete(f"/api/v1/uploads/{upload_id}", headers=rev)
+    assert r.status_code == 403 and r.get_json()["message"] == "只有本单位申报人可以上传或删除附件"
+    r = client.post(f"/api/v1/nominations/{nomination_id}/uploads", headers=rev, content_type="multipart/form-data",
+                    data={"category": "degree", "file": (io.BytesIO(_png()), "学位证书.png")})
+    assert r.status_code == 403 and r.get_json()["message"] == "只有本单位申报人可以上传或删除附件"
+    assert len(_uploads(client, sub, nomination_id)) == 1

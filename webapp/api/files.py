@@ -135,6 +135,14 @@ def certificate_document(certificate_id):
 
 # --------------------------------------------------------------------------- uploads
 
+def _upload_refused(scope, closed: str) -> ApiFailure:
+    """Why adding or deleting a certificate copy is refused: the application is no longer being
+    filled in (``closed``), or it is but the caller is not its unit's submitter."""
+    if scope is not None and scope.status in access.EDITABLE:
+        return ApiFailure(403, "forbidden", _("只有本单位申报人可以上传或删除附件"))
+    return ApiFailure(403, "forbidden", closed)
+
+
 def _scope(nomination_id: int):
     with auth.engine().sessions() as s:
         scope = access.nomination_readable(s, current_actor(), nomination_id, _visible)
@@ -180,7 +188,7 @@ def add_upload(body, nomination_id):
     scope = _scope(nomination_id)
     _one_of_each()
     if not access.can_upload(actor, scope):
-        raise ApiFailure(403, "forbidden", _("推荐已报送，不能再上传附件"))
+        raise _upload_refused(scope, _("推荐已报送，不能再上传附件"))
     file = body["file"]
     if not hasattr(file, "stream"):
         raise ApiFailure(422, "invalid_data", _("提交的数据有误"),
@@ -237,7 +245,8 @@ def delete_upload(upload_id):
     system, actor = _system(), current_actor()
     with system.engine.unit_of_work() as s:
         row = _readable_upload(s, upload_id)
-        if not access.can_upload(actor, access.nomination_scope(s, row.nomination_id)):
-            raise ApiFailure(403, "forbidden", _("推荐已报送，不能再删除附件"))
+        scope = access.nomination_scope(s, row.nomination_id)
+        if not access.can_upload(actor, scope):
+            raise _upload_refused(scope, _("推荐已报送，不能再删除附件"))
         uploads.delete_upload(s, system.settings.data_dir, row)
     return Response(status=204)
