@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, make_response,
                    send_file, url_for)
 from flask_babel import lazy_gettext as _l
 
-from webapp import busy
+from webapp import busy, users
 from webapp.auth import can_see_instance, current_actor, login_required
 from workflows.documents import access, listing, service, uploads, verification
 from workflows.documents.sources import DocumentNotFound, local_time
@@ -20,6 +20,16 @@ NAV = [("documents.index", _l("文书材料"), ("unit_submitter", "unit_reviewer
                                            "mentee"))]
 # a busy database answers 503 with Retry-After in the whole app, not only here (webapp/busy.py)
 bp.record_once(lambda state: busy.init_app(state.app))
+
+
+@bp.record_once
+def _gettext_everywhere(state):
+    """The pages' texts go through _() (the app's catalogue); on a bare app without Flask-Babel
+    (tests, embedding) they are shown as written, in Chinese."""
+    env = state.app.jinja_env
+    if "_" not in env.globals:
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=True)
 
 
 def _system():
@@ -132,10 +142,14 @@ def _wants_json() -> bool:
 
 
 def _upload_page(nomination_id, scope, error: str | None = None, status: int = 200):
-    with _system().engine.sessions() as session:
+    engine = _system().engine
+    with engine.sessions() as session:
         rows = uploads.list_uploads(session, nomination_id)
+    filters = current_app.jinja_env.filters   # the site's own date and unit words when it is running
     return render_template("documents/uploads.html", layout=_layout(), nomination_id=nomination_id, scope=scope,
-                           rows=rows, local_time=local_time,
+                           rows=rows, local_time=filters.get("dt", local_time),
+                           unit_name=filters.get("unit", str)(scope.unit_id),
+                           names=users.display_names(engine, [r.uploaded_by for r in rows]),
                            error=error, categories=uploads.CATEGORIES, limits=uploads.DEFAULT_LIMITS,
                            can_upload=access.can_upload(current_actor(), scope)), status
 
