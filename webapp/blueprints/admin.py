@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine import Conflict, EngineError, ModelValidationError, lineage, migration
 from engine.registry import TEXT_TABLES
-from webapp import auth, schema_forms
+from webapp import auth, schema_forms, users
 from webapp.admin import drafts, dryrun, jobs, rules_history, versions
 from webapp.admin.access import admins_only
 from webapp.auth import current_actor
@@ -33,7 +33,9 @@ def index():
 @bp.get("/versions")
 def version_list():
     rows = versions.list_versions(_engine())
-    return render_template("admin/versions.html", versions=rows, drafts=drafts.list_drafts(_engine()))
+    saved = drafts.list_drafts(_engine())
+    names = users.display_names(_engine(), [v["author"] for v in rows] + [d["author"] for d in saved])
+    return render_template("admin/versions.html", versions=rows, drafts=saved, names=names)
 
 
 @bp.get("/versions/compare")

@@ -12,6 +12,7 @@ from webapp.admin import operations
 from webapp.admin.access import admins_only
 from webapp.auth import current_actor
 from webapp.errors import engine_message
+from webapp.users import display_names
 
 bp = Blueprint("admin_ops", __name__, url_prefix="/admin")
 admins_only(bp)
@@ -29,7 +30,8 @@ def instances():
                                 statuses=[args["status"]] if args.get("status") else None,
                                 process_key=args.get("process") or None)
     return render_template("admin/instances.html", rows=operations.with_subjects(engine, rows), args=args,
-                           processes=operations.process_names(engine))
+                           processes=operations.process_names(engine),
+                           names=display_names(engine, [r["started_by"] for r in rows]))
 
 
 def _back() -> str:
