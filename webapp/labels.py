@@ -27,7 +27,7 @@ INSTANCE_STATUS = {"running": _l("办理中"), "suspended": _l("已挂起"), "co
 
 TASK_STATE = {"open": _l("待办"), "completed": _l("已办"), "cancelled": _l("已撤销")}
 
-OUTCOMES = {"approve": _l("同意"), "return": _l("退回修改"), "reject": _l("不同意"), "submit": _l("提交"),
+OUTCOMES = {"approve": _l("同意"), "return": _l("退回修改"), "reject": _l("不同意"), "submit": _l("已提交"),
             "withdrawn": _l("已撤回"), "withdraw": _l("撤回"), "decline": _l("不同意"), "agree": _l("同意"),
             "disagree": _l("不同意"), "abstain": _l("弃权"), "confirm": _l("确认"), "qualified": _l("合格"),
             "unqualified": _l("不合格"), "sign": _l("签批")}
