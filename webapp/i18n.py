@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import datetime
+from datetime import date, datetime
 
 from babel import Locale
 from flask import current_app, g, has_request_context, request, session
@@ -155,6 +155,21 @@ def localized_schema(schema: dict | None) -> dict | None:
     return walk(schema)
 
 
+def date_text(value) -> str:
+    """A day as the pages write it (the ``d`` filter): 2014年6月30日, or Jun 30, 2014 in English; a
+    moment is taken in China Standard Time, a "YYYY-MM-DD" text (a form's date field) is read."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if is_chinese():
+        return format_date(value, "yyyy年M月d日")
+    return format_date(value, "medium")
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh_CN")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
@@ -169,13 +184,7 @@ def init_app(app) -> None:
             return format_datetime(value, "yyyy年M月d日 HH:mm")
         return format_datetime(value, fmt)
 
-    @app.template_filter("d")
-    def d(value) -> str:
-        if value is None:
-            return ""
-        if is_chinese():
-            return format_date(value, "yyyy年M月d日")
-        return format_date(value, "medium")
+    app.add_template_filter(date_text, "d")
 
     app.add_template_filter(model_text, "mt")
     app.add_template_filter(word, "word")

@@ -320,6 +320,9 @@ def _words(prop: dict, value) -> str:
     choices = dict(_choices(prop) or [])
     if choices:
         return str(choices.get(str(value), value))
+    if prop.get("format") == "date":   # 1975-05-01 -> 1975年5月1日, as every date of the pages
+        from webapp.i18n import date_text
+        return date_text(value)
     return str(value)
 
 

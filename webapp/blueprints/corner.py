@@ -69,6 +69,15 @@ def _mentor(errors=None, form=None, status=200):
                            errors=errors or {}, form=form or {}), status
 
 
+def _period(session, mentee_id: int):
+    """(start, end) of the mentee's mentoring period as moments, for the date filter the mentor's
+    page uses too (the programme's page data carry it as a text of ISO dates)."""
+    from workflows.tables import Mentee, Mentorship
+    mentee = session.get(Mentee, mentee_id)
+    ship = session.get(Mentorship, mentee.mentorship_id) if mentee else None
+    return (ship.started_at, ship.ends_at) if ship and ship.started_at and ship.ends_at else None
+
+
 @bp.get("/")
 @role_required("mentor", "mentee")
 def index():
@@ -79,9 +88,10 @@ def index():
         from workflows import corner
         with auth.engine().sessions() as s:
             page = corner.mentee_page(s, _own("mentee"))
+            period = _period(s, _own("mentee")) if page is not None else None
         if page is None:
             abort(404)
-        return render_template("corner/mentee.html", p=page, plan_labels=_plan_labels())
+        return render_template("corner/mentee.html", p=page, period=period, plan_labels=_plan_labels())
     return render_template("corner/none.html")   # an administrator: the page is for mentors and mentees
 
 
