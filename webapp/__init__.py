@@ -86,9 +86,28 @@ def create_app(system=None, **config) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
+    page_reads(app)
     register_blueprints(app)   # /healthz, /readyz and /metrics: webapp/blueprints/health.py
     security.limit_sign_in(app)   # the per-address limit on the log-in views (issue 11)
     return app
+
+
+NO_READS = frozenset(("static", "health"))   # blueprints (and the static route) that read nothing of the engine's
+
+
+def page_reads(app: Flask) -> None:
+    """A page's engine reads share one pooled connection and session (``Engine.reading``), as the
+    API's requests do (their blueprints open their own: :mod:`webapp.api.core`). The scope holds
+    no transaction or lock between reads, so a page's commands, and the reads after them, are
+    unaffected. Static files and the health routes take no connection."""
+    from .api.core import _close_reads, _open_reads
+
+    @app.before_request
+    def open_page_reads():
+        if request.blueprint not in NO_READS and request.endpoint not in NO_READS and not request.path.startswith("/api/"):
+            _open_reads()
+
+    app.teardown_request(_close_reads)
 
 
 def register_blueprints(app: Flask) -> list[str]:

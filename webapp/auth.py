@@ -115,7 +115,7 @@ def _session_user(username: str) -> WebUser | None:
         return _ended("revoked")
     if now - seen > cfg["SESSION_IDLE_SECONDS"] or now - started > cfg["SESSION_MAX_SECONDS"]:
         return _ended("timeout")
-    with engine().sessions() as s:
+    with engine().read_session() as s:   # the page's read scope (webapp.page_reads): read on every request
         found = identity.web_identity(s, username)
     if found is None or found[2] != session.get(SESSION_VERSION):
         return _ended("revoked")   # logged out, password changed or reset, account deactivated

@@ -230,3 +230,32 @@ def test_limits_for_every_request_still_apply_when_configured(system, people, ap
         statuses = [call(client, api_tokens["reviewer"]).status_code for _ in range(3)]
         limiter.reset()
         assert statuses == [200, 200, 429]
+
+
+def test_pages_read_in_one_scope_and_static_files_take_no_connection(app, client, engine, auth, flow):
+    """Pages open the engine's read scope as the API does (webapp.page_reads): the signed-in user's
+    check and the page's engine reads share its connection; a page's own command and a read after
+    it see the new state; static files and /healthz take no connection at all."""
+    from flask import Blueprint
+    iid = flow.at_review()
+    tid = flow.task(iid, "Task_Review")["id"]
+    seen = {}
+    probe = Blueprint("probe_reads", __name__)
+
+    @probe.get("/probe-reads")
+    def probe_reads():
+        from webapp.auth import current_actor
+        seen["scope"] = engine._local.reads is not None
+        engine.claim(tid, current_actor())
+        seen["after"] = engine.get_task(tid, current_actor())["assignee"]
+        return "ok"
+
+    app.register_blueprint(probe)
+    auth.login("reviewer")
+    assert client.get("/probe-reads").status_code == 200
+    assert seen == {"scope": True, "after": "reviewer"} and engine._local.reads is None
+    count = _checkouts(engine)
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/static/css/app.css").status_code in (200, 304)
+    assert count[0] == 0
+    assert client.get(f"/tasks/{tid}").status_code == 200 and count[0] >= 1
