@@ -1,6 +1,6 @@
 // Every page: the menu button below 900 px, confirmations of buttons that end something
-// (data-confirm), a task form saved before its upload link is followed, and the size check of
-// files before an upload starts.
+// (data-confirm), a task form saved before its upload link is followed, the first error of a
+// refused form brought into view, and the size check of files before an upload starts.
 (function () {
   'use strict';
 
@@ -56,6 +56,21 @@
         dirty = false;
         if (taskForm.requestSubmit) { taskForm.requestSubmit(save); } else { save.click(); }
       });
+    }
+
+    // ---- a refused form comes back with its errors marked: on a long page (a review, ~2,500 px on
+    // a phone) the first one is brought into view and its input focused, not left below the fold
+    var firstError = document.querySelector('main .has-error, main .form-error, main .field-error:not(.upload-error)');
+    if (firstError) {
+      var row = firstError.closest ? (firstError.closest('.has-error, .form-row') || firstError) : firstError;
+      var input = row.querySelector('input:not([type=hidden]), select, textarea');
+      var box = row.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) {
+        row.scrollIntoView({block: 'center'});
+      }
+      if (input && input.focus) {
+        try { input.focus({preventScroll: true}); } catch (err) { input.focus(); }
+      }
     }
 
     // ---- files larger than the server takes are refused here, before the upload starts
