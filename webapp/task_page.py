@@ -41,6 +41,29 @@ def mentorship_panel(engine, actor, data: dict) -> dict | None:
     return found
 
 
+# the round's steps the talent section decides on the round's state (extend or close the submission)
+ROUND_STEPS = ("Task_ManageRound",)
+
+
+def round_panel(engine, actor, task: dict, data: dict) -> dict | None:
+    """The facts 报送期管理 is decided on: the current deadline and the days left, how many units
+    have reported and which have not (the round's board, /rounds/<id>, has the rest)."""
+    round_id = data.get("round_id")
+    if task.get("element_id") not in ROUND_STEPS or type(round_id) is not int \
+            or not auth.holds_any(actor, "talent_section", "director", "admin"):
+        return None
+    from workflows import office
+    with engine.sessions() as s:
+        board = office.board(s, round_id, engine.now())
+    if board is None:
+        return None
+    return {"id": board.round.id, "title": board.round.title, "status": board.status_label,
+            "deadline": board.round.deadline, "days_left": board.days_left,
+            "units": len(board.units), "reported": sum(1 for u in board.units if u.submitted),
+            "nominations": board.totals.get("已报送", 0), "filling": board.totals.get("填报中", 0),
+            "not_reported": board.not_submitted}
+
+
 def side_panel(data: dict) -> dict:
     eligibility = next((data[k] for k in ELIGIBILITY_KEYS if isinstance(data.get(k), dict)), None)
     if eligibility is None and data.get("eligible") is not None:
@@ -132,4 +155,5 @@ def context(task: dict, values: dict | None = None, errors: dict | None = None, 
         # one's own work (提交审核 / 撤回推荐) only for a remark (办理说明)
         "reviewing": any(value in REVIEWING for value, _label, _style in schema_forms.decision_choices(schema, decision)),
         "mentorship": mentorship_panel(engine, actor, detail_data),
+        "round": round_panel(engine, actor, task, detail_data),
     }
