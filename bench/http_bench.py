@@ -13,12 +13,14 @@ Printed per database and level: requests/s, p50/p95/p99 (all requests and per ki
 status, the server's CPU time per request (its processes' user + system time over the requests: what
 other work on the machine hardly changes); and ``http_overhead_ratio`` = the API completion's p50 at one client over the engine's own
 ``complete_task`` p50 measured in this process on the same database (the same task, form and data),
-half of its samples before the server starts and half right after the one-client level.
+half of its samples before the server starts and half right after the one-client level. Those
+instances were started in this process, so the engine finds their workflows in its cache; the server
+never does (the bench started them): the step with the cache emptied first is printed beside the ratio.
 The machine's load average is printed with each level: other work on the machine changes the figures.
 The clients and the server are in :mod:`bench.http_load`.
 
-``--profile`` runs API completions through the app in this process under cProfile and prints where a
-request's time goes.
+``--profile`` times the parts of API claims and completions through the app in this process, then
+profiles completions under cProfile (:mod:`bench.http_profile`).
 
 Every database it creates is dropped at the end (``peidai_benchhttp_<pid>``; those of earlier runs
 whose process is gone too).
@@ -26,10 +28,7 @@ whose process is gone too).
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
 import shutil
 import statistics
 import tempfile
@@ -89,15 +88,19 @@ class Data:
         return out
 
 
-def engine_step(data: Data, n: int) -> list[float]:
+def engine_step(data: Data, n: int, cold: bool = False) -> list[float]:
     """Seconds of the engine's own claim-less completion of the review task (what the API's
-    complete calls), in this process, on the same database."""
+    complete calls), in this process, on the same database. The instances were started in this
+    process, so their workflows are in the engine's cache; ``cold``: emptied before each step, as
+    the server finds them (it deserializes the workflow: the instances were started elsewhere)."""
     engine = data.system.engine
     ids = data.at_review(0, n + 3)
     rev = engine.actor_for("rev0")
     times = []
     for i, tid in enumerate(ids):
         engine.claim(tid, rev)
+        if cold:
+            engine.clear_cache()
         t0 = time.perf_counter()
         engine.complete_task(tid, dict(DECISION), rev)
         if i >= 3:   # the first ones warm the caches
@@ -142,6 +145,7 @@ def bench_database(name: str, url: str, tmp: Path, args) -> dict:
             out["levels"].append(result)
             if clients == 1:
                 step += engine_step(data, args.engine_samples // 2)
+                out["engine_step_cold_p50"] = statistics.median(engine_step(data, args.engine_samples // 2, cold=True))
             print(f"[{name}] {clients:>2} clients: {result['rps']:.1f} req/s, p50/p95/p99 {ms(result['p50'])}/"
                   f"{ms(result['p95'])}/{ms(result['p99'])} ms, errors {result['errors'] or 'none'}, "
                   f"server CPU {cpu(result)} ms/request, load {result['load']}",
@@ -171,74 +175,15 @@ def report(results: dict) -> None:
         ratio = out.get("http_overhead_ratio")
         one = next((r for r in out["levels"] if r["clients"] == 1), None)
         if ratio is not None:
-            print(f"http_overhead_ratio_{name}: {ratio:.2f} (API completion p50 {ms(one['kinds']['complete'][0])} ms "
-                  f"over engine complete_task p50 {ms(out['engine_step_p50'])} ms)")
+            print(f"http_overhead_ratio_{name}: {ratio:.2f} (API completion p50 {one['kinds']['complete'][0] * 1000:.2f} ms "
+                  f"over engine complete_task p50 {out['engine_step_p50'] * 1000:.2f} ms; "
+                  f"{out['engine_step_cold_p50'] * 1000:.2f} ms when the workflow is not in the engine's cache, "
+                  f"as the server finds it)")
         worst = max((r["p99"] for r in out["levels"] if r["clients"] == 16), default=None)
         if worst is not None:
             print(f"p99_at_16_clients_{name}: {ms(worst)} ms")
         fives = sum(n for r in out["levels"] for s, n in r["errors"].items() if s.startswith("5") or s == "conn")
         print(f"server_errors_{name}: {fives}")
-
-
-# ---------------------------------------------------------------- profile
-
-def profile(tmp: Path, n: int) -> None:
-    """API completions through the app in this process (Flask test client), under cProfile."""
-    from webapp import create_app
-    url = f"sqlite:///{tmp}/profile.sqlite"
-    upgrade(url)
-    system = bootstrap(Settings(database_url=url, data_dir=tmp / "profile", secret_key="bench"))
-    data = Data(system, 1)
-    ids = data.at_review(0, n + 5)
-    app = create_app(system)
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {data.tokens[0]}"}
-    for tid in ids[:5]:   # warm
-        client.post(f"/api/v1/tasks/{tid}/claim", headers=headers)
-        client.post(f"/api/v1/tasks/{tid}/complete", json={"data": dict(DECISION)}, headers=headers)
-    # first without the profiler: wall time of the parts, by wrapping them
-    spent = Counter()
-
-    def timed(name, fn):
-        def wrapper(*a, **k):
-            t = time.perf_counter()
-            try:
-                return fn(*a, **k)
-            finally:
-                spent[name] += time.perf_counter() - t
-        return wrapper
-
-    from webapp.auth import login_manager
-    engine = system.engine
-    engine.complete_task = timed("engine complete_task", engine.complete_task)
-    engine.claim = timed("engine claim", engine.claim)
-    login_manager._request_callback = timed("authentication (token -> user)", login_manager._request_callback)
-    app.wsgi_app = timed("whole request", app.wsgi_app)
-    half = n // 2
-    for tid in ids[5:5 + half]:
-        client.post(f"/api/v1/tasks/{tid}/claim", headers=headers)
-        client.post(f"/api/v1/tasks/{tid}/complete", json={"data": dict(DECISION)}, headers=headers)
-    total = spent["whole request"]
-    print(f"\nwall time of {half} claim + complete pairs in process (no profiler), per pair:")
-    for name, seconds in spent.most_common():
-        print(f"  {name:<32} {seconds / half * 1000:7.2f} ms  {seconds / total:6.1%}")
-    rest = total - sum(v for k, v in spent.items() if k != "whole request")
-    print(f"  {'rest (view, framework, reads)':<32} {rest / half * 1000:7.2f} ms  {rest / total:6.1%}")
-
-    prof = cProfile.Profile()
-    t0 = time.perf_counter()
-    prof.enable()
-    for tid in ids[5 + half:]:
-        client.post(f"/api/v1/tasks/{tid}/claim", headers=headers)
-        client.post(f"/api/v1/tasks/{tid}/complete", json={"data": dict(DECISION)}, headers=headers)
-    prof.disable()
-    wall = time.perf_counter() - t0
-    print(f"\nprofile: {n - half} claims + completions under cProfile, {wall / (n - half) * 1000:.1f} ms per pair")
-    out = io.StringIO()
-    stats = pstats.Stats(prof, stream=out)
-    stats.sort_stats("cumulative").print_stats(45)
-    print(out.getvalue())
-    system.dispose()
 
 
 # ---------------------------------------------------------------- main
@@ -259,7 +204,8 @@ def main(argv=None):
     pg_name = None
     try:
         if args.profile:
-            profile(tmp, 120)
+            from bench.http_profile import profile
+            profile(tmp, args.iterations)
             return
         from webapp.server import default_threads, default_workers
         print(f"web server: {args.workers or default_workers()} workers x {args.threads or default_threads()} threads; "
