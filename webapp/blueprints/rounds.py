@@ -208,6 +208,20 @@ def _round_instance(round_id: int) -> int:
     return view.round.instance_id
 
 
+def _duplicate_ranks(round_id: int, ranks: list[tuple[int, int]]) -> dict[int, list[str]]:
+    """Rank -> the candidates given it, for ranks typed more than once (1, 1, 2 was taken silently)."""
+    taken: dict[int, list[int]] = {}
+    for rank, nid in ranks:
+        taken.setdefault(rank, []).append(nid)
+    twice = {rank: nids for rank, nids in sorted(taken.items()) if len(nids) > 1}
+    if not twice:
+        return {}
+    with auth.engine().sessions() as s:
+        view = _office().nominee_list(s, round_id)
+    names = {c.id: c.name for c in view.candidates} if view else {}
+    return {rank: [names.get(nid, str(nid)) for nid in nids] for rank, nids in twice.items()}
+
+
 @bp.post("/<int:round_id>/list/prepare")
 @role_required("talent_section")
 def prepare(round_id):
@@ -221,6 +235,13 @@ def prepare(round_id):
                 flash(_("名单顺序须填写正整数"), "danger")
                 return _list_page(round_id, {"order": _("名单顺序须填写正整数")}, 422)
             ranks.append((rank, int(m.group(1))))
+    duplicates = _duplicate_ranks(round_id, ranks)
+    if duplicates:
+        message = _("名单顺序的序号不能重复：%(which)s。请为每位人选填写不同的序号。", which=_("；").join(
+            _("序号 %(rank)s（%(names)s）", rank=rank, names=_("、").join(names)) for rank, names in duplicates.items()))
+        flash(message, "danger")
+        errors = {"order": message} | {f"rank.{nid}": _("序号重复") for rank, nid in ranks if rank in duplicates}
+        return _list_page(round_id, errors, 422)
     order = [nid for _rank, nid in sorted(ranks)]
     data = {"comment": request.form.get("comment", "").strip()}
     if order:
