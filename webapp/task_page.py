@@ -64,6 +64,26 @@ def round_panel(engine, actor, task: dict, data: dict) -> dict | None:
             "not_reported": board.not_submitted}
 
 
+def eligibility_basis(engine, nomination_id) -> dict | None:
+    """What 符合推荐条件 was worked out from: the age and the years worked in Chifeng as of the
+    round's deadline, against the limits of the nomination's rules, and whether 破格 was asked."""
+    from webapp.params import as_id
+    from webapp.pool import tables
+    t, nid = tables(), as_id(nomination_id)
+    if t is None or nid is None:
+        return None
+    from workflows import rules
+    with engine.sessions() as s:
+        nom = s.get(t.Nomination, nid)
+        if nom is None or nom.age is None:
+            return None
+        rnd = s.get(t.Round, nom.round_id)
+        limits = rules.version(s, nom.rules_version)
+        return {"age": nom.age, "years": nom.years_in_chifeng, "on": rnd.deadline if rnd else None,
+                "max_age": limits["max_age"], "min_years": limits["min_years_in_chifeng"],
+                "exceptional": bool(nom.exceptional)}
+
+
 def side_panel(data: dict) -> dict:
     eligibility = next((data[k] for k in ELIGIBILITY_KEYS if isinstance(data.get(k), dict)), None)
     if eligibility is None and data.get("eligible") is not None:
@@ -156,4 +176,5 @@ def context(task: dict, values: dict | None = None, errors: dict | None = None, 
         "reviewing": any(value in REVIEWING for value, _label, _style in schema_forms.decision_choices(schema, decision)),
         "mentorship": mentorship_panel(engine, actor, detail_data),
         "round": round_panel(engine, actor, task, detail_data),
+        "basis": eligibility_basis(engine, detail_data.get("nomination_id")) if the_case.get("eligibility") else None,
     }
