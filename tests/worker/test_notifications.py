@@ -101,7 +101,7 @@ def test_deadline_reminder_names_round_deadline_days_left_and_submissions():
     title, body = render("deadline_reminder", {"year": 2014, "deadline": "2014-06-30", "days_left": 7,
                                                "unit_name": "松山区", "submitted": 2, "unexpected": object()})
     assert title == "推荐截止提醒：2014年度人才培带人评选"
-    assert body.startswith("松山区：2014年度人才培带人评选的推荐材料将于 2014-06-30 截止，还剩 7 天。贵单位目前已提交推荐 2 人")
+    assert body.startswith("松山区：2014年度人才培带人评选的推荐材料将于 2014年6月30日 截止，还剩 7 天。贵单位目前已提交推荐 2 人")
 
 
 def test_returned_for_revision_carries_the_comment():
@@ -114,7 +114,7 @@ def test_new_task_notifies_its_candidate_group_but_not_the_actor(wsystem, people
     wsystem.engine.outbox.deliver_due(wsystem)
     assigned = rows(wsystem, Notification, template="task_assigned")
     assert [(n.username, n.title) for n in assigned] == [("sub_songshan", "新待办：提交推荐"), ("rev_songshan", "新待办：审核推荐")]
-    assert "2014-05-29 09:00" in assigned[0].body                   # due in 10 days, China time
+    assert "办理期限：2014年5月29日" in assigned[0].body             # due in 10 days, China time, as the pages write it
 
 
 @pytest.fixture

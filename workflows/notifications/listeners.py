@@ -5,7 +5,7 @@ from datetime import datetime
 
 from engine.identity import users_holding
 
-from .times import local_text
+from .times import local_date
 
 
 def task_recipients(session, task) -> list[str]:
@@ -26,7 +26,8 @@ def task_context(task) -> dict:
     due = get("due_at")
     return {"task_name": get("name"), "title": get("title"), "instance_id": get("instance_id"),
             "task_uuid": get("task_uuid"), "task_id": get("id"), "element_id": get("element_id"),
-            "due": local_text(due) if isinstance(due, datetime) else "无"}
+            # the day, as the task pages show 办理期限 (the time of day is only when the step arrived)
+            "due": local_date(due).isoformat() if isinstance(due, datetime) else "无"}
 
 
 def notify_task_assigned(ctx, event: str, payload: dict) -> None:

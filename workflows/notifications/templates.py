@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import string
 
+from .times import words
+
 MISSING = "—"
+# context values that are days or moments (ISO text, China time): written as the pages write dates
+DATE_KEYS = ("due", "deadline", "expires", "date")
 
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "deadline_reminder": {
@@ -158,4 +162,7 @@ def render(template: str, context: dict | None, lang: str = "zh") -> tuple[str, 
         if (v is None or v == "" or v == []) and k in values:
             continue
         values[k] = _text(v)
+    for k in DATE_KEYS:
+        if k in values:
+            values[k] = words(values[k], lang)
     return _FORMATTER.vformat(title, (), values).strip(), _FORMATTER.vformat(body, (), values).strip()
