@@ -7,8 +7,16 @@ the sign-in views and the password links (:mod:`webapp.security`), each checked 
 or call inside the view — so the check answered nothing, at ~0.05 ms on every request (issue 16
 point 3). :func:`install` keeps the check and lets it run whenever any such limit exists (one set
 in ``RATELIMIT_DEFAULT`` or ``RATELIMIT_APPLICATION``, a ``limiter.limit`` on a blueprint, ...),
-looked at on each request; a Flask-Limiter whose internals differ is always checked."""
+looked at on each request; a Flask-Limiter whose internals differ is always checked.
+
+Its hooks after the view (the deductions of ``deduct_when`` limits, the rate-limit headers) and at
+teardown work on what a check of this request left in the request's context: they run whenever a
+check ran (the sign-in views' own, or the one before the view), and are skipped when none did."""
 from __future__ import annotations
+
+from flask.globals import request_ctx
+
+_CONTEXT = "_limiter_request_context"   # where Flask-Limiter keeps what a check of this request found
 
 
 def may_limit(limiter) -> bool:
@@ -35,3 +43,21 @@ def install(app, limiter) -> None:
         return None
 
     hooks[hooks.index(check)] = check_request_limit
+
+    after = app.after_request_funcs.get(None, [])
+    for i, hook in enumerate(after):
+        if getattr(hook, "args", None) == (limiter,) and getattr(getattr(hook, "func", None), "__name__", "") == "__inject_headers":
+            after[i] = _when_checked(hook, answer=True)
+    release = getattr(limiter, "_Limiter__release_context", None)
+    teardown = app.teardown_request_funcs.get(None, [])
+    if release is not None and release in teardown:
+        teardown[teardown.index(release)] = _when_checked(release, answer=False)
+
+
+def _when_checked(hook, answer: bool):
+    """``hook`` when a check ran in this request; else the response unchanged (after-request) or nothing."""
+    def limiter_hook(arg):
+        if hasattr(request_ctx, _CONTEXT):
+            return hook(arg)
+        return arg if answer else None
+    return limiter_hook
