@@ -219,7 +219,8 @@ def test_audit_trail_filters_by_date_and_instances_show_their_version(admin_auth
 def test_users_page_shows_who_holds_each_unit_and_category(admin_auth):
     html = admin_auth.client.get("/admin/users").get_data(as_text=True)
     hongshan = re.search(r'<tr data-scope="hongshan">(.*?)</tr>', html, re.S).group(1)
-    assert "红山区" in hongshan and "submitter" in hongshan and "reviewer、reviewer2" in hongshan
+    # each holder by name, with the user name an administrator edits them by
+    assert "红山区" in hongshan and "王申报（submitter）" in hongshan and "李审核（reviewer）、赵审核（reviewer2）" in hongshan
     rural = re.search(r'<tr data-scope="rural">(.*?)</tr>', html, re.S).group(1)
     assert "rural_expert" in rural
     assert "无人" in re.search(r'<tr data-scope="aohan">(.*?)</tr>', html, re.S).group(1)

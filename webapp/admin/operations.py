@@ -126,7 +126,9 @@ def scope_assignments(rows: list[dict], scoped_roles: dict[str, str]) -> dict[st
             continue
         for role, scope in u["memberships"]:
             if role in out:
-                out[role].setdefault(scope or "*", []).append(u["username"])
+                name = u.get("display_name") or u["username"]
+                out[role].setdefault(scope or "*", []).append(
+                    name if name == u["username"] else f"{name}（{u['username']}）")
     return out
 
 

@@ -14,9 +14,11 @@ from workflows import tables as t
 from .access import UNIT_ROLES, is_overseer
 from .sources import NOT_LISTED, round_name
 
-NOMINATION_STATUS = {"draft": "填报中", "submitted": "已提交", "returned": "退回修改", "ineligible": "不符合条件",
-                     "rejected": "未通过审核", "withdrawn": "已撤回", "recommended": "评审通过", "not_recommended": "评审未通过",
-                     "declined": "未签批", "appointed": "已聘任"}
+# the same words as the pages' labels (webapp/labels.py, CODES["nomination_status"]): every status has one
+NOMINATION_STATUS = {"draft": "未报送", "submitted": "已报送", "returned": "退回修改", "ineligible": "不符合条件",
+                     "rejected": "单位不予推荐", "withdrawn": "已撤回", "in_review": "评审中", "recommended": "评审通过",
+                     "not_recommended": "评审未通过", "declined": "未获签批", "appointed": "已聘任",
+                     "expired": "截止时未报送"}
 
 
 @dataclass
