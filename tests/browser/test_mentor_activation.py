@@ -60,6 +60,7 @@ class Person_:
 
     def fits(self) -> bool:
         """Nothing wider than the window (no sideways scrolling of the page)."""
+        self.page.wait_for_load_state("load")   # the stylesheets applied: DOMContentLoaded may come first
         return self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 

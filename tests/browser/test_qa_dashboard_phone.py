@@ -36,5 +36,6 @@ def test_the_dashboards_wide_tables_fit_a_phone(browser, server, system, passwor
         box = cell.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (heading, box)
         assert cell.is_visible()
+    p.wait_for_load_state("load")
     assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     context.close()

@@ -55,6 +55,7 @@ def test_the_upload_link_keeps_what_was_typed(browser, server, system, password_
     assert p.input_value("#f-workplace") == "红山区人民医院 主任医师"
     assert p.input_value("#f-recommendation") == "业务突出，带教经验丰富"
     assert "已载入您于" in p.inner_text(".draft-note")
+    p.wait_for_load_state("load")
     assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert not errors
     context.close()

@@ -49,5 +49,6 @@ def test_duplicate_ranks_are_refused_in_view(browser, server, system, password_h
     box = p.locator("#prepare-form .has-error, #err-order").first.bounding_box()
     assert 0 <= box["y"] <= height, box
     assert [inputs.nth(i).input_value() for i in range(3)] == ["1", "1", "2"]
+    p.wait_for_load_state("load")
     assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     context.close()

@@ -42,6 +42,7 @@ def page_as(browser, server, user, viewport=PHONE):
 
 
 def fits(p) -> bool:
+    p.wait_for_load_state("load")   # the stylesheets applied: DOMContentLoaded may come first
     return p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
