@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
@@ -65,24 +66,46 @@ def current_steps(actor, tasks: list[dict]) -> list[dict]:
     return [brief(t, redact=hidden(actor, t, tasks)) for t in tasks if t["state"] == "open"]
 
 
-# the task and its instance's version: what Engine.get_task reads, as one Core statement
-_TASK = (select(*HumanTask.__table__.columns, Instance.version_id)
-         .join(Instance, Instance.id == HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")))
+# the task and its instance's version: what Engine.get_task reads, as one statement
+_TASK_COLUMNS = (*HumanTask.__table__.columns, Instance.__table__.c.version_id)
+_TASK = (select(*_TASK_COLUMNS).join(Instance, Instance.id == HumanTask.instance_id)
+         .where(HumanTask.id == bindparam("task_id")))
+_compiled: dict[str, tuple] = {}
+
+
+def _task_statement(dialect) -> tuple:
+    """``_TASK`` as this dialect's SQL text, with its parameter order and each column's key and
+    result processor (the columns' own types: aware UTC times from SQLite's text), made once."""
+    found = _compiled.get(dialect.name)
+    if found is None:
+        sql = _TASK.compile(dialect=dialect)
+        found = _compiled[dialect.name] = (
+            str(sql), sql.positiontup, [c.key for c in _TASK_COLUMNS],
+            [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in _TASK_COLUMNS])
+    return found
 
 
 def get_task(task_id: int, actor) -> dict:
     """What :meth:`Engine.get_task` answers — the task's row, its instance's ``version_id``,
     ``can_act`` and ``can_claim``; :class:`NotFound` when there is no such task or ``actor`` may
-    not see it, by the engine's own rule (``Engine.can_see``, ``can_act``) — read with one Core
-    statement in the request's read scope instead of an ORM entity and a second statement (on
-    SQLite 0.05 against 0.2 ms a call; every task action of the API starts with it).
-    tests/web/test_api_perf.py checks that both answer the same for every task and caller."""
+    not see it, by the engine's own rule (``Engine.can_see``, ``can_act``) — read with one statement
+    on the request's read-scope connection (``Engine.raw_reading``) instead of an ORM entity and a
+    second statement, each in a read transaction (on SQLite 0.015 against 0.2 ms a call; every
+    task action of the API starts with it). tests/web/test_api_perf.py and test_api_perf_db.py
+    check that both answer the same for every task and caller, on SQLite and PostgreSQL."""
     eng = engine()
-    with eng.read_session() as s:
-        row = s.connection().execute(_TASK, {"task_id": task_id}).mappings().first()
+    sql, order, keys, processors = _task_statement(current_app.extensions["peidai"].db.dialect)
+    with eng.raw_reading() as raw:
+        cur = raw.cursor()
+        try:
+            cur.execute(sql, tuple(task_id for _ in order) if order else {"task_id": task_id})
+            row = cur.fetchone()
+        finally:
+            cur.close()
     if row is None:
         raise NotFound("待办事项不存在")
-    task = dict(row)
+    task = {key: process(value) if process is not None and value is not None else value
+            for key, process, value in zip(keys, processors, row)}
     view = SimpleNamespace(**task)
     if not eng.can_see(actor, view):
         raise NotFound("待办事项不存在")
