@@ -202,7 +202,7 @@ def test_experts_vote_blind_and_the_unit_never_sees_names_votes_or_comments(app,
     assert len(experts) == 3
     one, two = experts[0], experts[1]
     task_two = next(r for r in _all_open(d, "Task_ExpertReview") if r["assignee"] == two)
-    d.engine.complete_task(task_two["id"], {"opinion": {"vote": "disagree", "score": 55, "comment": "成果不足以入选"}},
+    d.engine.complete_task(task_two["id"], {"opinion": {"vote": "disagree", "score": 67, "comment": "成果不足以入选"}},
                            d.actor(two))
     expert = User(app, one)
     expert.get(f"/tasks/{task_two['id']}", status=404)      # another expert's opinion, before voting
@@ -210,7 +210,7 @@ def test_experts_vote_blind_and_the_unit_never_sees_names_votes_or_comments(app,
     page = visible(expert.get(f"/tasks/{mine['id']}"))
     assert "赤峰市人才培带人推荐申报表（附件2）" in page and "张伟" in page   # the application in view
     names = {u: n for u, n in _display_names(d, experts).items()}
-    assert names[two] not in page and "成果不足以入选" not in page and "（不同意）" not in page and "55" not in page
+    assert names[two] not in page and "成果不足以入选" not in page and "（不同意）" not in page and "67" not in page
     # transfer: only experts of the category who are not on this panel
     assert not [u for u in experts if f'value="{u}"' in expert.get(f"/tasks/{mine['id']}") and u != one]
     r = expert.post(f"/tasks/{mine['id']}/transfer", {"username": two, "comment": "回避"})
