@@ -171,33 +171,39 @@ def test_a_completion_answers_the_state_it_left_and_a_read_in_the_same_request_s
             core._close_reads()
 
 
-def test_the_api_reads_a_task_as_the_engine_does_for_every_task_and_caller(app, engine, people, flow):
-    """webapp.api.records.get_task (one Core statement) answers what Engine.get_task answers: the
-    same dict for whoever may see the task, NotFound for everyone else and for tasks that do not exist."""
+def test_a_task_read_by_row_id_answers_as_the_read_by_uuid_for_every_task_and_caller(app, engine, people, flow):
+    """Engine.get_task by row id (one statement on the read scope's connection, engine.taskread,
+    what every task action of the API reads) answers what the read by task uuid (the ORM) answers:
+    the same dict for whoever may see the task, NotFound for everyone else and for no such task."""
+    import uuid
+
     from engine import NotFound
-    from webapp.api import core, records
+    from webapp.api import core
     iid = flow.at_experts()                         # a completed review and three experts' open steps
     claimed = flow.at_review()
     engine.claim(flow.task(claimed, "Task_Review")["id"], people["reviewer"])
-    task_ids = [t["id"] for i in (iid, claimed, flow.at_review()) for t in instance_tasks(engine, i)]
+    tasks = [(t["id"], t["task_uuid"]) for i in (iid, claimed, flow.at_review()) for t in instance_tasks(engine, i)]
     seen = refused = 0
     with app.test_request_context("/api/v1/tasks"):
         core._open_reads()
         try:
             for actor in people.values():
-                for tid in task_ids + [10 ** 9, 2 ** 63 - 1]:
+                for tid, task_uuid in tasks + [(10 ** 9, str(uuid.uuid4())), (2 ** 63 - 1, str(uuid.uuid4()))]:
                     try:
-                        expected = engine.get_task(tid, actor)
+                        expected = engine.get_task(task_uuid, actor)
                     except NotFound:
                         with pytest.raises(NotFound):
-                            records.get_task(tid, actor)
+                            engine.get_task(tid, actor)
                         refused += 1
                         continue
-                    assert records.get_task(tid, actor) == expected
+                    assert engine.get_task(tid, actor) == expected
+                    assert engine.get_task(str(tid), actor) == expected
                     seen += 1
         finally:
             core._close_reads()
     assert seen > len(people) and refused > 2 * len(people)   # visible and invisible tasks both met
+    with pytest.raises(NotFound):
+        engine.get_task(2 ** 64, people["admin"] if "admin" in people else next(iter(people.values())))
 
 
 def test_an_oversized_json_body_is_refused_before_anything_else(app, client, api_tokens, flow):

@@ -7,15 +7,10 @@ everybody else — the nominating unit above all — sees that an expert acted, 
 result."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
 
 from engine import SYSTEM_ACTOR, NotFound
 from engine.queries import audit_trail, instance_tasks
-from engine.tables import HumanTask, Instance
 from webapp import auth, users
 from webapp import confidential as review
 from webapp.auth import can_see_instance, current_actor
@@ -66,53 +61,9 @@ def current_steps(actor, tasks: list[dict]) -> list[dict]:
     return [brief(t, redact=hidden(actor, t, tasks)) for t in tasks if t["state"] == "open"]
 
 
-# the task and its instance's version: what Engine.get_task reads, as one statement
-_TASK_COLUMNS = (*HumanTask.__table__.columns, Instance.__table__.c.version_id)
-_TASK = (select(*_TASK_COLUMNS).join(Instance, Instance.id == HumanTask.instance_id)
-         .where(HumanTask.id == bindparam("task_id")))
-_compiled: dict[str, tuple] = {}
-
-
-def _task_statement(dialect) -> tuple:
-    """``_TASK`` as this dialect's SQL text, with its parameter order and each column's key and
-    result processor (the columns' own types: aware UTC times from SQLite's text), made once."""
-    found = _compiled.get(dialect.name)
-    if found is None:
-        sql = _TASK.compile(dialect=dialect)
-        found = _compiled[dialect.name] = (
-            str(sql), sql.positiontup, [c.key for c in _TASK_COLUMNS],
-            [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in _TASK_COLUMNS])
-    return found
-
-
 def get_task(task_id: int, actor) -> dict:
-    """What :meth:`Engine.get_task` answers — the task's row, its instance's ``version_id``,
-    ``can_act`` and ``can_claim``; :class:`NotFound` when there is no such task or ``actor`` may
-    not see it, by the engine's own rule (``Engine.can_see``, ``can_act``) — read with one statement
-    on the request's read-scope connection (``Engine.raw_reading``) instead of an ORM entity and a
-    second statement, each in a read transaction (on SQLite 0.015 against 0.2 ms a call; every
-    task action of the API starts with it). tests/web/test_api_perf.py and test_api_perf_db.py
-    check that both answer the same for every task and caller, on SQLite and PostgreSQL."""
-    eng = engine()
-    sql, order, keys, processors = _task_statement(current_app.extensions["peidai"].db.dialect)
-    with eng.raw_reading() as raw:
-        cur = raw.cursor()
-        try:
-            cur.execute(sql, tuple(task_id for _ in order) if order else {"task_id": task_id})
-            row = cur.fetchone()
-        finally:
-            cur.close()
-    if row is None:
-        raise NotFound("待办事项不存在")
-    task = {key: process(value) if process is not None and value is not None else value
-            for key, process, value in zip(keys, processors, row)}
-    view = SimpleNamespace(**task)
-    if not eng.can_see(actor, view):
-        raise NotFound("待办事项不存在")
-    is_open = task["state"] == "open"
-    task["can_act"] = is_open and eng.can_act(actor, view)
-    task["can_claim"] = is_open and task["assignee"] is None and actor.holds(task["role"], task["scope"])
-    return task
+    """:meth:`Engine.get_task` (one statement by row id, on the request's read scope)."""
+    return engine().get_task(task_id, actor)
 
 
 def read_task(task_id: int) -> dict:
