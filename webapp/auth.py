@@ -175,7 +175,7 @@ def token_user(req) -> WebUser | None:
     """The user of ``Authorization: Bearer <token>``: one statement, nothing cached
     (:func:`webapp.users.token_identity`). Flask-Login's request loader."""
     header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if header[:7].lower() != "bearer ":   # the scheme's name is case-insensitive (RFC 9110 11.1)
         return None
     found = users.token_identity(engine(), header[7:].strip())
     if found is None:

@@ -60,6 +60,7 @@ FIELD_MESSAGES = {
     "uniqueItems": lambda p: _("不能有重复项"),
     "minProperties": lambda p: _("此项为必填项"),
     "not": lambda p: _("填写有误"),
+    "repeated": lambda p: _("同一字段只能出现一次"),
 }
 
 

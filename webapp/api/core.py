@@ -110,6 +110,24 @@ def _typed(prop: dict, text: str):
     return text
 
 
+class _RepeatedKey(ValueError):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _no_repeated_keys(pairs: list) -> dict:
+    """A JSON object naming a key twice is refused: the last one would win without a word."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _RepeatedKey(str(key)[:60])
+            seen.add(key)
+    return out
+
+
 def _unknown(name: str) -> dict:
     return {"field": name, "code": "unknown_field", "params": {"name": name[:60]}}
 
@@ -124,7 +142,9 @@ class Parser(FlaskParser):
         if not raw.strip():
             return webargs_core.missing
         try:
-            return json.loads(raw)
+            return json.loads(raw, object_pairs_hook=_no_repeated_keys)
+        except _RepeatedKey as exc:
+            raise BadInput([{"field": exc.name, "code": "repeated", "message": _("同一字段只能出现一次")}]) from None
         except (ValueError, RecursionError):
             raise BadJSON() from None
 
@@ -153,6 +173,8 @@ class Parser(FlaskParser):
                 texts = req.args.getlist(name)
                 if prop.get("type") == "array":
                     values[name] = [_typed(prop.get("items") or {}, x) for x in texts]
+                elif len(texts) > 1:   # page=1&page=2: which one was meant is not for us to guess
+                    found.append({"field": name, "code": "repeated", "params": {}})
                 else:
                     values[name] = _typed(prop, texts[-1])
             found += problems({**contract, "additionalProperties": True}, values)
