@@ -338,3 +338,19 @@ def test_the_application_form_refuses_a_birth_date_before_1920_and_a_start_in_ch
             d.complete(iid, "Task_Fill", sample_application(**{field: value}))
         assert refused(err.value) == {field: "formatMinimum"}
     d.complete(iid, "Task_Fill", sample_application(birth_date="1920-01-01"))
+
+
+def test_the_application_page_offers_no_birth_date_before_1920(system):
+    """The form's formatMinimum is the date input's min, so the browser's picker starts there too."""
+    import json
+    from pathlib import Path
+
+    from flask import render_template_string
+
+    from webapp import create_app
+    from webapp.schema_forms import fields
+    schema = json.loads((Path(__file__).resolve().parents[2] / "bpmn" / "forms" / "application.schema.json").read_text("utf-8"))
+    birth = next(f for f in fields(schema) if f.name == "birth_date")
+    with create_app(system).test_request_context("/"):
+        html = render_template_string('{% from "macros.html" import field %}{{ field(f, {}, {}) }}', f=birth)
+    assert 'type="date"' in html and 'min="1920-01-01"' in html and "max=" not in html
