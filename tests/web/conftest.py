@@ -130,3 +130,35 @@ def flow(engine, deploy_fixture_models, people):
             return iid
 
     return Flow()
+
+
+@pytest.fixture
+def programme_driver(system):
+    """The programme's own models (bpmn/) on a seeded Driver: units, a user of every role (password
+    ``PASSWORD``), three experts a panel."""
+    from peidai.settings import PROJECT_ROOT
+    from workflows.driver import Driver
+
+    d = Driver(system)
+    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
+    d.deploy(PROJECT_ROOT / "bpmn")
+    return d
+
+
+@pytest.fixture
+def programme_round(programme_driver):
+    """``programme_driver`` with the 2014 round open: ``(driver, round id)``."""
+    from tests.programme.conftest import open_round
+    _, rid = open_round(programme_driver, 2014)
+    return programme_driver, rid
+
+
+@pytest.fixture
+def programme_api(system, programme_driver):
+    """The API over ``programme_driver``'s data: ``.client`` (a test client), ``.driver`` and
+    ``.bearer(username, **headers)`` (an Authorization header with a new token of that user)."""
+    from types import SimpleNamespace
+
+    def bearer(username: str, **headers) -> dict:
+        return {"Authorization": f"Bearer {issue_token(system.engine, username)}", **headers}
+    return SimpleNamespace(client=create_app(system, TESTING=True).test_client(), driver=programme_driver, bearer=bearer)

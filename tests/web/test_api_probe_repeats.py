@@ -5,22 +5,11 @@ any case of Bearer is read."""
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
-
-from peidai.settings import PROJECT_ROOT
 
 
 @pytest.fixture
-def api(system):
-    from webapp import create_app
-    from webapp.users import issue_token
-    from workflows.driver import Driver
-    d = Driver(system)
-    hashed = generate_password_hash("Peidai#2014", method="pbkdf2:sha256:1000")
-    d.seed(experts_per_panel=3, password_hash=lambda _u: hashed)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    client = create_app(system, TESTING=True).test_client()
-    return client, issue_token(system.engine, "section")
+def api(programme_api):
+    return programme_api.client, programme_api.bearer("section")["Authorization"][len("Bearer "):]
 
 
 def test_a_query_parameter_given_twice_is_refused(api):

@@ -5,25 +5,12 @@ field and strips the spaces around a real one."""
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
-
-from peidai.settings import PROJECT_ROOT
-
-PASSWORD = "Peidai#2014"
 
 
 @pytest.fixture
-def section(system):
-    from webapp import create_app
-    from webapp.users import issue_token
-    from workflows.driver import Driver
-    d = Driver(system)
-    hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    d.seed(experts_per_panel=3, password_hash=lambda _u: hashed)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    client = create_app(system, TESTING=True).test_client()
-    token = issue_token(system.engine, "section")
-    return lambda body: client.post("/api/v1/rounds", json=body, headers={"Authorization": f"Bearer {token}"})
+def section(programme_api):
+    headers = programme_api.bearer("section")
+    return lambda body: programme_api.client.post("/api/v1/rounds", json=body, headers=headers)
 
 
 @pytest.mark.parametrize("title", ["  ", "\u3000\u3000", " \t\n "])

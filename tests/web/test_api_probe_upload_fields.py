@@ -8,11 +8,6 @@ import io
 
 import pytest
 from PIL import Image
-from werkzeug.security import generate_password_hash
-
-from peidai.settings import PROJECT_ROOT
-
-PASSWORD = "Peidai#2014"
 
 
 def _png() -> bytes:
@@ -22,18 +17,9 @@ def _png() -> bytes:
 
 
 @pytest.fixture
-def nomination(system):
-    from webapp import create_app
-    from webapp.users import issue_token
-    from workflows.driver import Driver
-    d = Driver(system)
-    hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    d.seed(experts_per_panel=3, password_hash=lambda _u: hashed)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    client = create_app(system, TESTING=True).test_client()
-    section = {"Authorization": f"Bearer {issue_token(system.engine, 'section')}"}
+def nomination(programme_api):
+    client, section, sub = programme_api.client, programme_api.bearer("section"), programme_api.bearer("hongshan_sub")
     round_id = client.post("/api/v1/rounds", json={"year": 2014}, headers=section).get_json()["round_id"]
-    sub = {"Authorization": f"Bearer {issue_token(system.engine, 'hongshan_sub')}"}
     nom = client.post("/api/v1/nominations", json={"round_id": round_id, "unit_id": "hongshan"}, headers=sub).get_json()
     return client, sub, nom["nomination_id"]
 
@@ -65,16 +51,15 @@ def test_one_file_with_one_category_is_still_stored(nomination):
     assert [u["name"] for u in _uploads(client, sub, nomination_id)] == ["学位证书.png"]
 
 
-def test_a_refused_upload_or_deletion_says_why(nomination, system):
+def test_a_refused_upload_or_deletion_says_why(nomination, programme_api):
     """A unit reviewer may read the certificate copies of a draft but not add or delete them: the
     refusal says who may, not that the application was already submitted (it was not)."""
-    from webapp.users import issue_token
     client, sub, nomination_id = nomination
     r = client.post(f"/api/v1/nominations/{nomination_id}/uploads", headers=sub, content_type="multipart/form-data",
                     data={"category": "degree", "file": (io.BytesIO(_png()), "学位证书.png")})
     assert r.status_code == 201, r.get_json()
     upload_id = r.get_json()["upload_id"]
-    rev = {"Authorization": f"Bearer {issue_token(system.engine, 'hongshan_rev')}"}
+    rev = programme_api.bearer("hongshan_rev")
     r = client.delete(f"/api/v1/uploads/{upload_id}", headers=rev)
     assert r.status_code == 403 and r.get_json()["message"] == "只有本单位申报人可以上传或删除附件"
     r = client.post(f"/api/v1/nominations/{nomination_id}/uploads", headers=rev, content_type="multipart/form-data",

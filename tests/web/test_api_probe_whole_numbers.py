@@ -7,13 +7,8 @@ The form contract (engine.forms.check) now writes the integer where the form dec
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from engine import forms
-from peidai.settings import PROJECT_ROOT
-
-PASSWORD = "Peidai#2014"
-
 
 def test_the_form_contract_writes_whole_numbers_as_integers():
     schema = {"type": "object", "properties": {
@@ -29,19 +24,10 @@ def test_the_form_contract_writes_whole_numbers_as_integers():
 
 
 @pytest.fixture
-def programme(system):
-    from webapp import create_app
-    from webapp.users import issue_token
-    from workflows.driver import Driver
-    d = Driver(system)
-    hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    d.seed(experts_per_panel=3, password_hash=lambda _u: hashed)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    client = create_app(system, TESTING=True).test_client()
-    section = {"Authorization": f"Bearer {issue_token(system.engine, 'section')}"}
-    round_id = client.post("/api/v1/rounds", json={"year": 2014}, headers=section).get_json()["round_id"]
-    return client, round_id, {"Authorization": f"Bearer {issue_token(system.engine, 'hongshan_sub')}",
-                              "Content-Type": "application/json"}
+def programme(programme_api):
+    api = programme_api
+    round_id = api.client.post("/api/v1/rounds", json={"year": 2014}, headers=api.bearer("section")).get_json()["round_id"]
+    return api.client, round_id, api.bearer("hongshan_sub", **{"Content-Type": "application/json"})
 
 
 def test_a_start_with_a_whole_number_written_as_2_0_starts_the_process(programme, system):

@@ -20,16 +20,9 @@ def field_error(page: str, name: str) -> str | None:
 
 
 @pytest.fixture
-def programme(system):
-    from peidai.settings import PROJECT_ROOT
-    from tests.programme.conftest import open_round
-    from tests.web.test_incentives_pages import _HASH
-    from workflows.driver import Driver, sample_application
-
-    d = Driver(system)
-    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    _, rid = open_round(d, 2014)
+def programme(programme_round):
+    from workflows.driver import sample_application
+    d, rid = programme_round
     iid = d.nominate(rid, "hongshan")
     d.complete(iid, "Task_Fill", sample_application())
     return d, rid, iid

@@ -13,16 +13,8 @@ def text(r) -> str:
 
 
 @pytest.fixture
-def programme(system):
-    from peidai.settings import PROJECT_ROOT
-    from tests.programme.conftest import open_round
-    from tests.web.test_incentives_pages import _HASH
-    from workflows.driver import Driver
-
-    d = Driver(system)
-    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    _, rid = open_round(d, 2014)
+def programme(programme_round):
+    d, rid = programme_round
     iid = d.nominate(rid, "hongshan")
     return d, rid, iid
 

@@ -40,16 +40,9 @@ def test_the_mentee_and_the_mentor_read_the_period_and_activities_alike(auth, cl
 
 
 @pytest.fixture
-def review(system):
-    from peidai.settings import PROJECT_ROOT
-    from tests.programme.conftest import open_round
-    from tests.web.test_incentives_pages import _HASH
-    from workflows.driver import Driver, sample_application
-
-    d = Driver(system)
-    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    _, rid = open_round(d, 2014)
+def review(programme_round):
+    from workflows.driver import sample_application
+    d, rid = programme_round
     iid = d.nominate(rid, "hongshan")
     d.complete(iid, "Task_Fill", sample_application(birth_date="1969-03-15", chifeng_since="1992-07-01"))
     return d.open_tasks(iid, "Task_UnitReview")[0]["id"]

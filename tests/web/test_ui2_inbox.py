@@ -10,17 +10,8 @@ import pytest
 
 
 @pytest.fixture
-def programme(system):
-    from peidai.settings import PROJECT_ROOT
-    from tests.programme.conftest import open_round
-    from tests.web.test_incentives_pages import _HASH
-    from workflows.driver import Driver
-
-    d = Driver(system)
-    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    _, rid = open_round(d, 2014)
-    return d, rid
+def programme(programme_round):
+    return programme_round
 
 
 def test_submitted_steps_read_the_same_in_the_done_box(programme, auth):

@@ -11,21 +11,14 @@ import pytest
 
 
 @pytest.fixture
-def round_open(system):
-    from peidai.settings import PROJECT_ROOT
-    from tests.programme.conftest import open_round, submit
-    from tests.web.test_incentives_pages import _HASH
-    from workflows.driver import Driver
-
-    d = Driver(system)
-    d.seed(experts_per_panel=3, password_hash=lambda _u: _HASH)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    iid, rid = open_round(d, 2014)
+def round_open(programme_round):
+    from tests.programme.conftest import submit
+    d, rid = programme_round
     submit(d, rid, "hongshan")
     submit(d, rid, "hongshan")
     submit(d, rid, "songshan")
     d.nominate(rid, "aohan")                 # being filled in
-    return d, iid, rid
+    return d, d.round_instance(rid), rid
 
 
 def test_the_manage_round_task_shows_the_deadline_and_who_has_reported(round_open, auth):
