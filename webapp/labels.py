@@ -83,7 +83,7 @@ CODES = {
                      "recuperation": _l("免费休假疗养"), "training_class": _l("培带人培训班"),
                      "commendation": _l("优秀培带人表彰奖励")},
     "benefit_status": {"pending": _l("待审批"), "approved": _l("已批准"), "declined": _l("未批准"),
-                       "ineligible": _l("不符合条件")},
+                       "ineligible": _l("不符合条件"), "withdrawn": _l("已撤回")},
     "vote": {"agree": _l("同意"), "disagree": _l("不同意"), "abstain": _l("弃权")},
     "talent_type": {"professional": _l("优秀专业技术人才"), "skilled": _l("优秀高技能人才"),
                     "rural": _l("优秀农村牧区实用人才"), "equivalent": _l("高于或相当于上述层次的优秀人才"),

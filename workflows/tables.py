@@ -294,7 +294,7 @@ class BenefitApplication(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     year: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # ineligible pending approved declined
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # ineligible pending approved declined withdrawn
     reason: Mapped[str] = mapped_column(Text, default="")
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)

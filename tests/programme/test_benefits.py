@@ -108,3 +108,18 @@ def test_recuperation_and_commendation_are_for_outstanding_mentors(programme):
     d.complete(iid, "Task_ApproveBenefit", {"benefit_decision": "approve"})
     _, again = apply(d, ship, "commendation")
     assert again.status == "ineligible" and "3年" in again.reason
+
+
+def test_a_withdrawn_application_no_longer_counts_as_this_years(programme):
+    """Cancelling a pending application (its applicant, the talent section) withdraws it with the
+    reason: it stayed 'pending' for ever and refused a new application of its kind all year."""
+    d = programme
+    ship = mentor_in(d)
+    iid, row = apply(d, ship, "training_class")
+    assert row.status == "pending"
+    d.engine.cancel(iid, d.actor(f"mentor{ship.mentor_id}"), "选错了类别")
+    with d.engine.sessions() as s:
+        row = s.get(BenefitApplication, row.id)
+    assert (row.status, row.reason) == ("withdrawn", "选错了类别") and row.decided_at is not None
+    _, again = apply(d, ship, "training_class")
+    assert again.status == "pending"

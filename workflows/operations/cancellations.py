@@ -1,13 +1,18 @@
 """What the programme's records do when one of its instances is cancelled (``instance_cancelled``,
-a listener inside the cancelling command's transaction): a nomination whose process (or committee
-review) is cancelled before its outcome is withdrawn (已撤回), with the reason, so that no list,
-board or count keeps it in preparation. A nomination that already has its outcome (expired,
-rejected, appointed, ...) keeps it: the expiry cancels its instance after recording it."""
+a listener inside the cancelling command's transaction):
+
+* a nomination whose process (or committee review) is cancelled before its outcome is withdrawn
+  (已撤回), with the reason, so that no list, board or count keeps it in preparation;
+* a benefit application cancelled while pending is withdrawn too, so that it no longer counts as
+  this year's application of its kind (a new one may be made).
+
+A record that already has its outcome (expired, rejected, appointed, approved, ...) keeps it: the
+expiry cancels its instance after recording it."""
 from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from ..tables import Nomination
+from ..tables import BenefitApplication, Nomination
 from .common import OUTCOME_LABELS, holders, notify
 
 # where a nomination stands before its outcome (workflows.tables.Nomination.status)
@@ -18,6 +23,10 @@ def on_instance_cancelled(ctx, event: str, payload: dict) -> None:
     if event != "instance_cancelled":
         return
     iid = ctx.instance_id
+    benefit = ctx.session.scalar(select(BenefitApplication).where(BenefitApplication.instance_id == iid))
+    if benefit is not None and benefit.status == "pending":
+        benefit.status, benefit.decided_at = "withdrawn", ctx.now
+        benefit.reason = str(payload.get("reason") or "").strip() or benefit.reason
     nom = ctx.session.scalar(select(Nomination).where(
         or_(Nomination.instance_id == iid, Nomination.review_instance_id == iid)))
     if nom is None or nom.status not in PENDING:
