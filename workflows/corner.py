@@ -17,7 +17,7 @@ from .tables import (Activity, Assessment, BenefitApplication, Certificate, Ment
 SHIP_STATUS = {"agreement": "签订联系书中", "active": "培带期内", "completed": "培带期满", "disqualified": "已取消资格"}
 MENTEE_STATUS = {"active": "培带中", "released": "已解除", "completed": "已完成培带"}
 RESULTS = {"qualified": "合格", "unqualified": "不合格", "open": "考核中"}
-BENEFIT_STATUS = {"pending": "待审批", "approved": "已同意", "declined": "未同意", "ineligible": "不符合条件"}
+BENEFIT_STATUS = {"pending": "待审批", "approved": "已同意", "declined": "未同意", "ineligible": "不符合条件", "withdrawn": "已撤回"}
 CERT_STATUS = {"valid": "有效", "revoked": "已撤销"}
 
 
