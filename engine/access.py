@@ -10,7 +10,9 @@ command line, worker, simulator) gets the same answer:
 * starting a process: only roles the process declares (``startRoles``), within the scope the start
   data names; a process that declares none is started by the programme itself, never from outside;
 * cancelling an instance: the system, an administrator, a holder of a role the domain names in
-  :attr:`EngineConfig.cancel_roles`, or whoever started it.
+  :attr:`EngineConfig.cancel_roles`, or whoever started it; a process that declares
+  ``cancellable`` false (the programme cannot represent it ended half-way: a selection round, a
+  mentoring period) only the system and administrators.
 """
 from __future__ import annotations
 
@@ -68,10 +70,17 @@ class Policy:
                 or task.started_by == actor.username or actor.holds(task.role, task.scope)
                 or self.oversees(actor))
 
-    def can_cancel(self, actor: Actor, started_by: str | None) -> bool:
+    @staticmethod
+    def cancellable(properties: dict | None) -> bool:
+        """Whether people may cancel the process (its ``cancellable`` property; default yes)."""
+        return str((properties or {}).get("cancellable", "true")).strip().lower() not in ("false", "no", "0")
+
+    def can_cancel(self, actor: Actor, started_by: str | None, properties: dict | None = None) -> bool:
         roles = actor.roles
-        return (actor.is_system or self.config.admin_role in roles or bool(roles & set(self.config.cancel_roles))
-                or (bool(started_by) and started_by == actor.username))
+        if actor.is_system or self.config.admin_role in roles:
+            return True
+        return self.cancellable(properties) and (
+            bool(roles & set(self.config.cancel_roles)) or (bool(started_by) and started_by == actor.username))
 
     @staticmethod
     def start_roles(properties: dict) -> list[str]:

@@ -89,7 +89,12 @@ class InstanceCommands:
             raise InvalidData("取消流程必须填写原因")
 
         def fn(cmd, inst, version, wf):
-            if not self.policy.can_cancel(actor, inst.get("started_by")):
+            props = version.processes.get(inst["process_key"], {})
+            if not self.policy.can_cancel(actor, inst.get("started_by"), props):
+                if not self.policy.cancellable(props):
+                    name = version.names.get(inst["process_key"]) or inst["process_key"]
+                    raise PermissionDenied(f"“{name}”由系统按流程推进，不能手动取消；如确需取消，请联系系统管理员",
+                                           reason="not_cancellable")
                 raise PermissionDenied("您无权取消此流程", reason="not_allowed")
             self.runtime.cancel(wf)
             inst["status"] = CANCELLED_I
@@ -115,6 +120,15 @@ class InstanceCommands:
                 raise Conflict("该事项已被他人处理，请刷新后重试")
             self._audit(s, now, actor, action, instance_id, comment=reason or "")
         self._bump(instance_id, inst["lock_version"])
+
+    def may_cancel(self, actor: Actor, inst: dict) -> bool:
+        """Whether ``actor`` may cancel the instance ``inst`` (a row as :meth:`instance` gives it)
+        now: it runs, and :meth:`Policy.can_cancel` allows it (for pages offering the action)."""
+        if inst.get("status") not in (RUNNING, SUSPENDED, ERROR):
+            return False
+        with self.read_session() as s:
+            props = self.models.load(s, inst["version_id"]).processes.get(inst["process_key"], {})
+        return self.policy.can_cancel(actor, inst.get("started_by"), props)
 
     def suspend(self, instance_id: int, actor: Actor, reason: str = "") -> None:
         self._set_status(instance_id, actor, SUSPENDED, (RUNNING,), "instance_suspended", reason)

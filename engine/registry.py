@@ -150,6 +150,8 @@ def _check_process_properties(problems, parsed, files, config) -> None:
         form = props.get("startForm")
         if form and form not in files:
             problems.append(Problem(file, key, f"启动表单 {form} 不存在"))
+        if "cancellable" in props and str(props["cancellable"]).strip().lower() not in ("true", "false"):
+            problems.append(Problem(file, key, f"cancellable 只能是 true 或 false（现为“{props['cancellable']}”）"))
     for key, elements in parsed.elements.items():
         for el_id, info in elements.items():
             props = info.get("properties", {})

@@ -144,6 +144,35 @@ def test_start_roles_must_name_known_roles_and_the_start_form_must_exist(engine,
     assert any("nobody" in m for m in messages) and any("missing.schema.json" in m for m in messages)
 
 
+def test_a_process_declared_not_cancellable_is_cancelled_only_by_the_system_or_an_administrator(
+        engine, fixture_models, people, add_user):
+    models = dict(fixture_models)
+    models["approval.bpmn"] = models["approval.bpmn"].replace(
+        '<spiffworkflow:property name="startRoles"', '<spiffworkflow:property name="cancellable" value="false" />'
+        '<spiffworkflow:property name="startRoles"', 1)
+    engine.deploy(models)
+    admin = add_user("root", ("admin", None))
+    iid = engine.start("approval", START, people["sub"])
+    assert not engine.may_cancel(people["sub"], engine.instance(iid))
+    with pytest.raises(PermissionDenied) as err:
+        engine.cancel(iid, people["sub"], "不想要了")   # its own starter
+    assert err.value.details["reason"] == "not_cancellable" and "不能手动取消" in err.value.message
+    assert engine.instance(iid)["status"] == "running"
+    assert engine.may_cancel(admin, engine.instance(iid))
+    engine.cancel(iid, admin, "测试数据")
+    other = engine.start("approval", START, people["sub"])
+    engine.cancel(other, SYSTEM_ACTOR, "截止")
+    assert engine.instance(iid)["status"] == engine.instance(other)["status"] == "cancelled"
+
+
+def test_cancellable_must_be_true_or_false(engine, fixture_models):
+    models = dict(fixture_models)
+    models["approval.bpmn"] = models["approval.bpmn"].replace(
+        '<spiffworkflow:property name="startRoles"', '<spiffworkflow:property name="cancellable" value="maybe" />'
+        '<spiffworkflow:property name="startRoles"', 1)
+    assert any("cancellable" in p.message and "maybe" in p.message for p in engine.validate_models(models))
+
+
 # -------------------------------------------------------------- loop iterations start clean
 
 @pytest.mark.parametrize("restore", [False, True], ids=["cached", "reloaded"])

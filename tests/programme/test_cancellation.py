@@ -75,3 +75,22 @@ def test_an_outcome_already_recorded_stays_when_the_instance_is_cancelled_after_
     if d.instance_status(iid) == "running":
         d.engine.cancel(iid, d.actor("admin"), "清理")
     assert _nomination(d, iid).status == "rejected"
+
+
+def test_a_round_a_mentoring_period_and_an_assessment_are_not_cancelled_by_people(programme):
+    """bpmn/: selection_round, mentoring, assessment and incentive_list declare cancellable false (the
+    programme has no record of them ended half-way); nominations and benefit applications may be."""
+    d = programme
+    round_iid, rid = open_round(d, 2014)
+    nomination = d.nominate(rid, "hongshan")
+    section = d.actor("section")
+    assert not d.engine.may_cancel(section, d.engine.instance(round_iid))
+    assert d.engine.may_cancel(section, d.engine.instance(nomination))
+    with pytest.raises(PermissionDenied) as err:
+        d.engine.cancel(round_iid, section, "重新开启")
+    assert err.value.details["reason"] == "not_cancellable" and "人才培带人评选" in err.value.message
+    assert d.instance_status(round_iid) == "running"
+    with d.engine.sessions() as s:
+        version = d.engine.models.load(s, d.engine.instance(round_iid)["version_id"])
+    assert {k for k, props in version.processes.items() if props.get("cancellable") == "false"} == {
+        "selection_round", "mentoring", "assessment", "incentive_list"}

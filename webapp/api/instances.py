@@ -49,8 +49,8 @@ def get_instance(instance_id):
 
 
 def may_cancel(actor, inst) -> bool:
-    """Whether to offer cancelling: the engine's rule (``Policy.can_cancel``), on an instance that runs."""
-    return inst["status"] in ("running", "suspended", "error") and auth.engine().policy.can_cancel(actor, inst["started_by"])
+    """Whether to offer cancelling: the engine's rule (``Engine.may_cancel``)."""
+    return auth.engine().may_cancel(actor, inst)
 
 
 @blp.post("/<int:instance_id>/cancel")
