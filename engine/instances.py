@@ -94,7 +94,7 @@ class InstanceCommands:
                 if not self.policy.cancellable(props):
                     name = version.names.get(inst["process_key"]) or inst["process_key"]
                     raise PermissionDenied(f"“{name}”由系统按流程推进，不能手动取消；如确需取消，请联系系统管理员",
-                                           reason="not_cancellable")
+                                           reason="not_cancellable", process_key=inst["process_key"])
                 raise PermissionDenied("您无权取消此流程", reason="not_allowed")
             self.runtime.cancel(wf)
             inst["status"] = CANCELLED_I

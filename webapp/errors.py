@@ -220,6 +220,8 @@ def _forbidden(exc: EngineError, d: dict) -> str:
         return _("您无权发起“%(name)s”", name=name)
     if reason == "scope":
         return _("您只能为本人负责的范围发起“%(name)s”", name=name)
+    if reason == "not_cancellable":
+        return _("“%(name)s”由系统按流程推进，不能手动取消；如确需取消，请联系系统管理员", name=name)
     return _own_text(exc) or _("您无权执行此操作")
 
 

@@ -43,3 +43,15 @@ def test_other_schemes_and_a_bad_token_are_still_refused(api):
     client, token = api
     for header in (f"Basic {token}", f"Bearer{token}", "bearer pd_not_a_token", f"Token {token}"):
         assert client.get("/api/v1/tasks", headers={"Authorization": header}).status_code == 401, header
+
+
+def test_a_round_is_not_cancelled_through_the_api_and_the_refusal_says_why(programme_api):
+    client, section = programme_api.client, programme_api.bearer("section")
+    made = client.post("/api/v1/rounds", json={"year": 2014}, headers=section).get_json()
+    iid = made["instance_id"]
+    r = client.post(f"/api/v1/instances/{iid}/cancel", json={"reason": "重新开启"}, headers=section)
+    assert r.status_code == 403
+    assert r.get_json()["message"] == "“人才培带人评选”由系统按流程推进，不能手动取消；如确需取消，请联系系统管理员"
+    r = client.post(f"/api/v1/instances/{iid}/cancel", json={"reason": "重新开启"}, headers=section | {"Accept-Language": "en"})
+    assert "cannot be cancelled by hand" in r.get_json()["message"]
+    assert client.get(f"/api/v1/instances/{iid}", headers=section).get_json()["status"] == "running"
