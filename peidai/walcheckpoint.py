@@ -35,7 +35,11 @@ class _Checkpointer:
     """One thread per process; a database per registered engine (by file path)."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()   # the registry: _paths, _conns, _thread, _pid
+        # every use of a connection (a checkpoint, a close) holds this one: a connection closed in
+        # one thread while another runs a statement on it can crash the process (sqlite3 module).
+        # Order: _io, then _lock; never the other way round.
+        self._io = threading.Lock()
         self._paths: dict[str, int] = {}          # path -> engines using it
         self._conns: dict[str, sqlite3.Connection] = {}
         self._thread: threading.Thread | None = None
@@ -50,7 +54,7 @@ class _Checkpointer:
         with self._lock:
             if getattr(engine, "_peidai_wal_pid", None) == pid:
                 return
-            if self._pid != pid:   # a forked child: the parent's thread did not come along
+            if self._pid != pid:   # a child forked without the fork hook (it resets this below)
                 self._paths, self._conns, self._thread, self._pid = {}, {}, None, pid
             engine._peidai_wal_pid = pid
             self._paths[path] = self._paths.get(path, 0) + 1
@@ -78,26 +82,34 @@ class _Checkpointer:
         event.listen(engine, "engine_disposed", disposed, once=True)
 
     def _remove(self, path: str) -> None:
-        with self._lock:
-            left = self._paths.get(path, 0) - 1
-            if left > 0:
-                self._paths[path] = left
-                return
-            self._paths.pop(path, None)
-            conn = self._conns.pop(path, None)
-        if conn is not None:
-            self._checkpoint(path, conn)   # what is left in the log, before the file may go away
-            conn.close()
+        with self._io:
+            with self._lock:
+                left = self._paths.get(path, 0) - 1
+                if left > 0:
+                    self._paths[path] = left
+                    return
+                self._paths.pop(path, None)
+                conn = self._conns.pop(path, None)
+            if conn is not None:
+                try:   # what is left in the log, before the file may go away
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:
+                    log.debug("last checkpoint of %s: %s", path, exc)
+                conn.close()
 
     def _checkpoint(self, path: str, conn: sqlite3.Connection) -> None:
-        try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.Error as exc:   # a file removed or replaced under us: the next turn opens it again
-            log.debug("checkpoint of %s: %s", path, exc)
+        with self._io:
             with self._lock:
-                if self._conns.get(path) is conn:
-                    del self._conns[path]
-            conn.close()
+                if self._conns.get(path) is not conn:   # removed (and closed) meanwhile
+                    return
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as exc:   # a file removed or replaced under us: the next turn opens it again
+                log.debug("checkpoint of %s: %s", path, exc)
+                with self._lock:
+                    if self._conns.get(path) is conn:
+                        del self._conns[path]
+                conn.close()
 
     def _todo(self) -> list[tuple[str, sqlite3.Connection]]:
         """Each registered database with the thread's connection to it (opened on first use).
@@ -134,7 +146,20 @@ class _Checkpointer:
             self._checkpoint(path, conn)
 
 
+    def _after_fork_in_child(self) -> None:
+        """A forked child starts afresh: the parent's thread did not come along and may have held
+        a lock at the fork. The parent's connections are kept, never used nor closed (SQLite
+        connections must not cross a fork; closing one here could disturb the parent's)."""
+        _INHERITED.extend(self._conns.values())
+        self._lock, self._io = threading.Lock(), threading.Lock()
+        self._paths, self._conns, self._thread, self._pid = {}, {}, None, os.getpid()
+        self._wake = threading.Event()
+
+
+_INHERITED: list = []
 CHECKPOINTER = _Checkpointer()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=CHECKPOINTER._after_fork_in_child)
 
 
 def watch(engine: SAEngine, path: str) -> None:

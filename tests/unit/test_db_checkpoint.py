@@ -80,3 +80,36 @@ def test_memory_databases_have_no_checkpoints():
         c.exec_driver_sql("SELECT 1")
     assert all(":memory:" not in p for p in walcheckpoint.CHECKPOINTER._paths)
     engine.dispose()
+
+
+def test_disposing_while_the_thread_checkpoints_is_safe(tmp_path, monkeypatch):
+    """Engines come and go while the thread works (a test suite makes hundreds): a connection is
+    never closed while the thread runs a statement on it (that could crash the process)."""
+    monkeypatch.setattr(walcheckpoint, "INTERVAL", 0.001)
+    for i in range(60):
+        engine = make_engine(f"sqlite:///{tmp_path / f'db{i % 3}.sqlite'}")
+        _write(engine, 3)
+        engine.dispose()
+    assert all(str(tmp_path) not in p for p in walcheckpoint.CHECKPOINTER._paths)
+
+
+def test_a_forked_child_starts_its_own_checkpoints(tmp_path):
+    import os
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    _write(engine, 1)
+    pid = os.fork()
+    if pid == 0:   # the child: fresh locks and registry; its own engine use registers again
+        ok = False
+        try:
+            lock = walcheckpoint.CHECKPOINTER._lock
+            ok = not walcheckpoint.CHECKPOINTER._paths and lock.acquire(timeout=1)
+            if ok:
+                lock.release()
+            engine.dispose(close=False)
+            _write(engine, 1)
+            ok = ok and str(tmp_path / "db.sqlite") in walcheckpoint.CHECKPOINTER._paths
+        finally:
+            os._exit(0 if ok else 1)   # never back into the test runner
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    engine.dispose()
