@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from peidai.settings import PROJECT_ROOT
-from tests.browser.conftest import PASSWORD
-from tests.programme.conftest import close, open_round, submit
-from workflows.driver import Driver
+from tests.browser.conftest import fits, page_as
+from tests.programme.conftest import close, submit
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_dashboards_wide_tables_fit_a_phone(browser, server, system, password_hash, artifacts):
-    d = Driver(system)
-    d.seed(experts_per_panel=3, password_hash=password_hash)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    _, rid = open_round(d, 2014)
+def test_the_dashboards_wide_tables_fit_a_phone(browser, server, programme_round, artifacts):
+    d, rid = programme_round
     submit(d, rid, "hongshan")
     close(d, rid)
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    p = context.new_page()
-    p.goto(server + "/login")
-    p.fill("#username", "section")
-    p.fill("#password", PASSWORD)
-    p.click("form button[type=submit].btn-primary")
-    p.wait_for_url("**/inbox")
+    p = page_as(browser, server, "section", 390)
     p.goto(server + "/dashboard/")
     p.screenshot(path=str(artifacts / "qa-dashboard-390.png"), full_page=True)
     for heading, last in (("各单位按期报送情况", "未提交"), ("评审委员会进度", "已形成结论")):
@@ -36,6 +25,5 @@ def test_the_dashboards_wide_tables_fit_a_phone(browser, server, system, passwor
         box = cell.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (heading, box)
         assert cell.is_visible()
-    p.wait_for_load_state("load")
-    assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    context.close()
+    assert fits(p)
+    p.context.close()

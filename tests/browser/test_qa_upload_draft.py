@@ -6,32 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from peidai.settings import PROJECT_ROOT
-from tests.browser.conftest import PASSWORD
-from tests.programme.conftest import open_round
-from workflows.driver import Driver
+from tests.browser.conftest import fits, page_as
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("width", [1440, 390])
-def test_the_upload_link_keeps_what_was_typed(browser, server, system, password_hash, artifacts, width):
-    d = Driver(system)
-    d.seed(experts_per_panel=3, password_hash=password_hash)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    _, round_id = open_round(d, 2014)
+def test_the_upload_link_keeps_what_was_typed(browser, server, programme_round, artifacts, width):
+    d, round_id = programme_round
     iid = d.nominate(round_id, "hongshan")
     fill = d.open_tasks(iid, "Task_Fill")[0]["id"]
 
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    p = context.new_page()
-    errors: list[str] = []
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.goto(server + "/login")
-    p.fill("#username", "hongshan_sub")
-    p.fill("#password", PASSWORD)
-    p.click("form button[type=submit].btn-primary")
-    p.wait_for_url("**/inbox")
+    p = page_as(browser, server, "hongshan_sub", width, 900)
 
     # untouched: the link simply leaves
     p.goto(f"{server}/tasks/{fill}")
@@ -55,7 +41,6 @@ def test_the_upload_link_keeps_what_was_typed(browser, server, system, password_
     assert p.input_value("#f-workplace") == "红山区人民医院 主任医师"
     assert p.input_value("#f-recommendation") == "业务突出，带教经验丰富"
     assert "已载入您于" in p.inner_text(".draft-note")
-    p.wait_for_load_state("load")
-    assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    assert not errors
-    context.close()
+    assert fits(p)
+    assert not p.errors
+    p.context.close()

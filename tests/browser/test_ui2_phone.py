@@ -8,42 +8,19 @@ import io
 
 import pytest
 
-from peidai.settings import PROJECT_ROOT
-from tests.browser.conftest import PASSWORD
-from tests.programme.conftest import open_round
-from workflows.driver import Driver, sample_application
+from tests.browser.conftest import fits, page_as
+from workflows.driver import sample_application
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def case(system, password_hash):
-    d = Driver(system)
-    d.seed(experts_per_panel=3, password_hash=password_hash)
-    d.deploy(PROJECT_ROOT / "bpmn")
-    _, rid = open_round(d, 2014)
+def case(programme_round):
+    d, rid = programme_round
     filling, reviewing = d.nominate(rid, "hongshan"), d.nominate(rid, "hongshan")
     d.complete(reviewing, "Task_Fill", sample_application(name="王小明"))
     return d, filling, reviewing
-
-
-def page_as(browser, server, user, viewport=PHONE):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    p.goto(server + "/login")
-    p.fill("#username", user)
-    p.fill("#password", PASSWORD)
-    p.click("form button[type=submit].btn-primary")
-    p.wait_for_url("**/inbox")
-    return p
-
-
-def fits(p) -> bool:
-    p.wait_for_load_state("load")   # the stylesheets applied: DOMContentLoaded may come first
-    return p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def png() -> bytes:
