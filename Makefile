@@ -37,8 +37,10 @@ run: install system-deps
 ## Install everything and run the whole test suite.
 ## Two test processes (pytest-xdist; tests/conftest.py SERIAL_GROUPS keeps the browser and the
 ## process tests each in one of them); PYTEST_ARGS="-n 0" runs everything in one process.
+## A test process that dies ends the run at once (--max-worker-restart 0): with --dist loadgroup a
+## replaced worker can leave the run waiting for ever.
 test: install system-deps
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --max-worker-restart 0 $(PYTEST_ARGS)
 
 ## Benchmarks: never part of `make test`. `make bench` is the engine's; `make bench-http` the web
 ## server's under load; `make bench-inbox` fills
