@@ -157,3 +157,37 @@ def test_test_mail_says_in_chinese_whether_the_smtp_settings_work(wsystem, smtp_
     ok, text = mailer.send_test_mail(wsystem.settings, "admin@example.cn")
     assert ok and "测试邮件已由 127.0.0.1" in text
     assert inbox.to("admin@example.cn")[0]["subject"] == "培带工程管理系统测试邮件"
+
+
+def test_a_queued_mail_is_sent_by_one_sender_only_unless_its_sender_died(wsystem, people, smtp_server):
+    """A notify message delivered twice (a retry, or two workers after a lease ran out) sent each
+    of its queued mails twice (the scale-out test saw it): the claim of a queued mail is its
+    sender's; only a claim older than CLAIM_STALE (the sender died) is taken over."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from workflows.notifications import delivery
+    inbox, port = smtp_server
+    use_smtp(wsystem, port)
+    message_id = emit(wsystem)
+    prefix = f"outbox:{message_id}:"
+    engine = wsystem.engine
+    with engine.unit_of_work() as s:   # what the deliverer writes before sending: two queued mails
+        for user in ("section", "sub_hongshan"):
+            s.add(Mail(key=prefix + user, username=user, to_address=f"{user}@example.cn", subject="测试",
+                       body="正文", status=mailer.QUEUED, created_at=engine.now(), attempts=0))
+    query = select(Mail.id).where(Mail.key.startswith(prefix))
+    first = mailer.claim(engine, query, (mailer.FAILED, mailer.KEPT, mailer.QUEUED))
+    assert len(first) == 2
+    assert mailer.claim(engine, query, (mailer.FAILED, mailer.KEPT, mailer.QUEUED)) == []   # a second sender
+    delivery.send_message_mails(wsystem, prefix)   # a second delivery of the same message sends nothing
+    assert inbox.mails == []
+    # the first sender died: after CLAIM_STALE its mails are claimed again and go out once
+    with engine.unit_of_work() as s:
+        s.execute(update(Mail).where(Mail.id.in_(first)).values(claimed_at=engine.now() - mailer.CLAIM_STALE
+                                                                  - timedelta(seconds=1)))
+    delivery.send_message_mails(wsystem, prefix)
+    assert len(inbox.mails) == 2 and {m for m in mails(wsystem).values()} == {("sent", None)}
+    delivery.send_message_mails(wsystem, prefix)
+    assert len(inbox.mails) == 2

@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from datetime import timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, false, or_, select, update
 
 from engine import InvalidData, InvalidState, NotFound
 
@@ -141,15 +142,27 @@ def _mark(engine, ids: list[int], status: str, error: str | None) -> None:
         s.execute(update(Mail).where(Mail.id.in_(ids)).values(**values))
 
 
+CLAIM_STALE = timedelta(minutes=15)   # a claimed mail not sent by then (its sender died) is claimed again
+
+
 def claim(engine, ids_query, from_statuses) -> list[int]:
-    """Move the mails the query selects from ``from_statuses`` to ``queued``; returns those this
-    call moved (two senders never both claim one mail)."""
+    """Move the mails the query selects from ``from_statuses`` to ``queued``, stamped with the
+    claim's time; returns those this call moved. Two senders never both claim one mail: a
+    ``queued`` mail is claimable only before anyone claimed it (just written by its outbox
+    message) or when its claim is older than :data:`CLAIM_STALE` (its sender died). Before this,
+    a retried or doubled outbox delivery sent the same queued mail twice."""
+    now = engine.now()
+    others = tuple(st for st in from_statuses if st != QUEUED)
+    free = Mail.status.in_(others) if others else false()
+    if QUEUED in from_statuses:
+        free = or_(free, and_(Mail.status == QUEUED,
+                              or_(Mail.claimed_at.is_(None), Mail.claimed_at < now - CLAIM_STALE)))
     with engine.unit_of_work() as s:
         ids = list(s.scalars(ids_query))
         if not ids:
             return []
-        return list(s.scalars(update(Mail).where(Mail.id.in_(ids), Mail.status.in_(from_statuses))
-                              .values(status=QUEUED).returning(Mail.id)))
+        return list(s.scalars(update(Mail).where(Mail.id.in_(ids), free)
+                              .values(status=QUEUED, claimed_at=now).returning(Mail.id)))
 
 
 def send_kept(system, *, limit: int = 200) -> dict:

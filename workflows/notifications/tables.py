@@ -46,6 +46,9 @@ class Mail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # when a sender took it (mailer.claim): a queued mail claimed less than CLAIM_STALE ago is
+    # someone's to send, and nobody else's
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     __table_args__ = (Index("ix_mails_status", "status", "created_at"),)
 
 
