@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import fits, page_as
-from tests.programme.conftest import cst
-from workflows.driver import sample_application
+from tests.programme.conftest import to_the_list
 
 pytestmark = pytest.mark.browser
 
@@ -15,14 +14,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("width", [1440, 390])
 def test_duplicate_ranks_are_refused_in_view(browser, server, programme_round, artifacts, width):
     d, rid = programme_round
-    iids = []
-    for name, unit in (("张伟", "hongshan"), ("王芳", "songshan"), ("李强", "cfu")):
-        iids.append(d.nominate(rid, unit))
-        d.complete(iids[-1], "Task_Fill", sample_application(name))
-        d.complete(iids[-1], "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
-    d.fire(cst("2014-07-01T09:00"))
-    for iid in iids:
-        d.vote(iid, "agree")
+    to_the_list(d, rid)
 
     p = page_as(browser, server, "section", width)
     p.goto(f"{server}/rounds/{rid}/list")

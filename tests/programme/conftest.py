@@ -147,3 +147,13 @@ def assess_year(d, year_no, result="qualified", final=None, outstanding=False, m
                                                       "outstanding": outstanding})
     d.complete(a.instance_id, "Task_ConfirmAssessment", {"final_result": final or result})
     return a.instance_id
+
+
+def to_the_list(d, round_id, people=(("张伟", "hongshan"), ("王芳", "songshan"), ("李强", "cfu"))) -> list[int]:
+    """Each ``(name, unit)`` nominated, approved by its unit and recommended by every expert, the
+    round closed: ready for the talent section's list. Returns the nomination instances."""
+    iids = [submit(d, round_id, unit, sample_application(name)) for name, unit in people]
+    d.fire(cst("2014-07-01T09:00"))
+    for iid in iids:
+        d.vote(iid, "agree")
+    return iids

@@ -8,22 +8,15 @@ import re
 
 from sqlalchemy import select
 
-from tests.web.test_rounds_pages import a_round, cst, programme  # noqa: F401  (the fixture)
-from workflows.driver import sample_application
+from tests.programme.conftest import to_the_list
+from tests.web.test_rounds_pages import a_round, programme  # noqa: F401  (the fixture)
 from workflows.tables import Nomination, NomineeList
 
 
 def test_a_rank_given_twice_is_refused_naming_it_and_keeping_the_form(auth, client, programme):  # noqa: F811
     d = programme
     _round_iid, rid = a_round(d)
-    iids = []
-    for name, unit in (("张伟", "hongshan"), ("王芳", "songshan"), ("李强", "cfu")):
-        iids.append(d.nominate(rid, unit))
-        d.complete(iids[-1], "Task_Fill", sample_application(name))
-        d.complete(iids[-1], "Task_UnitReview", {"unit_decision": "approve", "conditions_attested": True})
-    d.fire(cst("2014-07-01T09:00"))
-    for iid in iids:
-        d.vote(iid, "agree")
+    to_the_list(d, rid)
     with d.engine.sessions() as s:
         ids = dict(s.execute(select(Nomination.name, Nomination.id)).all())
     auth.login("section")
